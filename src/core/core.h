@@ -1,0 +1,175 @@
+/*
+ * core.h - the narrow environment every subsystem is compiled against: assertions, locks,
+ * the per-thread "current" machine and CPU, the kernel log, fault injection and statistics.
+ *
+ * Subsystems include this and their own internal header, never each other's .c internals, so a
+ * test can substitute or observe any of these services (fault injection, the log, debug levels).
+ *
+ * Glossary of the core structures (defined in machine.h of src/core):
+ *   struct machine     one simulated computer: config, host arena, nodes, CPUs, log, faults
+ *   pg_data_t          one NUMA node: its zones, zonelists and node statistics
+ *   struct zone        a range of a node's frames with watermarks, buddy lists and per-CPU lists
+ *   struct mm_cpu      one simulated CPU: its node and its event counters
+ */
+#ifndef MMLAB_CORE_H
+#define MMLAB_CORE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmlab/fault_inject.h>
+#include <mmlab/machine.h>
+
+#ifndef MMLAB_DEBUG
+#define MMLAB_DEBUG 1
+#endif
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define noinline	__attribute__((noinline))
+#define __always_inline	inline __attribute__((always_inline))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+#define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/*
+ * A broken invariant is a bug, never an expected error: report the function and stop.
+ * MM_BUG_ON is always on; VM_BUG_ON only at debug level >= 1 (compiled in).
+ */
+_Noreturn void mm_bug(const char *func, const char *file, int line, const char *cond);
+#define MM_BUG_ON(cond)								\
+	do {									\
+		if (unlikely(cond))						\
+			mm_bug(__func__, __FILE__, __LINE__, #cond);		\
+	} while (0)
+#if MMLAB_DEBUG >= 1
+#define VM_BUG_ON(cond) MM_BUG_ON(cond)
+#else
+#define VM_BUG_ON(cond) ((void)0)
+#endif
+
+/* ---- locks ---------------------------------------------------------------------------------- */
+
+/* A sleeping lock for long or contended sections (zone->lock, node locks). */
+typedef struct {
+	pthread_mutex_t mutex;
+} mm_lock_t;
+void mm_lock_init(mm_lock_t *l);
+void mm_lock_destroy(mm_lock_t *l);
+static inline void mm_lock(mm_lock_t *l) { pthread_mutex_lock(&l->mutex); }
+static inline void mm_unlock(mm_lock_t *l) { pthread_mutex_unlock(&l->mutex); }
+static inline bool mm_trylock(mm_lock_t *l) { return pthread_mutex_trylock(&l->mutex) == 0; }
+
+/* A spin lock for short per-CPU sections (the pcp lists): one exchange to take it. */
+typedef struct {
+	atomic_bool locked;
+} mm_spinlock_t;
+static inline void mm_spin_init(mm_spinlock_t *l) { atomic_init(&l->locked, false); }
+static inline bool mm_spin_trylock(mm_spinlock_t *l)
+{
+	return !atomic_exchange_explicit(&l->locked, true, memory_order_acquire);
+}
+void mm_spin_lock_slow(mm_spinlock_t *l);
+static inline void mm_spin_lock(mm_spinlock_t *l)
+{
+	if (unlikely(!mm_spin_trylock(l)))
+		mm_spin_lock_slow(l);
+}
+static inline void mm_spin_unlock(mm_spinlock_t *l)
+{
+	atomic_store_explicit(&l->locked, false, memory_order_release);
+}
+
+/* A reader/writer lock (mmap_lock). */
+typedef struct {
+	pthread_rwlock_t rw;
+} mm_rwsem_t;
+void mm_rwsem_init(mm_rwsem_t *s);
+void mm_rwsem_destroy(mm_rwsem_t *s);
+static inline void mm_down_read(mm_rwsem_t *s) { pthread_rwlock_rdlock(&s->rw); }
+static inline void mm_up_read(mm_rwsem_t *s) { pthread_rwlock_unlock(&s->rw); }
+static inline void mm_down_write(mm_rwsem_t *s) { pthread_rwlock_wrlock(&s->rw); }
+static inline void mm_up_write(mm_rwsem_t *s) { pthread_rwlock_unlock(&s->rw); }
+
+/*
+ * Counters updated by one writer at a time (under a lock) and read by anyone: a plain load and
+ * store on x86, race-free for TSan.
+ */
+static inline void stat_add_locked(atomic_long *c, long d)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + d,
+			      memory_order_relaxed);
+}
+static inline long stat_read(const atomic_long *c)
+{
+	return atomic_load_explicit((atomic_long *)c, memory_order_relaxed);
+}
+
+/* ---- the current machine and CPU ------------------------------------------------------------ */
+
+struct mm_current {
+	struct machine *machine;
+	int cpu;
+};
+extern _Thread_local struct mm_current mm_current;
+
+/* The current machine; a bug if the thread is not bound (see machine_bind_cpu()). */
+static inline struct machine *current_machine(void)
+{
+	struct machine *m = mm_current.machine;
+
+	if (unlikely(!m))
+		mm_bug(__func__, __FILE__, __LINE__, "thread not bound to a machine");
+	return m;
+}
+
+/* ---- the kernel log ------------------------------------------------------------------------- */
+
+/* printk - append a line to @m's kernel log, like the kernel's printk (no level prefixes). */
+void printk(struct machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vprintk(struct machine *m, const char *fmt, va_list ap);
+
+/* ---- fault injection ------------------------------------------------------------------------ */
+
+/*
+ * should_fail - count one call of the path @which on @m; true if this call must fail.
+ * @order is the allocation order for FAULT_PAGE_ALLOC (0 elsewhere).
+ */
+bool should_fail(struct machine *m, enum mmlab_fault which, unsigned int order);
+
+/* ---- debug level ---------------------------------------------------------------------------- */
+
+int mm_debug_level(const struct machine *m);
+
+/*
+ * Metadata allocation on the host (descriptors that the simulated kernel would take from its
+ * own slab caches until the slab layer serves them). Subject to FAULT_MISC.
+ */
+void *mm_meta_zalloc(struct machine *m, size_t size);
+void mm_meta_free(struct machine *m, void *p);
+
+/* ---- seq_buf: bounded text output for /proc files ------------------------------------------- */
+
+struct seq_buf {
+	char *buf;
+	size_t size;	/* capacity including the NUL */
+	size_t len;	/* what would have been written with unlimited space */
+};
+void seq_buf_init(struct seq_buf *s, char *buf, size_t size);
+void seq_printf(struct seq_buf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void seq_puts(struct seq_buf *s, const char *str);
+void seq_putc(struct seq_buf *s, char c);
+
+#endif /* MMLAB_CORE_H */

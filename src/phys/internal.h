@@ -1,0 +1,83 @@
+/*
+ * internal.h - functions shared between the files of src/phys, grouped by the file that defines
+ * them: a table of contents of the physical memory layer.
+ */
+#ifndef MMLAB_PHYS_INTERNAL_H
+#define MMLAB_PHYS_INTERNAL_H
+
+#include "phys/mmzone.h"
+
+/* memmap.c: the host arena, the memmap and pfn <-> page <-> address */
+int memmap_init(struct machine *m);
+void memmap_exit(struct machine *m);
+void memmap_init_block(struct machine *m, unsigned long pfn, unsigned long nr, struct zone *zone);
+bool machine_pfn_is_ram(const struct machine *m, unsigned long pfn);
+
+static inline struct page *mpfn_to_page(const struct machine *m, unsigned long pfn)
+{
+	return m->vmemmap + pfn;
+}
+static inline unsigned long mpage_to_pfn(const struct machine *m, const struct page *page)
+{
+	return (unsigned long)(page - m->vmemmap);
+}
+static inline void *mpage_address(const struct machine *m, const struct page *page)
+{
+	return m->arena + ((size_t)(page - m->vmemmap) << PAGE_SHIFT);
+}
+static inline struct zone *mpage_zone(const struct machine *m, const struct page *page)
+{
+	return &m->node_data[page_to_nid(page)]->node_zones[page_zonenum(page)];
+}
+
+/* zone.c: node and zone layout, watermarks, lowmem reserves, zonelists, pcp sizing */
+int zones_init(struct machine *m);
+void zones_exit(struct machine *m);
+void setup_per_zone_wmarks(struct machine *m);
+void setup_per_zone_lowmem_reserve(struct machine *m);
+void zone_pcp_update(struct zone *zone);
+unsigned long nr_free_zone_pages_upto(const struct machine *m, enum zone_type highest);
+
+/* buddy.c: the buddy allocator proper (zone->lock held where noted) */
+struct page *rmqueue_buddy_locked(struct zone *zone, unsigned int order, int migratetype,
+				  unsigned int alloc_flags);
+void free_one_page_locked(struct zone *zone, struct page *page, unsigned long pfn,
+			  unsigned int order, int migratetype);
+int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
+		 struct list_head *list, int migratetype, unsigned int alloc_flags);
+void free_boot_block(struct zone *zone, unsigned long pfn, unsigned int order);
+int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn);
+void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int migratetype);
+void reserve_highatomic_pageblock(struct zone *zone, struct page *page, unsigned int order);
+bool unreserve_highatomic_pageblock(struct zone *zone);
+
+/* pcp.c: per-CPU page lists */
+int pcp_init(struct machine *m);
+void pcp_exit(struct machine *m);
+struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratetype,
+			     unsigned int alloc_flags, bool *used);
+bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order,
+		     int migratetype);
+void drain_zone_pages(struct zone *zone, int cpu);
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+/* page_alloc.c: the allocator's entry points, watermark checks, failure reports */
+int page_alloc_init(struct machine *m);
+void page_alloc_exit(struct machine *m);
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags);
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
+unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order);
+void free_pages_prepare_and_free(struct machine *m, struct page *page, unsigned int order);
+
+/* gfp.c: printing gfp masks the way the kernel's %pGg does */
+int format_gfp_flags(gfp_t gfp, char *buf, size_t size);
+
+/* check.c: the invariant checker */
+int check_phys(struct machine *m, char *why, size_t why_size);
+
+#endif /* MMLAB_PHYS_INTERNAL_H */

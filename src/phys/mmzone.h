@@ -1,0 +1,258 @@
+/*
+ * mmzone.h - the types of physical memory: machine, node (pg_data_t), zone, free areas and
+ * per-CPU page lists.
+ *
+ * Glossary:
+ *   struct machine        one simulated computer. Owns a host arena that backs every frame
+ *                         (frame pfn lives at arena + pfn * PAGE_SIZE) and a virtually
+ *                         contiguous memmap (struct page of pfn at vmemmap[pfn]); both are
+ *                         reserved with MAP_NORESERVE, so holes and untouched memory cost the
+ *                         host nothing.
+ *   pg_data_t             a NUMA node: its zones and its two zonelists (fallback, this-node).
+ *   struct zone           a pfn range of one node with a buddy allocator: free_area[order] holds
+ *                         one list per migratetype; the per-CPU lists sit in front of it.
+ *   struct per_cpu_pages  a CPU's cache of free pages for one zone, one list per (migratetype,
+ *                         order <= PAGE_ALLOC_COSTLY_ORDER) plus two for pageblock order.
+ *   pageblock             2^pageblock_order frames that share a migratetype (zone->pageblock_mt).
+ *
+ * Where a free frame is (the checker's invariant): exactly one of
+ *   - inside a buddy block on zone->free_area[o].free_list[mt] (the head has PG_buddy and
+ *     private == o; a PG_deferred head is an order-10 block whose tails were never touched),
+ *   - on one per-CPU list (PG_pcp, private == its order),
+ * and zone free pages == sum over orders of nr_free << order.
+ */
+#ifndef MMLAB_MMZONE_H
+#define MMLAB_MMZONE_H
+
+#include "core/core.h"
+#include "core/vmstat.h"
+
+#include <mmlab/page_alloc.h>
+
+#define SECTION_SIZE_BITS	27	/* 128 MiB memory sections, as x86-64 */
+#define PFN_SECTION_SHIFT	(SECTION_SIZE_BITS - PAGE_SHIFT)
+#define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)
+
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	WMARK_PROMO,
+	NR_WMARK
+};
+
+/* Internal allocation flags (the kernel's ALLOC_*), derived from gfp and the request. */
+#define ALLOC_WMARK_MIN		WMARK_MIN
+#define ALLOC_WMARK_LOW		WMARK_LOW
+#define ALLOC_WMARK_HIGH	WMARK_HIGH
+#define ALLOC_NO_WATERMARKS	0x04
+#define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM		0x08
+#define ALLOC_NON_BLOCK		0x10	/* caller cannot block: a little deeper into reserves */
+#define ALLOC_MIN_RESERVE	0x20	/* __GFP_HIGH: may go below the min mark */
+#define ALLOC_CPUSET		0x40
+#define ALLOC_CMA		0x80
+#define ALLOC_NOFRAGMENT	0x100
+#define ALLOC_HIGHATOMIC	0x200	/* may use (and create) the high-atomic reserve */
+#define ALLOC_KSWAPD		0x800
+#define ALLOC_RESERVES		(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+struct free_area {
+	struct list_head free_list[MIGRATE_TYPES];
+	unsigned long nr_free;			/* blocks of this order, all types */
+	unsigned long nr_free_mt[MIGRATE_TYPES];	/* blocks of this order per type */
+};
+
+/* Per-CPU list index: (migratetype, order 0..3) then the two pageblock-order lists. */
+#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + 2)
+
+struct per_cpu_pages {
+	mm_spinlock_t lock;	/* protects everything below; taken by remote drains too */
+	int count;		/* pages on all lists */
+	int high;		/* free back to the buddy lists above this */
+	int high_min, high_max;	/* the range high is tuned in */
+	int batch;		/* pages moved to or from the buddy lists at a time */
+	int free_count;		/* consecutive frees since the last allocation (tunes the free batch) */
+	struct list_head lists[NR_PCP_LISTS];
+	/* Pages this CPU took from / gave back to this zone: allocated = alloc - free. */
+	atomic_long nr_alloc, nr_freed;
+	atomic_long numa_events[NR_VM_NUMA_EVENT_ITEMS];
+} __attribute__((aligned(64)));
+
+struct machine;
+typedef struct pglist_data pg_data_t;
+
+struct zone {
+	/* Read-mostly fields used by the allocation fast path. */
+	unsigned long _watermark[NR_WMARK];
+	unsigned long watermark_boost;
+	unsigned long nr_reserved_highatomic;
+	long lowmem_reserve[MAX_NR_ZONES];
+	struct per_cpu_pages *per_cpu_pageset;	/* [nr_cpus] */
+	pg_data_t *zone_pgdat;
+	int node;
+	enum zone_type idx;
+	const char *name;
+
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;
+	unsigned long present_pages;
+	atomic_long managed_pages;
+	unsigned long cma_pages;
+	int pageset_high_min, pageset_high_max, pageset_batch;
+	unsigned char *pageblock_mt;		/* migratetype of each pageblock of the span */
+	unsigned long pageblock_base_pfn;	/* zone_start_pfn rounded down to a pageblock */
+
+	mm_lock_t lock;				/* protects free_area and pageblock_mt */
+	struct free_area free_area[NR_PAGE_ORDERS];
+	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	unsigned long nr_boot_free;		/* free pages right after boot, for checks */
+} __attribute__((aligned(64)));
+
+struct zoneref {
+	struct zone *zone;
+	int zone_idx;
+};
+
+enum { ZONELIST_FALLBACK, ZONELIST_NOFALLBACK, MAX_ZONELISTS };
+
+struct zonelist {
+	struct zoneref _zonerefs[MMLAB_MAX_NUMNODES * MAX_NR_ZONES + 1];	/* NULL-terminated */
+};
+
+struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	struct zonelist node_zonelists[MAX_ZONELISTS];
+	int nr_zones;				/* highest populated zone + 1 */
+	int node_id;
+	unsigned long node_start_pfn;
+	unsigned long node_present_pages;
+	unsigned long node_spanned_pages;
+	atomic_long vm_stat[NR_VM_NODE_STAT_ITEMS];
+	struct machine *machine;
+};
+
+struct mm_cpu {
+	int id;
+	int node;
+	atomic_long events[NR_VM_EVENT_ITEMS];
+} __attribute__((aligned(64)));
+
+struct fault_attr {
+	mm_lock_t lock;
+	struct fault_attr_config cfg;
+	long calls;
+	long injected;
+};
+
+struct slab_state;	/* src/slab */
+struct vm_state;	/* src/vm */
+
+struct machine {
+	struct machine_config cfg;
+	char *arena;			/* frame pfn at arena + (pfn << PAGE_SHIFT) */
+	size_t arena_bytes;
+	unsigned long max_pfn;		/* end of the physical address space */
+	struct page *vmemmap;		/* struct page of pfn at vmemmap[pfn] */
+	size_t vmemmap_bytes;
+	unsigned long nr_sections;
+	unsigned char *section_has_ram;	/* [nr_sections] */
+	unsigned char *pfn_is_hole;	/* [max_pfn >> 3] bitmap, only if some hole is not section-sized */
+
+	int nr_nodes, nr_cpus;
+	pg_data_t *node_data[MMLAB_MAX_NUMNODES];
+	struct mm_cpu *cpus;		/* [nr_cpus] */
+	int debug_level;
+
+	unsigned long totalram_pages;
+	unsigned long totalreserve_pages;
+	int min_free_kbytes;
+
+	mm_lock_t log_lock;
+	char *log;
+	size_t log_len, log_cap;
+
+	struct fault_attr faults[NR_MMLAB_FAULTS];
+	mmlab_reclaim_fn reclaim;
+	void *reclaim_arg;
+
+	struct slab_state *slab;
+	struct vm_state *vm;
+};
+
+static inline struct zone *zonelist_zone(const struct zoneref *z)
+{
+	return z->zone;
+}
+
+static inline unsigned long zone_managed_pages(const struct zone *z)
+{
+	return (unsigned long)stat_read(&z->managed_pages);
+}
+
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->present_pages != 0;
+}
+
+static inline unsigned long zone_end_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn + z->spanned_pages;
+}
+
+static inline unsigned long wmark_pages(const struct zone *z, enum zone_watermarks w)
+{
+	return z->_watermark[w] + z->watermark_boost;
+}
+#define min_wmark_pages(z)	wmark_pages(z, WMARK_MIN)
+#define low_wmark_pages(z)	wmark_pages(z, WMARK_LOW)
+#define high_wmark_pages(z)	wmark_pages(z, WMARK_HIGH)
+
+static inline long zone_page_state(const struct zone *z, enum zone_stat_item item)
+{
+	return stat_read(&z->vm_stat[item]);
+}
+
+static inline long node_page_state(const pg_data_t *pgdat, enum node_stat_item item)
+{
+	return stat_read(&pgdat->vm_stat[item]);
+}
+
+/* Counter updates from any context (atomic). */
+static inline void mod_zone_page_state(struct zone *z, enum zone_stat_item item, long delta)
+{
+	atomic_fetch_add_explicit(&z->vm_stat[item], delta, memory_order_relaxed);
+}
+
+static inline void mod_node_page_state(pg_data_t *pgdat, enum node_stat_item item, long delta)
+{
+	atomic_fetch_add_explicit(&pgdat->vm_stat[item], delta, memory_order_relaxed);
+}
+
+/* count_vm_events - add @n to event @item of the current CPU. */
+static inline void count_vm_events(enum vm_event_item item, long n)
+{
+	struct mm_cpu *cpu = &mm_current.machine->cpus[mm_current.cpu];
+
+	atomic_fetch_add_explicit(&cpu->events[item], n, memory_order_relaxed);
+}
+#define count_vm_event(item) count_vm_events(item, 1)
+
+/* Sum of an event over all CPUs of @m. */
+unsigned long machine_vm_event(const struct machine *m, enum vm_event_item item);
+/* Machine-wide sums of zone and node items. */
+long global_zone_page_state(const struct machine *m, enum zone_stat_item item);
+long global_node_page_state(const struct machine *m, enum node_stat_item item);
+
+#define for_each_online_node(m, nid) for ((nid) = 0; (nid) < (m)->nr_nodes; (nid)++)
+/* Every zone of every node (populated or not). */
+#define for_each_zone(m, nid, zone)						\
+	for ((nid) = 0; (nid) < (m)->nr_nodes; (nid)++)				\
+		for ((zone) = (m)->node_data[nid]->node_zones;			\
+		     (zone) < (m)->node_data[nid]->node_zones + MAX_NR_ZONES; (zone)++)
+
+extern const char *const zone_names[MAX_NR_ZONES];
+extern const char *const migratetype_names[MIGRATE_TYPES];
+
+#endif /* MMLAB_MMZONE_H */

@@ -1,0 +1,96 @@
+/*
+ * proc.c - /proc name lookup. Machine-wide files are in proc_files[]; per-process files
+ * ("<pid>/<name>") in proc_pid_files[]. A layer adds its file by adding one row here and one
+ * formatter file beside this one.
+ */
+#include "proc/proc.h"
+
+#include <mmlab/proc.h>
+
+struct proc_entry {
+	const char *name;
+	proc_show_fn show;
+};
+
+struct proc_pid_entry {
+	const char *name;
+	proc_pid_show_fn show;
+};
+
+static const struct proc_entry proc_files[] = {
+	{ "buddyinfo", proc_buddyinfo_show },
+	{ "pagetypeinfo", proc_pagetypeinfo_show },
+	{ "zoneinfo", proc_zoneinfo_show },
+	{ "meminfo", proc_meminfo_show },
+	{ "vmstat", proc_vmstat_show },
+};
+
+static const struct proc_pid_entry proc_pid_files[] = {
+	{ NULL, NULL },
+};
+
+static const char *const proc_file_names[] = {
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "vmstat", NULL,
+};
+
+const char *const *mmlab_proc_files(void)
+{
+	return proc_file_names;
+}
+
+static int proc_render(struct machine *m, const char *name, struct seq_buf *s)
+{
+	const char *slash;
+	char *end;
+	long pid;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(proc_files); i++)
+		if (strcmp(proc_files[i].name, name) == 0)
+			return proc_files[i].show(m, s);
+
+	slash = strchr(name, '/');
+	if (!slash)
+		return -ENOENT;
+	pid = strtol(name, &end, 10);
+	if (end != slash || pid <= 0 || pid > 4194304)
+		return -ENOENT;
+	for (i = 0; i < ARRAY_SIZE(proc_pid_files); i++)
+		if (proc_pid_files[i].name && strcmp(proc_pid_files[i].name, slash + 1) == 0)
+			return proc_pid_files[i].show(m, (int)pid, s);
+	return -ENOENT;
+}
+
+long mmlab_proc_read(struct machine *m, const char *name, char *buf, size_t size)
+{
+	struct seq_buf s;
+	int err;
+
+	seq_buf_init(&s, buf, size);
+	err = proc_render(m, name, &s);
+	if (err)
+		return err;
+	return (long)s.len;
+}
+
+int mmlab_proc_print(struct machine *m, const char *name, FILE *out)
+{
+	size_t size = 1 << 16;
+	char *buf;
+	long len;
+
+	for (;;) {
+		buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		len = mmlab_proc_read(m, name, buf, size);
+		if (len < 0 || (size_t)len < size)
+			break;
+		free(buf);
+		size = (size_t)len + 1;
+	}
+	if (len >= 0)
+		fwrite(buf, 1, (size_t)len, out);
+	free(buf);
+	return len < 0 ? (int)len : 0;
+}

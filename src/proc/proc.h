@@ -1,0 +1,23 @@
+/*
+ * proc.h - the registry of /proc formatters. Each formatter renders one file into a seq_buf;
+ * proc.c looks the name up and handles buffering. Formatters live one per file in src/proc/.
+ */
+#ifndef MMLAB_PROC_INTERNAL_H
+#define MMLAB_PROC_INTERNAL_H
+
+#include "core/core.h"
+
+struct machine;
+
+/* A formatter of a machine-wide file. Returns 0 or a negative errno. */
+typedef int (*proc_show_fn)(struct machine *m, struct seq_buf *s);
+/* A formatter of a per-process file /proc/<pid>/<name>. Returns 0, -ESRCH, or an errno. */
+typedef int (*proc_pid_show_fn)(struct machine *m, int pid, struct seq_buf *s);
+
+int proc_buddyinfo_show(struct machine *m, struct seq_buf *s);
+int proc_pagetypeinfo_show(struct machine *m, struct seq_buf *s);
+int proc_zoneinfo_show(struct machine *m, struct seq_buf *s);
+int proc_meminfo_show(struct machine *m, struct seq_buf *s);
+int proc_vmstat_show(struct machine *m, struct seq_buf *s);
+
+#endif /* MMLAB_PROC_INTERNAL_H */

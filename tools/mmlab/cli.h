@@ -1,0 +1,23 @@
+/*
+ * cli.h - the mmlab command: subcommands and the tour's sections. A subsystem adds a command by
+ * adding a row to commands[] in main.c, and a tour section by adding a row to sections[] in
+ * tour.c, each implemented in its own file here.
+ */
+#ifndef MMLAB_CLI_H
+#define MMLAB_CLI_H
+
+#include <stdio.h>
+
+struct machine;
+
+/* Subcommands: return the process exit status. */
+int cmd_tour(int argc, char **argv);
+int cmd_proc(int argc, char **argv);
+
+/* Tour sections: print to @out, return 0 or a negative errno. */
+int tour_phys(struct machine *m, FILE *out);
+
+/* Shared option parsing: a size with an optional K/M/G/T suffix. Returns 0 or -EINVAL. */
+int cli_parse_size(const char *s, unsigned long long *out);
+
+#endif /* MMLAB_CLI_H */
