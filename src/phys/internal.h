@@ -55,10 +55,17 @@ bool unreserve_highatomic_pageblock(struct zone *zone);
 int pcp_init(struct machine *m);
 void pcp_exit(struct machine *m);
 struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratetype,
-			     unsigned int alloc_flags, bool *used);
+			     unsigned int alloc_flags, int preferred_nid, bool *used);
 bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order,
 		     int migratetype);
 void drain_zone_pages(struct zone *zone, int cpu);
+/* NUMA statistics of one allocation from (zone, this CPU); pcp->lock held. */
+static inline void count_alloc_locked(struct per_cpu_pages *pcp, const struct zone *z,
+				      int preferred_nid, int local_nid)
+{
+	stat_add_locked(&pcp->numa_events[z->node == preferred_nid ? NUMA_HIT : NUMA_MISS], 1);
+	stat_add_locked(&pcp->numa_events[z->node == local_nid ? NUMA_LOCAL : NUMA_OTHER], 1);
+}
 static inline bool pcp_allowed_order(unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;

@@ -87,7 +87,8 @@ struct zone {
 	/* Read-mostly fields used by the allocation fast path. */
 	unsigned long _watermark[NR_WMARK];
 	unsigned long watermark_boost;
-	unsigned long nr_reserved_highatomic;
+	unsigned long nr_reserved_highatomic;	/* pages in HIGHATOMIC pageblocks */
+	atomic_long nr_free_highatomic;		/* free pages on HIGHATOMIC lists */
 	long lowmem_reserve[MAX_NR_ZONES];
 	struct per_cpu_pages *per_cpu_pageset;	/* [nr_cpus] */
 	pg_data_t *zone_pgdat;
@@ -101,7 +102,7 @@ struct zone {
 	atomic_long managed_pages;
 	unsigned long cma_pages;
 	int pageset_high_min, pageset_high_max, pageset_batch;
-	unsigned char *pageblock_mt;		/* migratetype of each pageblock of the span */
+	_Atomic unsigned char *pageblock_mt;	/* migratetype of each pageblock of the span */
 	unsigned long pageblock_base_pfn;	/* zone_start_pfn rounded down to a pageblock */
 
 	mm_lock_t lock;				/* protects free_area and pageblock_mt */
@@ -156,9 +157,8 @@ struct machine {
 	unsigned long max_pfn;		/* end of the physical address space */
 	struct page *vmemmap;		/* struct page of pfn at vmemmap[pfn] */
 	size_t vmemmap_bytes;
-	unsigned long nr_sections;
-	unsigned char *section_has_ram;	/* [nr_sections] */
-	unsigned char *pfn_is_hole;	/* [max_pfn >> 3] bitmap, only if some hole is not section-sized */
+	int nr_ram;			/* RAM ranges, sorted, in pfns [start, end) */
+	struct { unsigned long start, end; } ram[MMLAB_MAX_HOLES + 1];
 
 	int nr_nodes, nr_cpus;
 	pg_data_t *node_data[MMLAB_MAX_NUMNODES];
@@ -172,6 +172,12 @@ struct machine {
 	mm_lock_t log_lock;
 	char *log;
 	size_t log_len, log_cap;
+
+	/* Commit accounting (the vm layer charges; meminfo reports). */
+	atomic_long vm_committed_as;	/* pages */
+	int overcommit_memory;		/* 0 heuristic, 1 always, 2 never */
+	int overcommit_ratio;		/* percent, default 50 */
+	unsigned long overcommit_kbytes;
 
 	struct fault_attr faults[NR_MMLAB_FAULTS];
 	mmlab_reclaim_fn reclaim;

@@ -17,6 +17,12 @@ int cmd_proc(int argc, char **argv);
 /* Tour sections: print to @out, return 0 or a negative errno. */
 int tour_phys(struct machine *m, FILE *out);
 
+struct machine_config;
+/* Parse and remove --mem/--nodes/--cpus-per-node/--movablecore from argv. 0 or -EINVAL. */
+int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg);
+/* Boot @cfg, printing a clear error on failure. */
+int cli_boot(const struct machine_config *cfg, struct machine **m);
+
 /* Shared option parsing: a size with an optional K/M/G/T suffix. Returns 0 or -EINVAL. */
 int cli_parse_size(const char *s, unsigned long long *out);
 

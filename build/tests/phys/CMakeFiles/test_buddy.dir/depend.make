@@ -1,0 +1,2 @@
+# Empty dependencies file for test_buddy.
+# This may be replaced when dependencies are built.

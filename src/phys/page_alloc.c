@@ -1,0 +1,613 @@
+/*
+ * page_alloc.c - the page allocator's entry points: from a request (gfp, order, node) to a zone
+ * that passes its watermark check, to the per-CPU list or the buddy lists of that zone; and the
+ * way back on free.
+ *
+ * Fast path (get_page_from_freelist with the low watermark): walk the zonelist of the preferred
+ * node, skip zones above gfp_zone(gfp), take the first zone whose free pages, less what the
+ * request may not touch, exceed the mark plus the lowmem reserve for this request.
+ * Slow path: the flags from gfp_to_alloc_flags (min watermark, less for __GFP_HIGH and
+ * non-blocking requests, high-atomic reserve for high-order atomic ones), the reclaim hook when
+ * the request may block, draining the per-CPU lists, giving back a high-atomic reserve; then
+ * failure, reported as the kernel's warn_alloc does unless __GFP_NOWARN.
+ *
+ * Page state across the allocator: allocated pages have _refcount >= 1, no PG_buddy/PG_pcp, and
+ * private 0; free pages have _refcount 0 (see mmzone.h for where they are).
+ */
+#include "phys/internal.h"
+
+/* Debug poisoning of free frames (debug level >= 2), checked when they are handed out. */
+#define PAGE_POISON 0xaa
+
+enum zone_type gfp_zone(gfp_t gfp)
+{
+	gfp_t z = gfp & GFP_ZONEMASK;
+
+	if (z & __GFP_DMA)
+		return ZONE_DMA;
+	if (z & __GFP_DMA32)
+		return ZONE_DMA32;
+	if ((z & (__GFP_MOVABLE | __GFP_HIGHMEM)) == (__GFP_MOVABLE | __GFP_HIGHMEM))
+		return ZONE_MOVABLE;
+	return ZONE_NORMAL;	/* no highmem on 64-bit: __GFP_HIGHMEM alone means Normal */
+}
+
+unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
+{
+	unsigned int flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+
+	if (gfp & __GFP_HIGH)
+		flags |= ALLOC_MIN_RESERVE;
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		flags |= ALLOC_KSWAPD;
+	if (!(gfp & __GFP_DIRECT_RECLAIM)) {
+		if (!(gfp & __GFP_NOMEMALLOC)) {
+			flags |= ALLOC_NON_BLOCK;
+			if (order > 0)
+				flags |= ALLOC_HIGHATOMIC;
+		}
+		if (flags & ALLOC_MIN_RESERVE)
+			flags &= ~ALLOC_CPUSET;
+	}
+	return flags;
+}
+
+static long zone_watermark_unusable_free(struct zone *z, unsigned int order, unsigned int alloc_flags)
+{
+	long unusable = (1L << order) - 1;
+
+	if (likely(!(alloc_flags & ALLOC_RESERVES)))
+		unusable += stat_read(&z->nr_free_highatomic);
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += zone_page_state(z, NR_FREE_CMA);
+	return unusable;
+}
+
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags, long free_pages)
+{
+	long min = (long)mark;
+	unsigned int o;
+
+	free_pages -= zone_watermark_unusable_free(z, order, alloc_flags);
+	if (unlikely(alloc_flags & ALLOC_RESERVES)) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	/* A high-order request also needs a free block of that order somewhere. */
+	for (o = order; o < NR_PAGE_ORDERS; o++) {
+		const struct free_area *area = &z->free_area[o];
+		int mt;
+
+		if (!area->nr_free)
+			continue;
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (area->nr_free_mt[mt])
+				return true;
+		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) && area->nr_free_mt[MIGRATE_HIGHATOMIC])
+			return true;
+	}
+	return false;
+}
+
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags)
+{
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
+				   zone_page_state(z, NR_FREE_PAGES));
+}
+
+static inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark,
+				       int highest_zoneidx, unsigned int alloc_flags)
+{
+	long free_pages = zone_page_state(z, NR_FREE_PAGES);
+
+	if (!order) {
+		long reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
+		long usable = free_pages - MIN(free_pages, reserved);
+
+		if (usable > (long)mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages);
+}
+
+
+struct alloc_context {
+	struct zonelist *zonelist;
+	int preferred_nid;
+	int highest_zoneidx;
+	int migratetype;
+};
+
+static void check_new_page_poison(struct machine *m, struct page *page, unsigned int order)
+{
+	const unsigned char *p = mpage_address(m, page);
+	size_t i, n = PAGE_SIZE << order;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != PAGE_POISON) {
+			printk(m, "pagealloc: memory corruption\n");
+			printk(m, "page:%p pfn:%#lx offset %#zx: %02x instead of %02x\n", (void *)page,
+			       mpage_to_pfn(m, page) + i / PAGE_SIZE, i % PAGE_SIZE, p[i], PAGE_POISON);
+			return;
+		}
+}
+
+static void prep_compound_page(struct page *page, unsigned int order)
+{
+	unsigned long n = 1UL << order, i;
+
+	page->flags |= 1UL << PG_head;
+	for (i = 1; i < n; i++)
+		page[i].compound_head = (unsigned long)page | 1;
+	/* The order lives in the first tail page, after its compound_head word. */
+	page[1].compound_info = order;
+}
+
+static struct page *prep_new_page(struct machine *m, struct page *page, unsigned int order,
+				  gfp_t gfp)
+{
+	set_page_count(page, 1);
+	if (unlikely(m->debug_level >= 2) && !(gfp & __GFP_ZERO))
+		check_new_page_poison(m, page, order);
+	if (gfp & __GFP_ZERO)
+		memset(mpage_address(m, page), 0, PAGE_SIZE << order);
+	if (order && (gfp & __GFP_COMP))
+		prep_compound_page(page, order);
+	return page;
+}
+
+static struct page *rmqueue_buddy(struct zone *z, unsigned int order, int mt,
+				  unsigned int alloc_flags, int preferred_nid)
+{
+	struct per_cpu_pages *pcp;
+	struct page *page;
+
+	mm_lock(&z->lock);
+	page = rmqueue_buddy_locked(z, order, mt, alloc_flags);
+	mm_unlock(&z->lock);
+	if (!page)
+		return NULL;
+	pcp = &z->per_cpu_pageset[mm_current.cpu];
+	mm_spin_lock(&pcp->lock);
+	stat_add_locked(&pcp->nr_alloc, 1L << order);
+	count_alloc_locked(pcp, z, preferred_nid, current_machine()->cpus[mm_current.cpu].node);
+	mm_spin_unlock(&pcp->lock);
+	return page;
+}
+
+static struct page *get_page_from_freelist(struct machine *m, gfp_t gfp, unsigned int order,
+					   unsigned int alloc_flags, const struct alloc_context *ac)
+{
+	const struct zoneref *zr;
+	bool nofragment = alloc_flags & ALLOC_NOFRAGMENT;
+
+retry:
+	for (zr = ac->zonelist->_zonerefs; zr->zone; zr++) {
+		struct zone *z = zr->zone;
+		struct page *page = NULL;
+		unsigned long mark;
+
+		if (zr->zone_idx > ac->highest_zoneidx)
+			continue;
+		/* Don't spill to a remote node while fragmentation avoidance is still on. */
+		if (nofragment && z->node != ac->preferred_nid && (alloc_flags & ALLOC_NOFRAGMENT)) {
+			alloc_flags &= ~ALLOC_NOFRAGMENT;
+			goto retry;
+		}
+		mark = (alloc_flags & ALLOC_NO_WATERMARKS) ? 0
+			: wmark_pages(z, (enum zone_watermarks)(alloc_flags & ALLOC_WMARK_MASK));
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+		    !zone_watermark_fast(z, order, mark, ac->highest_zoneidx, alloc_flags))
+			continue;
+		if (likely(pcp_allowed_order(order))) {
+			bool used;
+
+			page = rmqueue_pcplist(z, order, ac->migratetype, alloc_flags,
+					       ac->preferred_nid, &used);
+			if (likely(page)) {
+				/* counted under the pcp lock */
+			} else if (!used) {
+				page = rmqueue_buddy(z, order, ac->migratetype, alloc_flags, ac->preferred_nid);
+			}
+		} else {
+			page = rmqueue_buddy(z, order, ac->migratetype, alloc_flags, ac->preferred_nid);
+		}
+		if (page) {
+			prep_new_page(m, page, order, gfp);
+			if (unlikely((alloc_flags & ALLOC_HIGHATOMIC) && order))
+				reserve_highatomic_pageblock(z, page, order);
+			return page;
+		}
+	}
+	if (alloc_flags & ALLOC_NOFRAGMENT) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto retry;
+	}
+	return NULL;
+}
+
+/* Fragmentation avoidance for Normal when the node also has DMA32 (alloc_flags_nofragment). */
+static unsigned int alloc_flags_nofragment(const struct machine *m, const struct alloc_context *ac)
+{
+	const struct zone *z = ac->zonelist->_zonerefs[0].zone;
+
+	if (!z || z->idx != ZONE_NORMAL)
+		return 0;
+	if (!populated_zone(&m->node_data[z->node]->node_zones[ZONE_DMA32]))
+		return 0;
+	return ALLOC_NOFRAGMENT;
+}
+
+static void show_free_areas(struct machine *m)
+{
+	struct zone *zone;
+	int nid;
+
+	printk(m, "Mem-Info:\n");
+	for_each_zone(m, nid, zone) {
+		unsigned long total = 0;
+		char line[1024];
+		size_t len;
+		unsigned int o;
+
+		if (!populated_zone(zone))
+			continue;
+		printk(m, "Node %d %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
+		       "reserved_highatomic:%luKB managed:%lukB\n", zone->node, zone->name,
+		       zone_page_state(zone, NR_FREE_PAGES) * 4UL, zone->watermark_boost * 4,
+		       min_wmark_pages(zone) * 4, low_wmark_pages(zone) * 4,
+		       high_wmark_pages(zone) * 4, zone->nr_reserved_highatomic * 4,
+		       zone_managed_pages(zone) * 4);
+		len = (size_t)snprintf(line, sizeof(line), "Node %d %s: ", zone->node, zone->name);
+		mm_lock(&zone->lock);
+		for (o = 0; o < NR_PAGE_ORDERS; o++) {
+			unsigned long n = zone->free_area[o].nr_free;
+			char types[8];
+			int t, k = 0;
+
+			total += n << o;
+			for (t = 0; t < MIGRATE_TYPES; t++)
+				if (zone->free_area[o].nr_free_mt[t])
+					types[k++] = "UMEHCI"[t];
+			types[k] = '\0';
+			if (len < sizeof(line))
+				len += (size_t)snprintf(line + len, sizeof(line) - len, "%lu*%lukB %s%s%s", n,
+							4UL << o, k ? "(" : "", types, k ? ") " : "");
+		}
+		mm_unlock(&zone->lock);
+		printk(m, "%s= %lukB\n", line, total * 4);
+	}
+}
+
+static void warn_alloc(struct machine *m, gfp_t gfp, unsigned int order)
+{
+	char names[256];
+
+	format_gfp_flags(gfp, names, sizeof(names));
+	printk(m, "mmlab: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null),"
+	       "cpuset=/,mems_allowed=0", order, gfp, names);
+	if (m->nr_nodes > 1)
+		printk(m, "-%d", m->nr_nodes - 1);
+	printk(m, "\nCPU: %d\n", mm_current.cpu);
+	show_free_areas(m);
+}
+
+static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int order,
+					 struct alloc_context *ac)
+{
+	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	struct page *page;
+	int nid, zt;
+
+	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (page)
+		return page;
+	if (gfpflags_allow_blocking(gfp) && m->reclaim &&
+	    m->reclaim(m, gfp, order, m->reclaim_arg)) {
+		page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+		if (page)
+			return page;
+	}
+	/* Pages parked on per-CPU lists are free too: give them back and retry. */
+	drain_all_pages(NULL);
+	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (page)
+		return page;
+	/* Before failing, release a high-atomic reserve to ordinary requests. */
+	for_each_online_node(m, nid)
+		for (zt = 0; zt < MAX_NR_ZONES; zt++)
+			if (m->node_data[nid]->node_zones[zt].nr_reserved_highatomic &&
+			    unreserve_highatomic_pageblock(&m->node_data[nid]->node_zones[zt])) {
+				page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+				if (page)
+					return page;
+			}
+	if (!(gfp & __GFP_NOWARN))
+		warn_alloc(m, gfp, order);
+	return NULL;
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	struct machine *m = current_machine();
+	struct alloc_context ac;
+	struct page *page;
+
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		if (!(gfp & __GFP_NOWARN))
+			printk(m, "WARNING: alloc_pages: order %u > MAX_PAGE_ORDER %d\n", order,
+			       MAX_PAGE_ORDER);
+		return NULL;
+	}
+	if (nid < 0 || nid >= m->nr_nodes)
+		nid = m->cpus[mm_current.cpu].node;
+	if (unlikely(should_fail(m, FAULT_PAGE_ALLOC, order)) &&
+	    (!(gfp & __GFP_NOFAIL) || m->faults[FAULT_PAGE_ALLOC].cfg.ignore_nofail))
+		return NULL;
+	ac.preferred_nid = nid;
+	ac.highest_zoneidx = gfp_zone(gfp);
+	ac.migratetype = gfp_migratetype(gfp);
+	ac.zonelist = &m->node_data[nid]->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
+										: ZONELIST_FALLBACK];
+	page = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW | alloc_flags_nofragment(m, &ac),
+				      &ac);
+	if (likely(page))
+		return page;
+	return alloc_pages_slowpath(m, gfp, order, &ac);
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return alloc_pages_node(-1, gfp, order);
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long __get_free_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp, 0);
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+/* The kernel's bad_page(): report a page in an impossible state; it is not freed. */
+static void bad_page(struct machine *m, struct page *page, const char *reason)
+{
+	printk(m, "BUG: Bad page state in process mmlab  pfn:%05lx\n", mpage_to_pfn(m, page));
+	printk(m, "page: refcount:%d mapcount:%d mapping:%p index:%#lx pfn:%#lx\n",
+	       page_ref_count(page), page_mapcount(page), page->mapping, page->index,
+	       mpage_to_pfn(m, page));
+	printk(m, "flags: %#lx\n", page->flags & PAGE_FLAGS_MASK);
+	printk(m, "page dumped because: %s\n", reason);
+}
+
+#define PAGE_FLAGS_CHECK_AT_FREE						\
+	((1UL << PG_lru) | (1UL << PG_locked) | (1UL << PG_private) | (1UL << PG_private_2) | \
+	 (1UL << PG_writeback) | (1UL << PG_reserved) | (1UL << PG_slab) | (1UL << PG_active) | \
+	 (1UL << PG_unevictable) | (1UL << PG_mlocked) | (1UL << PG_buddy) | (1UL << PG_pcp))
+
+static bool free_page_is_bad(struct machine *m, struct page *page)
+{
+	if (unlikely(page_mapcount(page) != 0)) {
+		bad_page(m, page, "nonzero mapcount");
+		return true;
+	}
+	if (unlikely(page->mapping != NULL)) {
+		bad_page(m, page, "non-NULL mapping");
+		return true;
+	}
+	if (unlikely(page->flags & PAGE_FLAGS_CHECK_AT_FREE)) {
+		bad_page(m, page, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
+		return true;
+	}
+	return false;
+}
+
+/* Checks, compound teardown and poisoning before a block returns to the free lists. */
+static bool free_pages_prepare(struct machine *m, struct page *page, unsigned int order)
+{
+	unsigned long n = 1UL << order, i;
+
+	if (PageHead(page)) {
+		for (i = 1; i < n; i++) {
+			page[i].compound_head = 0;
+			page[i].compound_info = 0;
+		}
+		page->flags &= ~(1UL << PG_head);
+	}
+	if (unlikely(free_page_is_bad(m, page)))
+		return false;
+	page->flags &= ~PAGE_FLAGS_MASK;
+	page->private = 0;
+	page->memcg_data = 0;
+	if (unlikely(m->debug_level >= 2))
+		memset(mpage_address(m, page), PAGE_POISON, PAGE_SIZE << order);
+	return true;
+}
+
+void free_pages_prepare_and_free(struct machine *m, struct page *page, unsigned int order)
+{
+	struct zone *zone = mpage_zone(m, page);
+	unsigned long pfn = mpage_to_pfn(m, page);
+	int mt;
+
+	if (unlikely(!free_pages_prepare(m, page, order)))
+		return;
+	mt = get_pfnblock_migratetype(zone, pfn);
+	if (likely(pcp_allowed_order(order))) {
+		/* Reserve and isolated blocks' pages are queued as MOVABLE or bypass the pcp. */
+		if (unlikely(mt >= MIGRATE_PCPTYPES)) {
+			if (mt == MIGRATE_ISOLATE)
+				goto to_buddy;
+			mt = MIGRATE_MOVABLE;
+		}
+		if (likely(free_unref_page(zone, page, pfn, order, mt)))
+			return;
+	}
+to_buddy:
+	mm_lock(&zone->lock);
+	free_one_page_locked(zone, page, pfn, order, mt);
+	mm_unlock(&zone->lock);
+	{
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
+
+		mm_spin_lock(&pcp->lock);
+		stat_add_locked(&pcp->nr_freed, 1L << order);
+		mm_spin_unlock(&pcp->lock);
+	}
+}
+
+/* Drop a reference; true if it was the last. A free page's count must not go below zero. */
+static bool put_page_testzero(struct machine *m, struct page *page)
+{
+	int old = atomic_fetch_sub_explicit(&page->_refcount, 1, memory_order_acq_rel);
+
+	if (unlikely(old <= 0)) {
+		atomic_fetch_add_explicit(&page->_refcount, 1, memory_order_relaxed);
+		bad_page(m, page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+		return false;
+	}
+	return old == 1;
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	struct machine *m = current_machine();
+	bool head = PageHead(page);
+
+	if (put_page_testzero(m, page)) {
+		free_pages_prepare_and_free(m, page, order);
+	} else if (!head && order) {
+		/*
+		 * Someone else still holds the first page of a non-compound block: free the rest,
+		 * as the kernel does, in decreasing halves.
+		 */
+		while (order-- > 0)
+			free_pages_prepare_and_free(m, page + (1UL << order), order);
+	}
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	struct machine *m = current_machine();
+
+	if (!addr)
+		return;
+	if (!virt_addr_valid((void *)addr) || (addr & (PAGE_SIZE - 1))) {
+		printk(m, "BUG: free_pages: bad address %#lx\n", addr);
+		return;
+	}
+	__free_pages(virt_to_page((void *)addr), order);
+}
+
+void free_page(unsigned long addr)
+{
+	free_pages(addr, 0);
+}
+
+void get_page(struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	VM_BUG_ON(page_ref_count(head) <= 0);
+	atomic_fetch_add_explicit(&head->_refcount, 1, memory_order_relaxed);
+}
+
+void put_page(struct page *page)
+{
+	struct machine *m = current_machine();
+	struct page *head = compound_head(page);
+
+	if (put_page_testzero(m, head))
+		free_pages_prepare_and_free(m, head, compound_order(head));
+}
+
+void machine_set_reclaim_hook(struct machine *m, mmlab_reclaim_fn fn, void *arg)
+{
+	m->reclaim = fn;
+	m->reclaim_arg = arg;
+}
+
+unsigned long nr_free_pages(void)
+{
+	return (unsigned long)global_zone_page_state(current_machine(), NR_FREE_PAGES);
+}
+
+/* Hand every present frame to the buddy allocator: max-order blocks deferred, edges by pages. */
+static void free_all_boot_memory(struct machine *m)
+{
+	struct zone *zone;
+	int nid, i;
+
+	for_each_zone(m, nid, zone) {
+		unsigned long zs = zone->zone_start_pfn, ze = zone_end_pfn(zone);
+
+		if (!populated_zone(zone))
+			continue;
+		mm_lock(&zone->lock);
+		for (i = 0; i < m->nr_ram; i++) {
+			unsigned long pfn = MAX(zs, m->ram[i].start), end = MIN(ze, m->ram[i].end);
+
+			while (pfn < end) {
+				unsigned int order = MAX_PAGE_ORDER;
+
+				while (order && (!IS_ALIGNED(pfn, 1UL << order) || pfn + (1UL << order) > end))
+					order--;
+				free_boot_block(zone, pfn, order);
+				pfn += 1UL << order;
+			}
+		}
+		zone->nr_boot_free = (unsigned long)zone_page_state(zone, NR_FREE_PAGES);
+		mm_unlock(&zone->lock);
+	}
+}
+
+int page_alloc_init(struct machine *m)
+{
+	int err;
+
+	m->overcommit_ratio = 50;
+	err = memmap_init(m);
+	if (err)
+		return err;
+	err = zones_init(m);
+	if (err)
+		goto out_memmap;
+	err = pcp_init(m);
+	if (err)
+		goto out_zones;
+	free_all_boot_memory(m);
+	return 0;
+
+out_zones:
+	zones_exit(m);
+out_memmap:
+	memmap_exit(m);
+	return err;
+}
+
+void page_alloc_exit(struct machine *m)
+{
+	pcp_exit(m);
+	zones_exit(m);
+	memmap_exit(m);
+}

@@ -1,0 +1,220 @@
+/*
+ * pcp.c - per-CPU page lists: each CPU keeps, per zone, small lists of free pages so that most
+ * allocations and frees touch no shared lock.
+ *
+ * List index: (order, migratetype) for orders 0..PAGE_ALLOC_COSTLY_ORDER, then one list of
+ * pageblock-order pages for non-movable and one for movable requests. An empty list is refilled
+ * with a batch from the buddy lists under zone->lock (rmqueue_bulk); when a CPU holds `high`
+ * pages or more, a batch goes back, round-robin over the lists, oldest pages first.
+ * The free batch grows with consecutive frees (free_count, halved by every allocation), between
+ * batch and high - batch, as the kernel sizes it.
+ *
+ * Locking: pcp->lock is per (zone, CPU), taken with a trylock on the fast paths (a failed trylock
+ * means another thread bound to this CPU or a remote drain holds it: the caller goes straight
+ * to the buddy lists, as the kernel does), and with a full lock by drains. Lock order:
+ * pcp->lock, then zone->lock.
+ */
+#include "phys/internal.h"
+
+static inline int order_to_pindex(int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE);
+	return (int)order * MIGRATE_PCPTYPES + mt;
+}
+
+static inline unsigned int pindex_to_order(int pindex)
+{
+	if (pindex >= NR_LOWORDER_PCP_LISTS)
+		return pageblock_order;
+	return (unsigned int)pindex / MIGRATE_PCPTYPES;
+}
+
+int pcp_init(struct machine *m)
+{
+	struct zone *zone;
+	int nid, c, i;
+
+	for_each_zone(m, nid, zone) {
+		size_t bytes = sizeof(struct per_cpu_pages) * (size_t)m->nr_cpus;
+
+		zone->per_cpu_pageset = aligned_alloc(64, bytes);
+		if (!zone->per_cpu_pageset) {
+			pcp_exit(m);
+			return -ENOMEM;
+		}
+		memset(zone->per_cpu_pageset, 0, bytes);
+		for (c = 0; c < m->nr_cpus; c++) {
+			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[c];
+
+			mm_spin_init(&pcp->lock);
+			for (i = 0; i < NR_PCP_LISTS; i++)
+				INIT_LIST_HEAD(&pcp->lists[i]);
+		}
+		zone_pcp_update(zone);
+	}
+	return 0;
+}
+
+void pcp_exit(struct machine *m)
+{
+	struct zone *zone;
+	int nid;
+
+	for_each_zone(m, nid, zone) {
+		free(zone->per_cpu_pageset);
+		zone->per_cpu_pageset = NULL;
+	}
+}
+
+static int nr_pcp_alloc(const struct per_cpu_pages *pcp, unsigned int order)
+{
+	int batch = pcp->batch;
+
+	if (order && batch > 1)
+		batch = MAX(batch >> order, 2);
+	return batch;
+}
+
+static int nr_pcp_free(const struct per_cpu_pages *pcp)
+{
+	int min_nr = pcp->batch, max_nr = pcp->high - pcp->batch, n = pcp->free_count;
+
+	if (n > max_nr)
+		n = max_nr;
+	if (n < min_nr)
+		n = min_nr;
+	return n;
+}
+
+/* Give @count pages of @pcp back to the buddy lists, starting after list @pindex. */
+static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp, int pindex)
+{
+	struct machine *m = zone->zone_pgdat->machine;
+
+	count = MIN(count, pcp->count);
+	if (count <= 0)
+		return;
+	pindex--;
+	mm_lock(&zone->lock);
+	while (count > 0) {
+		struct list_head *list;
+		unsigned int order;
+
+		do {
+			if (++pindex >= NR_PCP_LISTS)
+				pindex = 0;
+			list = &pcp->lists[pindex];
+		} while (list_empty(list));
+		order = pindex_to_order(pindex);
+		do {
+			struct page *page = list_last_entry(list, struct page, lru);
+
+			list_del(&page->lru);
+			page->flags &= ~(1UL << PG_pcp);
+			page->private = 0;
+			count -= 1 << order;
+			pcp->count -= 1 << order;
+			free_one_page_locked(zone, page, mpage_to_pfn(m, page), order, 0);
+		} while (count > 0 && !list_empty(list));
+	}
+	mm_unlock(&zone->lock);
+}
+
+struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratetype,
+			     unsigned int alloc_flags, int preferred_nid, bool *used)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
+	struct list_head *list;
+	struct page *page;
+
+	if (unlikely(!mm_spin_trylock(&pcp->lock))) {
+		*used = false;
+		return NULL;
+	}
+	*used = true;
+	pcp->free_count >>= 1;
+	list = &pcp->lists[order_to_pindex(migratetype, order)];
+	if (unlikely(list_empty(list))) {
+		int got = rmqueue_bulk(zone, order, (unsigned long)nr_pcp_alloc(pcp, order), list,
+				       migratetype, alloc_flags);
+
+		pcp->count += got << order;
+		if (!got) {
+			mm_spin_unlock(&pcp->lock);
+			return NULL;
+		}
+	}
+	page = list_first_entry(list, struct page, lru);
+	list_del(&page->lru);
+	page->flags &= ~(1UL << PG_pcp);
+	page->private = 0;
+	pcp->count -= 1 << order;
+	stat_add_locked(&pcp->nr_alloc, 1L << order);
+	count_alloc_locked(pcp, zone, preferred_nid,
+			   zone->zone_pgdat->machine->cpus[mm_current.cpu].node);
+	mm_spin_unlock(&pcp->lock);
+	return page;
+}
+
+bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order,
+		     int migratetype)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
+	int pindex = order_to_pindex(migratetype, order);
+
+	(void)pfn;
+	if (unlikely(!mm_spin_trylock(&pcp->lock)))
+		return false;
+	page->flags |= 1UL << PG_pcp;
+	page->private = order;
+	list_add(&page->lru, &pcp->lists[pindex]);
+	pcp->count += 1 << order;
+	stat_add_locked(&pcp->nr_freed, 1L << order);
+	if (pcp->free_count < (pcp->batch << 5))
+		pcp->free_count += 1 << order;
+	if (unlikely(pcp->count >= pcp->high))
+		free_pcppages_bulk(zone, nr_pcp_free(pcp), pcp, pindex);
+	mm_spin_unlock(&pcp->lock);
+	return true;
+}
+
+void drain_zone_pages(struct zone *zone, int cpu)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+	mm_spin_lock(&pcp->lock);
+	free_pcppages_bulk(zone, pcp->count, pcp, 0);
+	mm_spin_unlock(&pcp->lock);
+}
+
+void drain_local_pages(struct zone *zone)
+{
+	struct machine *m = current_machine();
+	int nid;
+
+	if (zone) {
+		drain_zone_pages(zone, mm_current.cpu);
+		return;
+	}
+	for_each_zone(m, nid, zone)
+		if (populated_zone(zone))
+			drain_zone_pages(zone, mm_current.cpu);
+}
+
+void drain_all_pages(struct zone *zone)
+{
+	struct machine *m = current_machine();
+	struct zone *z;
+	int nid, c;
+
+	for (c = 0; c < m->nr_cpus; c++) {
+		if (zone) {
+			drain_zone_pages(zone, c);
+			continue;
+		}
+		for_each_zone(m, nid, z)
+			if (populated_zone(z))
+				drain_zone_pages(z, c);
+	}
+}

@@ -1,0 +1,77 @@
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct machine *test_boot(unsigned long long mem_bytes, int nodes, int cpus_per_node)
+{
+	struct machine_config cfg;
+	struct machine *m = NULL;
+
+	machine_config_default(&cfg);
+	cfg.mem_bytes = mem_bytes;
+	cfg.nr_nodes = nodes;
+	cfg.cpus_per_node = cpus_per_node;
+	cfg.nr_holes = 0;
+	if (machine_boot(&cfg, &m))
+		return NULL;
+	machine_set_debug_level(m, 3);
+	return m;
+}
+
+struct machine *test_boot_pc(unsigned long long mem_bytes, int nodes)
+{
+	struct machine_config cfg;
+	struct machine *m = NULL;
+
+	machine_config_default(&cfg);
+	cfg.mem_bytes = mem_bytes;
+	cfg.nr_nodes = nodes;
+	if (machine_boot(&cfg, &m))
+		return NULL;
+	machine_set_debug_level(m, 3);
+	return m;
+}
+
+char *test_proc(struct machine *m, const char *name)
+{
+	size_t size = 1 << 16;
+
+	for (;;) {
+		char *buf = malloc(size);
+		long len;
+
+		if (!buf)
+			return NULL;
+		len = mmlab_proc_read(m, name, buf, size);
+		if (len < 0) {
+			free(buf);
+			return NULL;
+		}
+		if ((size_t)len < size)
+			return buf;
+		free(buf);
+		size = (size_t)len + 1;
+	}
+}
+
+char *test_dmesg(struct machine *m)
+{
+	size_t len = machine_dmesg(m, NULL, 0);
+	char *buf = malloc(len + 1);
+
+	if (buf)
+		machine_dmesg(m, buf, len + 1);
+	return buf;
+}
+
+uint64_t test_seed(uint64_t dflt)
+{
+	const char *env = getenv("MMLAB_SEED");
+	uint64_t seed = env ? strtoull(env, NULL, 0) : dflt;
+
+	if (!seed)
+		seed = 1;
+	fprintf(stderr, "seed: %#llx (set MMLAB_SEED to replay)\n", (unsigned long long)seed);
+	return seed;
+}

@@ -1,0 +1,50 @@
+/*
+ * testlib.h - helpers shared by the cmocka tests: small machines, the invariant checker as an
+ * assertion, and reading /proc files into strings.
+ */
+#ifndef MMLAB_TESTLIB_H
+#define MMLAB_TESTLIB_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <mmlab/mmlab.h>
+
+/* Boot a machine of @mem_bytes on @nodes nodes with @cpus_per_node CPUs, no holes, debug 3. */
+struct machine *test_boot(unsigned long long mem_bytes, int nodes, int cpus_per_node);
+/* Boot the default config (with the PC holes) at @mem_bytes. */
+struct machine *test_boot_pc(unsigned long long mem_bytes, int nodes);
+
+/* Fail the test with the checker's message if any invariant of @m is broken. */
+#define assert_machine_ok(m)							\
+	do {									\
+		char why_[512];							\
+		int err_ = machine_check((m), why_, sizeof(why_));		\
+		if (err_)							\
+			fail_msg("machine_check: %s", why_);			\
+	} while (0)
+
+/* /proc/@name of @m as a malloc'd string (caller frees). */
+char *test_proc(struct machine *m, const char *name);
+
+/* The machine's kernel log as a malloc'd string. */
+char *test_dmesg(struct machine *m);
+
+/* A 64-bit xorshift generator: tests print their seed. */
+static inline uint64_t test_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/* The seed: $MMLAB_SEED if set, else @dflt. Printed either way. */
+uint64_t test_seed(uint64_t dflt);
+
+#endif /* MMLAB_TESTLIB_H */

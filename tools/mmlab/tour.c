@@ -1,0 +1,119 @@
+/*
+ * tour.c - `mmlab` with no arguments: boot the built-in machine and walk through every layer,
+ * printing what it does and the /proc views that show it. Each layer contributes one section.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmlab/mmlab.h>
+
+#include "cli.h"
+
+struct tour_section {
+	const char *title;
+	int (*run)(struct machine *m, FILE *out);
+};
+
+static const struct tour_section sections[] = {
+	{ "Physical memory: nodes, zones, the buddy allocator and per-CPU lists", tour_phys },
+};
+
+int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)
+{
+	int i, j = 1;
+
+	for (i = 1; i < *argc; i++) {
+		unsigned long long v;
+		const char *opt = argv[i];
+
+		if ((!strcmp(opt, "--mem") || !strcmp(opt, "--nodes") || !strcmp(opt, "--cpus-per-node") ||
+		     !strcmp(opt, "--movablecore")) && i + 1 < *argc) {
+			if (cli_parse_size(argv[i + 1], &v)) {
+				fprintf(stderr, "mmlab: bad value for %s: '%s'\n", opt, argv[i + 1]);
+				return -EINVAL;
+			}
+			if (!strcmp(opt, "--mem"))
+				cfg->mem_bytes = v;
+			else if (!strcmp(opt, "--nodes"))
+				cfg->nr_nodes = (int)v;
+			else if (!strcmp(opt, "--cpus-per-node"))
+				cfg->cpus_per_node = (int)v;
+			else
+				cfg->movablecore_bytes = v;
+			i++;
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	*argc = j;
+	argv[j] = NULL;
+	return 0;
+}
+
+int cli_boot(const struct machine_config *cfg, struct machine **m)
+{
+	int err = machine_boot(cfg, m);
+
+	if (err)
+		fprintf(stderr, "mmlab: cannot boot the machine: %s\n", strerror(-err));
+	return err;
+}
+
+int cmd_tour(int argc, char **argv)
+{
+	struct machine_config cfg;
+	struct machine *m;
+	size_t i;
+
+	machine_config_default(&cfg);
+	if (argc > 1 && cli_parse_machine_opts(&argc, argv, &cfg))
+		return 2;
+	if (argc > 1) {
+		fprintf(stderr, "mmlab tour: unexpected argument '%s'\n", argv[1]);
+		return 2;
+	}
+	if (cli_boot(&cfg, &m))
+		return 1;
+	printf("mmlab: the Linux memory-management subsystem, in user space.\n");
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		printf("\n==== %zu. %s ====\n\n", i + 1, sections[i].title);
+		if (sections[i].run(m, stdout)) {
+			fprintf(stderr, "mmlab: tour section %zu failed\n", i + 1);
+			machine_shutdown(m);
+			return 1;
+		}
+	}
+	machine_shutdown(m);
+	return 0;
+}
+
+int cmd_proc(int argc, char **argv)
+{
+	struct machine_config cfg;
+	struct machine *m;
+	int i, err, rc = 0;
+
+	machine_config_default(&cfg);
+	if (cli_parse_machine_opts(&argc, argv, &cfg))
+		return 2;
+	if (argc < 2) {
+		fprintf(stderr, "usage: mmlab proc [--mem SIZE] [--nodes N] FILE...\n");
+		return 2;
+	}
+	if (cli_boot(&cfg, &m))
+		return 1;
+	for (i = 1; i < argc; i++) {
+		const char *name = argv[i];
+
+		if (!strncmp(name, "/proc/", 6))
+			name += 6;
+		err = mmlab_proc_print(m, name, stdout);
+		if (err) {
+			fprintf(stderr, "mmlab proc: %s: %s\n", argv[i], strerror(-err));
+			rc = 1;
+		}
+	}
+	machine_shutdown(m);
+	return rc;
+}
