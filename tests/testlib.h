@@ -5,6 +5,7 @@
 #ifndef MMLAB_TESTLIB_H
 #define MMLAB_TESTLIB_H
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

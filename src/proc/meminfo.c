@@ -171,5 +171,6 @@ int proc_vmstat_show(struct machine *m, struct seq_buf *s)
 			v = machine_vm_event(m, (enum vm_event_item)i);
 		seq_printf(s, "%s %lu\n", vm_event_names[i], v);
 	}
+	seq_puts(s, "nr_unstable 0\n");	/* kept by the kernel for old tools */
 	return 0;
 }

@@ -1,25 +1,362 @@
+/*
+ * test_buddy.c - the buddy allocator, zones and gfp handling, one behaviour per test, with the
+ * invariant checker after every step.
+ */
 #include "testlib.h"
 
-static void test_boot_and_free_all(void **state)
+#include <stdlib.h>
+#include <string.h>
+
+#include "phys/internal.h"
+
+static struct machine *m;
+
+static int setup_small(void **state)
 {
-	struct machine *m = test_boot(64ULL << 20, 1, 2);
+	m = test_boot(64ULL << 20, 1, 2);	/* 64 MiB: DMA 16 MiB + DMA32 48 MiB */
+	return m ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	machine_shutdown(m);
+	m = NULL;
+	return 0;
+}
+
+static struct zone *zone_of(int nid, enum zone_type zt)
+{
+	return &m->node_data[nid]->node_zones[zt];
+}
+
+/* Layout of the default PC machine: page 0 and the 640K-1M hole, DMA from pfn 1. */
+static void test_pc_layout(void **state)
+{
+	struct machine *pc = test_boot_pc(4ULL << 30, 1);
+	struct zone *dma, *dma32, *normal;
+
+	assert_non_null(pc);
+	dma = &pc->node_data[0]->node_zones[ZONE_DMA];
+	dma32 = &pc->node_data[0]->node_zones[ZONE_DMA32];
+	normal = &pc->node_data[0]->node_zones[ZONE_NORMAL];
+	/* The same spans the reference host's /proc/zoneinfo shows for its DMA zone. */
+	assert_int_equal(dma->zone_start_pfn, 1);
+	assert_int_equal(dma->spanned_pages, 4095);
+	assert_int_equal(dma->present_pages, 3998);
+	/* DMA32 spans 16 MiB..3 GiB (the PCI hole ends the span), Normal 4 GiB..5 GiB. */
+	assert_int_equal(dma32->zone_start_pfn, 4096);
+	assert_int_equal(dma32->spanned_pages, 0xc0000 - 4096);
+	assert_int_equal(normal->zone_start_pfn, 0x100000);
+	assert_int_equal(normal->present_pages, (4ULL << 30) / 4096 - 3998 - (0xc0000 - 4096));
+	assert_false(pfn_valid(0));
+	assert_false(pfn_valid(0xa0));
+	assert_true(pfn_valid(1));
+	assert_false(pfn_valid(0xc0000));
+	assert_machine_ok(pc);
+	machine_shutdown(pc);
+	machine_bind_cpu(m, 0);
+}
+
+/* Watermarks and reserves follow the kernel's formulas for the zone sizes we have. */
+static void test_watermarks(void **state)
+{
+	struct zone *dma = zone_of(0, ZONE_DMA), *dma32 = zone_of(0, ZONE_DMA32);
+	unsigned long md = zone_managed_pages(dma), m32 = zone_managed_pages(dma32);
+	unsigned long lowmem_kb = (md + m32) * 4, v = 0, pages_min, tmp;
+
+	while ((v + 1) * (v + 1) <= lowmem_kb * 16)
+		v++;
+	assert_int_equal(m->min_free_kbytes, v < 128 ? 128 : v);
+	pages_min = (unsigned long)m->min_free_kbytes / 4;
+	tmp = pages_min * m32 / (md + m32);
+	assert_int_equal(dma32->_watermark[WMARK_MIN], tmp);
+	tmp = MAX(tmp / 4, m32 * 10 / 10000);
+	assert_int_equal(dma32->_watermark[WMARK_LOW], dma32->_watermark[WMARK_MIN] + tmp);
+	assert_int_equal(dma32->_watermark[WMARK_HIGH], dma32->_watermark[WMARK_MIN] + 2 * tmp);
+	assert_int_equal(dma32->_watermark[WMARK_PROMO], dma32->_watermark[WMARK_MIN] + 3 * tmp);
+	/* DMA keeps managed(DMA32)/256 pages back from DMA32-capable requests. */
+	assert_int_equal(dma->lowmem_reserve[ZONE_DMA32], m32 / 256);
+	assert_int_equal(dma->lowmem_reserve[ZONE_NORMAL], m32 / 256);
+	assert_int_equal(dma32->lowmem_reserve[ZONE_DMA32], 0);
+	/* Empty ZONE_MOVABLE: min is clamped to 32 pages, as the kernel prints. */
+	assert_int_equal(zone_of(0, ZONE_MOVABLE)->_watermark[WMARK_MIN], 32);
+}
+
+static void test_every_order(void **state)
+{
+	unsigned int o;
+
+	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
+		struct page *p = alloc_pages(GFP_KERNEL, o);
+		char *bytes;
+
+		assert_non_null(p);
+		assert_int_equal(page_to_pfn(p) & ((1UL << o) - 1), 0);	/* naturally aligned */
+		assert_int_equal(page_count(p), 1);
+		bytes = page_address(p);
+		memset(bytes, 0x5a, PAGE_SIZE << o);	/* real bytes */
+		assert_ptr_equal(virt_to_page(bytes + (PAGE_SIZE << o) - 1), p + (1UL << o) - 1);
+		assert_machine_ok(m);
+		__free_pages(p, o);
+		assert_machine_ok(m);
+	}
+	assert_null(alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER + 1));
+}
+
+/*
+ *   pfn  0 1 2 3        two order-0 pages from one order-1 block: freeing both merges
+ *        A B            them back into the order-1 block (and further up).
+ */
+static void test_merge(void **state)
+{
+	struct zone *z = zone_of(0, ZONE_DMA32);
+	unsigned long before[NR_PAGE_ORDERS];
+	struct page *a, *b;
+	int o;
+
+	drain_all_pages(NULL);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		before[o] = z->free_area[o].nr_free;
+	/* Through the buddy lists directly (order 4 is not cached per CPU). */
+	a = alloc_pages(GFP_DMA32, 4);
+	b = alloc_pages(GFP_DMA32, 4);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_machine_ok(m);
+	__free_pages(a, 4);
+	__free_pages(b, 4);
+	drain_all_pages(NULL);
+	assert_machine_ok(m);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		assert_int_equal(z->free_area[o].nr_free, before[o]);
+}
+
+static void test_zero_and_comp(void **state)
+{
+	struct page *p = alloc_pages(GFP_KERNEL, 2);
+	unsigned char *b;
+	int i;
+
+	assert_non_null(p);
+	memset(page_address(p), 0xff, 4 * PAGE_SIZE);
+	__free_pages(p, 2);
+	drain_all_pages(NULL);
+	p = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_COMP, 2);
+	assert_non_null(p);
+	b = page_address(p);
+	for (i = 0; i < 4 * (int)PAGE_SIZE; i++)
+		assert_int_equal(b[i], 0);
+	assert_true(PageHead(p));
+	assert_ptr_equal(compound_head(p + 3), p);
+	assert_int_equal(compound_order(p), 2);
+	assert_ptr_equal(virt_to_head_page(b + 3 * PAGE_SIZE + 17), p);
+	get_page(p + 2);		/* a reference through a tail counts on the head */
+	assert_int_equal(page_count(p), 2);
+	put_page(p + 1);
+	assert_int_equal(page_count(p), 1);
+	put_page(p);			/* last reference frees the whole compound page */
+	assert_machine_ok(m);
+}
+
+static void test_gfp_zones(void **state)
+{
 	struct page *p;
 
-	assert_non_null(m);
-	assert_machine_ok(m);
-	p = alloc_pages(GFP_KERNEL, 3);
+	assert_int_equal(gfp_zone(GFP_KERNEL), ZONE_NORMAL);
+	assert_int_equal(gfp_zone(GFP_DMA), ZONE_DMA);
+	assert_int_equal(gfp_zone(GFP_DMA32), ZONE_DMA32);
+	assert_int_equal(gfp_zone(GFP_HIGHUSER_MOVABLE), ZONE_MOVABLE);
+	assert_int_equal(gfp_zone(__GFP_MOVABLE), ZONE_NORMAL);
+	p = alloc_page(GFP_DMA);
 	assert_non_null(p);
+	assert_int_equal(page_zonenum(p), ZONE_DMA);
+	__free_pages(p, 0);
+	/* No Normal zone on a 64 MiB machine: GFP_KERNEL falls back to DMA32. */
+	p = alloc_page(GFP_KERNEL);
+	assert_int_equal(page_zonenum(p), ZONE_DMA32);
+	__free_pages(p, 0);
+	assert_int_equal(gfp_migratetype(GFP_KERNEL), MIGRATE_UNMOVABLE);
+	assert_int_equal(gfp_migratetype(GFP_HIGHUSER_MOVABLE), MIGRATE_MOVABLE);
+	assert_int_equal(gfp_migratetype(GFP_KERNEL | __GFP_RECLAIMABLE), MIGRATE_RECLAIMABLE);
+}
+
+static void test_gfp_names(void **state)
+{
+	char buf[256];
+
+	format_gfp_flags(GFP_KERNEL, buf, sizeof(buf));
+	assert_string_equal(buf, "GFP_KERNEL");
+	format_gfp_flags(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, buf, sizeof(buf));
+	assert_string_equal(buf, "GFP_KERNEL|__GFP_NOWARN|__GFP_ZERO");
+	format_gfp_flags(GFP_HIGHUSER_MOVABLE, buf, sizeof(buf));
+	assert_string_equal(buf, "GFP_HIGHUSER_MOVABLE");
+	format_gfp_flags(GFP_ATOMIC, buf, sizeof(buf));
+	assert_string_equal(buf, "GFP_ATOMIC");
+	format_gfp_flags(GFP_KERNEL, buf, sizeof(buf));
+	assert_int_equal(GFP_KERNEL, 0xcc0);
+}
+
+/* Unmovable requests claim a whole MOVABLE pageblock (a fallback), then use it. */
+static void test_fallback_claims_pageblock(void **state)
+{
+	struct zone *z = zone_of(0, ZONE_DMA32);
+	struct page *p;
+	int mt;
+
+	p = alloc_pages(GFP_DMA32, 5);	/* unmovable, buddy path */
+	assert_non_null(p);
+	mt = get_pageblock_migratetype(p);
+	assert_int_equal(mt, MIGRATE_UNMOVABLE);
+	assert_int_equal(get_pfnblock_migratetype(z, page_to_pfn(p)), MIGRATE_UNMOVABLE);
 	assert_machine_ok(m);
-	__free_pages(p, 3);
+	__free_pages(p, 5);
 	assert_machine_ok(m);
-	machine_shutdown(m);
+	p = alloc_pages(GFP_DMA32 | __GFP_RECLAIMABLE, 0);
+	assert_int_equal(get_pageblock_migratetype(p), MIGRATE_RECLAIMABLE);
+	__free_pages(p, 0);
+	assert_machine_ok(m);
+}
+
+static void test_failure_report(void **state)
+{
+	struct page *held[64];
+	char *log;
+	int n = 0;
+
+	machine_dmesg_clear(m);
+	/* Take DMA32 order-10 blocks until the zone refuses (and falls back to DMA, then fails). */
+	while (n < 64 && (held[n] = alloc_pages(GFP_DMA32, 10)))
+		n++;
+	assert_true(n > 0 && n < 64);
+	log = test_dmesg(m);
+	assert_non_null(strstr(log, "page allocation failure: order:10, mode:0x4(GFP_DMA32)"));
+	assert_non_null(strstr(log, "Mem-Info:"));
+	free(log);
+	machine_dmesg_clear(m);
+	assert_null(alloc_pages(GFP_DMA32 | __GFP_NOWARN, 10));
+	assert_int_equal(machine_dmesg(m, NULL, 0), 0);	/* __GFP_NOWARN: silent */
+	assert_machine_ok(m);
+	while (n-- > 0)
+		__free_pages(held[n], 10);
+	assert_machine_ok(m);
+}
+
+static void test_bad_free_reported(void **state)
+{
+	struct page *p = alloc_page(GFP_KERNEL);
+	char *log;
+
+	__free_pages(p, 0);
+	machine_dmesg_clear(m);
+	__free_pages(p, 0);		/* double free: reported, not acted on */
+	log = test_dmesg(m);
+	assert_non_null(strstr(log, "BUG: Bad page state"));
+	free(log);
+	assert_machine_ok(m);
+	free_pages(12345, 0);		/* not an address of this machine */
+	log = test_dmesg(m);
+	assert_non_null(strstr(log, "bad address"));
+	free(log);
+	assert_machine_ok(m);
+}
+
+/*
+ * High-order atomic allocations that only succeed below the low watermark reserve a HIGHATOMIC
+ * pageblock (at most 1% of a zone, rounded up to a pageblock), on a fresh machine.
+ */
+static void test_highatomic_reserve(void **state)
+{
+	struct machine *fresh = test_boot(64ULL << 20, 1, 1);
+	struct zone *z = &fresh->node_data[0]->node_zones[ZONE_DMA32];
+	struct page **held = calloc(8192, sizeof(*held)), *p;
+	int n = 0;
+
+	assert_non_null(held);
+	p = alloc_pages(GFP_KERNEL | __GFP_DMA32, 2);	/* fast path: no reserve */
+	assert_int_equal(z->nr_reserved_highatomic, 0);
+	__free_pages(p, 2);
+	/* Fill the zones down to their min watermarks with blocking requests. */
+	while (n < 8192 && (held[n] = alloc_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_NOWARN, 2)))
+		n++;
+	__free_pages(held[--n], 2);
+	__free_pages(held[--n], 2);
+	drain_all_pages(NULL);
+	p = alloc_pages(GFP_ATOMIC | __GFP_DMA32, 2);
+	assert_non_null(p);
+	assert_int_equal(z->nr_reserved_highatomic, pageblock_nr_pages);
+	assert_int_equal(get_pageblock_migratetype(p), MIGRATE_HIGHATOMIC);
+	assert_machine_ok(fresh);
+	__free_pages(p, 2);
+	while (n-- > 0)
+		__free_pages(held[n], 2);
+	assert_machine_ok(fresh);
+	assert_true(unreserve_highatomic_pageblock(z));
+	assert_int_equal(z->nr_reserved_highatomic, 0);
+	assert_machine_ok(fresh);
+	free(held);
+	machine_shutdown(fresh);
+	machine_bind_cpu(m, 0);
+}
+
+static void test_thisnode(void **state)
+{
+	struct machine *two = test_boot(256ULL << 20, 2, 1);
+	struct page *p;
+
+	assert_non_null(two);
+	p = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE, 0);
+	assert_non_null(p);
+	assert_int_equal(page_to_nid(p), 1);
+	__free_pages(p, 0);
+	machine_bind_cpu(two, 1);	/* CPU 1 is on node 1 */
+	p = alloc_page(GFP_KERNEL);
+	assert_int_equal(page_to_nid(p), 1);
+	__free_pages(p, 0);
+	assert_machine_ok(two);
+	machine_shutdown(two);
+	machine_bind_cpu(m, 0);
+}
+
+static void test_bad_configs(void **state)
+{
+	struct machine_config cfg;
+	struct machine *bad = NULL;
+
+	machine_config_default(&cfg);
+	cfg.nr_nodes = 0;
+	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
+	machine_config_default(&cfg);
+	cfg.mem_bytes = 12345;
+	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
+	machine_config_default(&cfg);
+	cfg.holes[3] = (struct mmlab_range){ 0x1000, 0x2000 };	/* overlaps hole 0? no: overlaps hole 1? */
+	cfg.holes[3] = (struct mmlab_range){ 0x90000, 0xa0000 };
+	cfg.nr_holes = 4;
+	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
+	machine_config_default(&cfg);
+	cfg.distance[0][1] = 5;
+	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
+	assert_null(bad);
+	machine_bind_cpu(m, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_boot_and_free_all),
+		cmocka_unit_test(test_pc_layout),
+		cmocka_unit_test(test_watermarks),
+		cmocka_unit_test(test_every_order),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_zero_and_comp),
+		cmocka_unit_test(test_gfp_zones),
+		cmocka_unit_test(test_gfp_names),
+		cmocka_unit_test(test_fallback_claims_pageblock),
+		cmocka_unit_test(test_failure_report),
+		cmocka_unit_test(test_bad_free_reported),
+		cmocka_unit_test(test_highatomic_reserve),
+		cmocka_unit_test(test_thisnode),
+		cmocka_unit_test(test_bad_configs),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup_small, teardown);
 }
