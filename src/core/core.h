@@ -36,6 +36,12 @@
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define noinline	__attribute__((noinline))
 #define mm_always_inline inline __attribute__((always_inline))
+/*
+ * A function that reads, on purpose, words other threads may be writing without its lock (the
+ * kernel marks such reads data_race()): the bit it tests is only ever set by the lock holder,
+ * or the value is a hint re-validated under the lock. TSan does not instrument it.
+ */
+#define mm_racy_reader	__attribute__((no_sanitize_thread, __noinline__))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))

@@ -84,8 +84,8 @@ static void add_to_free_list(struct page *page, struct zone *zone, unsigned int 
 		list_add_tail(&page->lru, &area->free_list[mt]);
 	else
 		list_add(&page->lru, &area->free_list[mt]);
-	area->nr_free++;
-	area->nr_free_mt[mt]++;
+	stat_add_locked(&area->nr_free, 1);
+	stat_add_locked(&area->nr_free_mt[mt], 1);
 	account_freepages(zone, 1L << order, mt, order);
 }
 
@@ -96,8 +96,8 @@ static void del_page_from_free_list(struct page *page, struct zone *zone, unsign
 	list_del(&page->lru);
 	page->flags &= ~(1UL << PG_buddy);
 	page->private = 0;
-	area->nr_free--;
-	area->nr_free_mt[mt]--;
+	stat_add_locked(&area->nr_free, -1);
+	stat_add_locked(&area->nr_free_mt[mt], -1);
 	account_freepages(zone, -(1L << order), mt, order);
 }
 
@@ -147,8 +147,11 @@ static inline bool pfn_in_zone(const struct zone *zone, unsigned long pfn, unsig
 	return pfn >= zone->zone_start_pfn && pfn + (1UL << order) <= zone_end_pfn(zone);
 }
 
-/* The free buddy of the block at @pfn of @order, or NULL. */
-static struct page *find_free_buddy(struct zone *zone, struct page *page, unsigned long pfn,
+/*
+ * The free buddy of the block at @pfn of @order, or NULL. The buddy may be an allocated page
+ * whose owner is writing its flags: PG_buddy is only ever set under zone->lock, which we hold.
+ */
+static mm_racy_reader struct page *find_free_buddy(struct zone *zone, struct page *page, unsigned long pfn,
 				    unsigned int order)
 {
 	unsigned long buddy_pfn = pfn ^ (1UL << order);
@@ -265,8 +268,11 @@ static int find_suitable_fallback(const struct free_area *area, unsigned int ord
 	return -1;
 }
 
-/* Move every free block of the pageblock at @pfn from @old_mt to @new_mt; set the block type. */
-static unsigned long move_freepages_block(struct zone *zone, unsigned long pfn, int old_mt, int new_mt)
+/*
+ * Move every free block of the pageblock at @pfn from @old_mt to @new_mt; set the block type.
+ * Allocated pages of the block are read racily, as in find_free_buddy().
+ */
+static mm_racy_reader unsigned long move_freepages_block(struct zone *zone, unsigned long pfn, int old_mt, int new_mt)
 {
 	struct machine *m = zone->zone_pgdat->machine;
 	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages), end = start + pageblock_nr_pages;
@@ -291,8 +297,8 @@ static unsigned long move_freepages_block(struct zone *zone, unsigned long pfn, 
 	return moved;
 }
 
-/* Free pages and pages of a compatible kind in the pageblock at @pfn. */
-static void count_block_pages(struct zone *zone, unsigned long pfn, unsigned long *free_pages,
+/* Free pages and pages of a compatible kind in the pageblock at @pfn (a racy estimate). */
+static mm_racy_reader void count_block_pages(struct zone *zone, unsigned long pfn, unsigned long *free_pages,
 			      unsigned long *movable_pages)
 {
 	struct machine *m = zone->zone_pgdat->machine;

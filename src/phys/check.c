@@ -102,14 +102,14 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 						     pfn, bp, o);
 				}
 			}
-			if (n != area->nr_free_mt[mt])
-				FAIL("%s/%d order %d type %s: %lu on list, nr_free_mt %lu", zone->name,
-				     zone->node, o, migratetype_names[mt], n, area->nr_free_mt[mt]);
+			if ((long)n != stat_read(&area->nr_free_mt[mt]))
+				FAIL("%s/%d order %d type %s: %lu on list, nr_free_mt %ld", zone->name,
+				     zone->node, o, migratetype_names[mt], n, stat_read(&area->nr_free_mt[mt]));
 			total += n;
 		}
-		if (total != area->nr_free)
-			FAIL("%s/%d order %d: %lu blocks, nr_free %lu", zone->name, zone->node, o,
-			     total, area->nr_free);
+		if ((long)total != stat_read(&area->nr_free))
+			FAIL("%s/%d order %d: %lu blocks, nr_free %ld", zone->name, zone->node, o,
+			     total, stat_read(&area->nr_free));
 		buddy_free += total << o;
 	}
 	if ((long)buddy_free != zone_page_state(zone, NR_FREE_PAGES))

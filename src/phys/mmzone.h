@@ -59,8 +59,9 @@ enum zone_watermarks {
 
 struct free_area {
 	struct list_head free_list[MIGRATE_TYPES];
-	unsigned long nr_free;			/* blocks of this order, all types */
-	unsigned long nr_free_mt[MIGRATE_TYPES];	/* blocks of this order per type */
+	/* Written under zone->lock, read locklessly by watermark checks (stat_read). */
+	atomic_long nr_free;			/* blocks of this order, all types */
+	atomic_long nr_free_mt[MIGRATE_TYPES];	/* blocks of this order per type */
 };
 
 /* Per-CPU list index: (migratetype, order 0..3) then the two pageblock-order lists. */

@@ -88,12 +88,13 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		const struct free_area *area = &z->free_area[o];
 		int mt;
 
-		if (!area->nr_free)
+		if (!stat_read(&area->nr_free))
 			continue;
 		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
-			if (area->nr_free_mt[mt])
+			if (stat_read(&area->nr_free_mt[mt]))
 				return true;
-		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) && area->nr_free_mt[MIGRATE_HIGHATOMIC])
+		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) &&
+		    stat_read(&area->nr_free_mt[MIGRATE_HIGHATOMIC]))
 			return true;
 	}
 	return false;
@@ -272,13 +273,13 @@ static void show_free_areas(struct machine *m)
 		len = (size_t)snprintf(line, sizeof(line), "Node %d %s: ", zone->node, zone->name);
 		mm_lock(&zone->lock);
 		for (o = 0; o < NR_PAGE_ORDERS; o++) {
-			unsigned long n = zone->free_area[o].nr_free;
+			unsigned long n = (unsigned long)stat_read(&zone->free_area[o].nr_free);
 			char types[8];
 			int t, k = 0;
 
 			total += n << o;
 			for (t = 0; t < MIGRATE_TYPES; t++)
-				if (zone->free_area[o].nr_free_mt[t])
+				if (stat_read(&zone->free_area[o].nr_free_mt[t]))
 					types[k++] = "UMEHCI"[t];
 			types[k] = '\0';
 			if (len < sizeof(line))

@@ -22,7 +22,7 @@ int proc_buddyinfo_show(struct machine *m, struct seq_buf *s)
 		seq_printf(s, "Node %d, zone %8s ", nid, zone->name);
 		mm_lock(&zone->lock);
 		for (o = 0; o < NR_PAGE_ORDERS; o++)
-			seq_printf(s, "%6lu ", zone->free_area[o].nr_free);
+			seq_printf(s, "%6ld ", stat_read(&zone->free_area[o].nr_free));
 		mm_unlock(&zone->lock);
 		seq_putc(s, '\n');
 	}
@@ -50,7 +50,7 @@ int proc_pagetypeinfo_show(struct machine *m, struct seq_buf *s)
 			seq_printf(s, "Node %4d, zone %8s, type %12s ", nid, zone->name,
 				   migratetype_names[mt]);
 			for (o = 0; o < NR_PAGE_ORDERS; o++) {
-				unsigned long n = zone->free_area[o].nr_free_mt[mt];
+				unsigned long n = (unsigned long)stat_read(&zone->free_area[o].nr_free_mt[mt]);
 				/* The kernel stops counting a list at 100000 entries. */
 				bool overflow = n > 100000;
 

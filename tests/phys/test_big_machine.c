@@ -49,8 +49,15 @@ static void test_64g_4_nodes(void **state)
 	t1 = now();
 	rss1 = rss_kb();
 	print_message("64 GiB / 4 nodes: boot %.1f ms, host RSS +%ld KiB\n", (t1 - t0) * 1e3, rss1 - rss0);
-	/* Only one descriptor per free 4 MiB block is written at boot: well under 100 MiB. */
+	/*
+	 * Only one descriptor per free 4 MiB block is written at boot: one host page of memmap
+	 * per 16, about 64 MiB. Sanitizers add their shadow of what is touched.
+	 */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	assert_true(rss1 - rss0 < 300 * 1024);
+#else
 	assert_true(rss1 - rss0 < 100 * 1024);
+#endif
 	for (nid = 0; nid < 4; nid++) {
 		struct page *p = alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE, 10);
 

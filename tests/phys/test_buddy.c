@@ -116,7 +116,7 @@ static void test_merge(void **state)
 
 	drain_all_pages(NULL);
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
-		before[o] = z->free_area[o].nr_free;
+		before[o] = (unsigned long)stat_read(&z->free_area[o].nr_free);
 	/* Through the buddy lists directly (order 4 is not cached per CPU). */
 	a = alloc_pages(GFP_DMA32, 4);
 	b = alloc_pages(GFP_DMA32, 4);
@@ -128,7 +128,7 @@ static void test_merge(void **state)
 	drain_all_pages(NULL);
 	assert_machine_ok(m);
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
-		assert_int_equal(z->free_area[o].nr_free, before[o]);
+		assert_int_equal(stat_read(&z->free_area[o].nr_free), before[o]);
 }
 
 static void test_zero_and_comp(void **state)
