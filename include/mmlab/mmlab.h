@@ -10,6 +10,7 @@
 #include "machine.h"
 #include "page.h"
 #include "page_alloc.h"
+#include "slab.h"
 #include "proc.h"
 
 #endif /* MMLAB_MMLAB_H */

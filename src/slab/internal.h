@@ -1,0 +1,64 @@
+/*
+ * internal.h - functions shared between the files of src/slab, grouped by the file that defines
+ * them: a table of contents of the slab layer. The types are in slab.h.
+ */
+#ifndef MMLAB_SLAB_INTERNAL_H
+#define MMLAB_SLAB_INTERNAL_H
+
+#include "slab/slab.h"
+
+/* kmem_cache.c: cache creation and geometry, destroy, shrink, the per-machine slab state */
+int slab_init(struct machine *m);
+void slab_exit(struct machine *m);
+struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned int size,
+				unsigned int align, slab_flags_t flags, void (*ctor)(void *));
+unsigned int calculate_order(unsigned int size, unsigned int min_objects);
+unsigned int slub_min_objects_for(int nr_cpus);
+void get_slabinfo(struct kmem_cache *s, struct slabinfo *info);
+
+/* slab_page.c: a slab's life: pages from the buddy allocator, objects laid out, accounting */
+struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp, int node);
+void discard_slab(struct kmem_cache *s, struct slab *slab);
+void account_slab_pages(struct machine *m, struct page *page, unsigned int order, bool reclaimable,
+			long sign);
+static inline int slab_nid(const struct slab *slab)
+{
+	return page_to_nid(slab_page(slab));
+}
+static inline unsigned int slab_order(const struct slab *slab)
+{
+	return compound_order(slab_page(slab));
+}
+
+/* slub.c: the allocation and free paths, partial lists, flushing CPUs */
+void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller);
+void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);
+void flush_all_cpus(struct kmem_cache *s);
+int shrink_node_lists(struct kmem_cache *s);
+unsigned long count_partial_free(struct kmem_cache *s);
+
+/* debug.c: SLAB_RED_ZONE / POISON / STORE_USER / CONSISTENCY_CHECKS and the reports */
+void setup_object_debug(struct kmem_cache *s, void *obj);
+bool alloc_debug_processing(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);
+bool free_debug_processing(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);
+bool check_valid_pointer(struct kmem_cache *s, struct slab *slab, void *obj);
+void slab_fix(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void slab_bug(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void list_slab_objects(struct kmem_cache *s, struct slab *slab);
+void report_bad_free(struct machine *m, const char *func, const void *p, const char *why);
+bool object_is_free_debug(struct kmem_cache *s, struct slab *slab, void *obj);
+
+/* kmalloc.c: size classes, the kmalloc caches, large kmalloc */
+int create_kmalloc_caches(struct machine *m);
+#define LARGE_KMALLOC_MAGIC 0x6b6d616c6c6f6301UL	/* page->memcg_data of a large kmalloc */
+
+/* check.c: the invariant checker */
+int check_slab(struct machine *m, char *why, size_t why_size);
+
+/* The per-machine state of the current machine. */
+static inline struct slab_state *slab_state_of(const struct machine *m)
+{
+	return m->slab;
+}
+
+#endif /* MMLAB_SLAB_INTERNAL_H */
