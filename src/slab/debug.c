@@ -18,6 +18,37 @@
  */
 #include "slab/internal.h"
 
+/* Pointers print as the kernel's "0x%p": 0x and 16 hex digits (mmlab does not hash them). */
+#define PTR(p) ((unsigned long)(p))
+
+static const char *const pageflag_names[NR_PAGEFLAGS] = {
+	[PG_locked] = "locked", [PG_writeback] = "writeback", [PG_referenced] = "referenced",
+	[PG_uptodate] = "uptodate", [PG_dirty] = "dirty", [PG_lru] = "lru", [PG_head] = "head",
+	[PG_waiters] = "waiters", [PG_active] = "active", [PG_workingset] = "workingset",
+	[PG_owner_priv_1] = "owner_priv_1", [PG_owner_2] = "owner_2", [PG_arch_1] = "arch_1",
+	[PG_reserved] = "reserved", [PG_private] = "private", [PG_private_2] = "private_2",
+	[PG_reclaim] = "reclaim", [PG_swapbacked] = "swapbacked", [PG_unevictable] = "unevictable",
+	[PG_mlocked] = "mlocked",
+};
+
+/*
+ * The kernel's %pGp: "0x<flags>(<names>|node=N|zone=Z)". PG_slab is a page type in the kernel,
+ * not a flag, so it is not named.
+ */
+static void format_page_flags(const struct machine *m, const struct page *page, char *buf,
+			      size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "0x%lx(", page->flags);
+	int bit;
+
+	for (bit = 0; bit < NR_PAGEFLAGS && len < size; bit++)
+		if (pageflag_names[bit] && test_page_flag(page, (enum pageflags)bit))
+			len += (size_t)snprintf(buf + len, size - len, "%s|", pageflag_names[bit]);
+	if (len < size)
+		snprintf(buf + len, size - len, "node=%d|zone=%d)", page_to_nid(page),
+			 (int)page_zonenum(page));
+}
+
 /* Objects poisoned while free: not if a ctor or RCU readers need their bytes kept. */
 static inline bool object_poison(const struct kmem_cache *s)
 {
@@ -95,8 +126,11 @@ static void print_track(struct kmem_cache *s, const char *what, const struct tra
 
 static void print_slab_info(struct kmem_cache *s, const struct slab *slab)
 {
-	printk(s->machine, "Slab 0x%p objects=%u used=%u fp=0x%p flags=%#lx\n", (const void *)slab,
-	       slab->objects, slab->inuse, slab->freelist, slab->flags & PAGE_FLAGS_MASK);
+	char flags[128];
+
+	format_page_flags(s->machine, slab_page(slab), flags, sizeof(flags));
+	printk(s->machine, "Slab 0x%016lx objects=%u used=%u fp=0x%016lx flags=%s\n", PTR(slab),
+	       slab->objects, slab->inuse, PTR(slab->freelist), flags);
 }
 
 static void print_trailer(struct kmem_cache *s, struct slab *slab, unsigned char *p)
@@ -109,8 +143,8 @@ static void print_trailer(struct kmem_cache *s, struct slab *slab, unsigned char
 		print_track(s, "Freed", get_track(s, p, TRACK_FREE));
 	}
 	print_slab_info(s, slab);
-	printk(s->machine, "Object 0x%p @offset=%tu fp=0x%p\n\n", (void *)p, p - addr,
-	       get_freepointer(s, p));
+	printk(s->machine, "Object 0x%016lx @offset=%tu fp=0x%016lx\n\n", PTR(p), p - addr,
+	       PTR(get_freepointer(s, p)));
 	if (p > addr + 16)
 		print_section(s, "Bytes b4 ", p - 16, 16);
 	print_section(s, "Object   ", p, MIN(s->object_size, (unsigned int)PAGE_SIZE));
@@ -176,10 +210,10 @@ static bool check_bytes_and_report(struct kmem_cache *s, struct slab *slab, unsi
 	while (end > fault && end[-1] == value)
 		end--;
 	slab_bug(s, "%s overwritten", what);
-	printk(s->machine, "0x%p-0x%p @offset=%tu. First byte 0x%x instead of 0x%x\n", (void *)fault,
-	       (void *)(end - 1), fault - addr, fault[0], value);
+	printk(s->machine, "0x%016lx-0x%016lx @offset=%tu. First byte 0x%x instead of 0x%x\n",
+	       PTR(fault), PTR(end - 1), fault - addr, fault[0], value);
 	print_trailer(s, slab, object);
-	slab_fix(s, "Restoring %s 0x%p-0x%p=0x%x", what, (void *)fault, (void *)(end - 1), value);
+	slab_fix(s, "Restoring %s 0x%016lx-0x%016lx=0x%x", what, PTR(fault), PTR(end - 1), value);
 	memset(fault, value, (size_t)(end - fault));
 	return false;
 }
@@ -309,7 +343,7 @@ bool free_debug_processing(struct kmem_cache *s, struct slab *slab, void *object
 {
 	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
 		if (!check_valid_pointer(s, slab, object)) {
-			slab_err(s, slab, "Invalid object pointer 0x%p", object);
+			slab_err(s, slab, "Invalid object pointer 0x%016lx", PTR(object));
 			goto fail;
 		}
 		if (on_freelist(s, slab, object)) {
@@ -325,7 +359,7 @@ bool free_debug_processing(struct kmem_cache *s, struct slab *slab, void *object
 	return true;
 
 fail:
-	slab_fix(s, "Object at 0x%p not freed", object);
+	slab_fix(s, "Object at 0x%016lx not freed", PTR(object));
 	return false;
 }
 
@@ -345,7 +379,7 @@ void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 		is_free[((char *)p - addr) / s->size] = 1;
 	for (i = 0; i < slab->objects; i++)
 		if (!is_free[i])
-			printk(s->machine, "Object 0x%p @offset=%u\n", (void *)(addr + (size_t)i * s->size),
+			printk(s->machine, "Object 0x%016lx @offset=%u\n", PTR(addr + (size_t)i * s->size),
 			       i * s->size);
 	free(is_free);
 }
@@ -353,6 +387,6 @@ void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 void report_bad_free(struct machine *m, const char *func, const void *p, const char *why)
 {
 	printk(m, "------------[ cut here ]------------\n");
-	printk(m, "%s: invalid pointer 0x%p: %s\n", func, p, why);
-	printk(m, "object pointer: 0x%p\n", p);
+	printk(m, "%s: invalid pointer 0x%016lx: %s\n", func, PTR(p), why);
+	printk(m, "object pointer: 0x%016lx\n", PTR(p));
 }

@@ -254,9 +254,9 @@ static void test_destroy_with_live_objects(void **state)
 	{
 		char want[64];
 
-		snprintf(want, sizeof(want), "Object 0x%p @offset=", b);
+		snprintf(want, sizeof(want), "Object 0x%016lx @offset=", (unsigned long)b);
 		assert_non_null(strstr(log, want));
-		snprintf(want, sizeof(want), "Object 0x%p @offset=", a);
+		snprintf(want, sizeof(want), "Object 0x%016lx @offset=", (unsigned long)a);
 		assert_null(strstr(log, want));	/* only the live one is listed */
 	}
 	free(log);
