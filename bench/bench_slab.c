@@ -26,6 +26,7 @@
 #include <mmlab/mmlab.h>
 
 #include "benchlib.h"
+#include "phys/mmzone.h"
 
 #define BATCH 1000
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -291,6 +292,7 @@ static void bench_memory(const struct allocator *al)
 	int i;
 
 	set_size(1);
+	memset(v, 0xff, N * sizeof(void *));	/* resident before the measurement */
 	before = rss_bytes();
 	for (i = 0; i < N; i++) {
 		v[i] = al->alloc(64);
@@ -299,6 +301,12 @@ static void bench_memory(const struct allocator *al)
 	after = rss_bytes();
 	printf("| 1,000,000 x 64 B live | %s | overhead %.1f %% (%.1f MB resident for 64.0 MB) |\n",
 	       al->name, 100.0 * ((double)(after - before) - 64e6) / 64e6, (double)(after - before) / 1e6);
+	if (al->alloc == kc_alloc) {
+		long pages = global_node_page_state(m, NR_SLAB_UNRECLAIMABLE);
+
+		printf("| 1,000,000 x 64 B live | %s | slab pages: %.1f MB, overhead %.2f %% |\n", al->name,
+		       (double)pages * 4096 / 1e6, 100.0 * ((double)pages * 4096 - 64e6) / 64e6);
+	}
 	for (i = 0; i < N; i++)
 		al->free(v[i], 64);
 	free(v);
@@ -337,9 +345,8 @@ static int child_jemalloc(void)
 
 	if (boot())
 		return 1;
-	bench_allocators(je, 2, false);
-	printf("\n### memory (jemalloc process)\n\n| what | implementation | result |\n|---|---|---|\n");
 	bench_memory(&je[0]);
+	bench_allocators(je, 2, false);
 	return 0;
 }
 
@@ -373,11 +380,19 @@ int main(int argc, char **argv)
 		tc_free_fn = (void (*)(void *))ff;
 		als[n++] = (struct allocator){ "tcmalloc", tc_alloc, tc_free };
 	}
+	printf("\n### slab: memory for 64 B objects\n\n| what | implementation | result |\n|---|---|---|\n");
+	{
+		int i;
+
+		for (i = 0; i < n; i++)
+			if (i != 1)
+				bench_memory(&als[i]);
+	}
 	bench_header("slab: allocation and free, ns per object (alloc + free)");
 	bench_allocators(als, n, true);
 	fflush(stdout);
 
-	/* jemalloc in its own process, printing into the same table. */
+	/* jemalloc in its own process, printing into the same tables. */
 	{
 		char cmd[4096];
 
@@ -386,15 +401,6 @@ int main(int argc, char **argv)
 			 argc > 1 ? argv[1] : "");
 		if (system(cmd) != 0)
 			fprintf(stderr, "bench_slab: the jemalloc child failed\n");
-	}
-
-	printf("\n### memory\n\n| what | implementation | result |\n|---|---|---|\n");
-	{
-		int i;
-
-		for (i = 0; i < n; i++)
-			if (i != 1)
-				bench_memory(&als[i]);
 	}
 	machine_shutdown(m);
 	return 0;

@@ -30,6 +30,14 @@ static inline unsigned int slab_order(const struct slab *slab)
 	return compound_order(slab_page(slab));
 }
 
+/* cpu_lock.c: exclusive access to a kmem_cache_cpu, biased to the thread that uses it alone */
+void cpu_slab_lock(struct kmem_cache_cpu *c, bool may_bias);
+static inline void cpu_slab_unlock(struct kmem_cache_cpu *c)
+{
+	mm_spin_unlock(&c->lock);
+}
+void cpu_lock_init(void);
+
 /* slub.c: the allocation and free paths, partial lists, flushing CPUs */
 void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller);
 void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);

@@ -164,7 +164,6 @@ static void free_cache_meta(struct machine *m, struct kmem_cache *s)
 
 	for (nid = 0; nid < m->nr_nodes; nid++)
 		if (s->node[nid]) {
-			mm_lock_destroy(&s->node[nid]->list_lock);
 			mm_meta_free(m, s->node[nid]);
 		}
 	free(s->cpu_slab);
@@ -210,7 +209,7 @@ struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned in
 
 		if (!n)
 			goto fail;
-		mm_lock_init(&n->list_lock);
+		mm_spin_init(&n->list_lock);
 		INIT_LIST_HEAD(&n->partial);
 		INIT_LIST_HEAD(&n->full);
 		s->node[nid] = n;
@@ -284,13 +283,13 @@ static bool cache_shutdown(struct kmem_cache *s)
 		struct list_head *lists[2] = { &n->partial, &n->full }, *pos;
 		int i;
 
-		mm_lock(&n->list_lock);
+		mm_spin_lock(&n->list_lock);
 		for (i = 0; i < 2; i++)
 			list_for_each(pos, lists[i]) {
 				list_slab_objects(s, list_entry(pos, struct slab, slab_list));
 				empty = false;
 			}
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 	}
 	return empty;
 }
@@ -328,9 +327,9 @@ void get_slabinfo(struct kmem_cache *s, struct slabinfo *info)
 
 		info->num_slabs += (unsigned long)stat_read(&n->nr_slabs);
 		info->num_objs += (unsigned long)stat_read(&n->total_objects);
-		mm_lock(&n->list_lock);
+		mm_spin_lock(&n->list_lock);
 		info->partial_slabs += n->nr_partial;
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 	}
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
@@ -367,6 +366,7 @@ int slab_init(struct machine *m)
 	INIT_LIST_HEAD(&st->caches);
 	st->min_objects = slub_min_objects_for(m->nr_cpus);
 	m->slab = st;
+	cpu_lock_init();
 	err = create_kmalloc_caches(m);
 	if (err) {
 		slab_exit(m);

@@ -97,18 +97,60 @@ static inline struct page *slab_page(const struct slab *slab)
 	return (struct page *)slab;
 }
 
-/* Per cache and CPU: the fast path's state. */
+/*
+ * A host thread as the slab layer's per-CPU locking sees it (cpu_lock.c): @busy is set by the
+ * thread, and only by it, while it is inside a lockless fast path.
+ */
+struct slab_thread {
+	atomic_int busy;
+	struct slab_thread *next_free;
+} __attribute__((aligned(64)));
+
+/*
+ * Per cache and CPU: the fast path's state. Several host threads may be bound to one simulated
+ * CPU, so c->lock serialises them; the thread that uses a CPU alone is made its biased @owner and
+ * then runs the fast paths with no atomic instruction (cpu_lock.c).
+ */
 struct kmem_cache_cpu {
+	_Atomic(struct slab_thread *) owner;	/* biased owner, or NULL */
 	mm_spinlock_t lock;	/* host threads sharing this simulated CPU take turns */
+	unsigned int nr_revoke;	/* biased owners revoked (under lock); past a limit, no more bias */
 	void **freelist;	/* next free object of slab, or NULL */
 	struct slab *slab;	/* the active slab, or NULL */
 	struct slab *partial;	/* partial slabs, linked by slab->next */
 	unsigned long alloc_fast, alloc_slow, free_fast, free_slow;	/* SLUB stats */
 } __attribute__((aligned(64)));
 
+/* cpu_lock.c: the calling thread's slab_thread, NULL until its first locked operation. */
+extern _Thread_local struct slab_thread *slab_self;
+
+/*
+ * cpu_slab_enter_fast - try to enter @c's lockless fast path. True if the calling thread is @c's
+ * biased owner: it must call cpu_slab_exit_fast() when done and must not block in between.
+ * The store to busy is ordered before the load of owner by the revoker's membarrier().
+ */
+static __always_inline bool cpu_slab_enter_fast(struct kmem_cache_cpu *c)
+{
+	struct slab_thread *t = slab_self;
+
+	if (unlikely(!t))
+		return false;
+	atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	if (likely(atomic_load_explicit(&c->owner, memory_order_relaxed) == t))
+		return true;
+	atomic_store_explicit(&t->busy, 0, memory_order_release);
+	return false;
+}
+
+static __always_inline void cpu_slab_exit_fast(void)
+{
+	atomic_store_explicit(&slab_self->busy, 0, memory_order_release);
+}
+
 /* Per cache and node: the slow path's lists. */
 struct kmem_cache_node {
-	mm_lock_t list_lock;
+	mm_spinlock_t list_lock;	/* short sections: no page allocation under it */
 	unsigned long nr_partial;
 	struct list_head partial;
 	struct list_head full;

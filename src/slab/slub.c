@@ -1,7 +1,8 @@
 /*
  * slub.c - SLUB's allocation and free paths.
  *
- * Fast path (one test): under the CPU's c->lock, pop c->freelist; if it is empty, the slow path.
+ * Fast path (one test): pop c->freelist; if it is empty, the slow path. The CPU's state is held
+ * either as its biased owner (no atomic instruction) or under c->lock (cpu_lock.c).
  * A free into the CPU's active slab pushes onto c->freelist; any other free is slow.
  *
  * Slow allocation, in order: the remote frees that collected on the active slab's own freelist;
@@ -14,8 +15,8 @@
  * Debug caches (any SLAB_DEBUG_FLAGS) never use the per-CPU freelists: every object is taken
  * from and returned to its slab under list_lock, with the checks of debug.c, as SLUB does.
  *
- * The c->lock exists because several host threads may be bound to one simulated CPU; the kernel
- * needs only to stay on the CPU. Invariants: see slab.h (where an object is, where a slab is).
+ * c->lock (or biased ownership) exists because several host threads may be bound to one
+ * simulated CPU; the kernel needs only to stay on the CPU. Invariants: see slab.h (where an object is, where a slab is).
  */
 #include "slab/internal.h"
 
@@ -108,14 +109,14 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 		count++;
 	}
 	n = get_node(s, slab_nid(slab));
-	mm_lock(&n->list_lock);
+	mm_spin_lock(&n->list_lock);
 	if (tail) {
 		set_freepointer(s, tail, slab->freelist);
 		slab->freelist = freelist;
 		slab->inuse -= count;
 	}
 	discard = place_unfrozen_slab(s, n, slab);
-	mm_unlock(&n->list_lock);
+	mm_spin_unlock(&n->list_lock);
 	if (discard)
 		discard_slab(s, slab);
 }
@@ -130,9 +131,9 @@ static void unfreeze_partials(struct kmem_cache *s, struct kmem_cache_cpu *c)
 		bool discard;
 
 		c->partial = slab->next;
-		mm_lock(&n->list_lock);
+		mm_spin_lock(&n->list_lock);
 		discard = place_unfrozen_slab(s, n, slab);
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 		if (discard)
 			discard_slab(s, slab);
 	}
@@ -145,10 +146,10 @@ void flush_all_cpus(struct kmem_cache *s)
 	for (cpu = 0; cpu < s->machine->nr_cpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 
-		mm_spin_lock(&c->lock);
+		cpu_slab_lock(c, false);
 		deactivate_slab(s, c);
 		unfreeze_partials(s, c);
-		mm_spin_unlock(&c->lock);
+		cpu_slab_unlock(c);
 	}
 }
 
@@ -163,7 +164,7 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 	struct slab *slab, *taken = NULL;
 	unsigned int extra = 0;
 
-	mm_lock(&n->list_lock);
+	mm_spin_lock(&n->list_lock);
 	while (!list_empty(&n->partial)) {
 		slab = list_first_entry(&n->partial, struct slab, slab_list);
 		remove_partial(n, slab);
@@ -179,7 +180,7 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 		if (++extra >= s->cpu_partial_slabs / 2)
 			break;
 	}
-	mm_unlock(&n->list_lock);
+	mm_spin_unlock(&n->list_lock);
 	return taken;
 }
 
@@ -223,7 +224,7 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 			/* Objects other CPUs freed into our slab meanwhile. */
 			struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 
-			mm_lock(&n->list_lock);
+			mm_spin_lock(&n->list_lock);
 			freelist = slab->freelist;
 			slab->freelist = NULL;
 			slab->inuse = slab->objects;
@@ -232,7 +233,7 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 				add_full(n, slab);
 				c->slab = NULL;
 			}
-			mm_unlock(&n->list_lock);
+			mm_spin_unlock(&n->list_lock);
 			if (freelist)
 				goto load_freelist;
 		} else {
@@ -247,9 +248,9 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 		slab = c->partial;
 		c->partial = slab->next;
 		n = get_node(s, slab_nid(slab));
-		mm_lock(&n->list_lock);
+		mm_spin_lock(&n->list_lock);
 		freelist = freeze_slab(slab);
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 		VM_BUG_ON(!freelist);	/* only remote frees touch a CPU's partial slabs */
 		c->slab = slab;
 		goto load_freelist;
@@ -261,9 +262,9 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 		goto load_freelist;
 	}
 
-	mm_spin_unlock(&c->lock);
+	cpu_slab_unlock(c);
 	slab = allocate_slab(s, gfp, node);
-	mm_spin_lock(&c->lock);
+	cpu_slab_lock(c, true);
 	if (!slab)
 		return NULL;
 	/* Another thread on this CPU may have installed a slab meanwhile: retire it. */
@@ -298,19 +299,19 @@ static noinline void *slab_alloc_debug(struct kmem_cache *s, gfp_t gfp, int node
 			if (i && node != NUMA_NO_NODE)
 				break;
 			n = get_node(s, nid);
-			mm_lock(&n->list_lock);
+			mm_spin_lock(&n->list_lock);
 			if (!list_empty(&n->partial)) {
 				slab = list_first_entry(&n->partial, struct slab, slab_list);
 				break;	/* keep the lock */
 			}
-			mm_unlock(&n->list_lock);
+			mm_spin_unlock(&n->list_lock);
 		}
 		if (!slab) {
 			slab = allocate_slab(s, gfp, node);
 			if (!slab)
 				return NULL;
 			n = get_node(s, slab_nid(slab));
-			mm_lock(&n->list_lock);
+			mm_spin_lock(&n->list_lock);
 			add_partial(n, slab, false);
 		}
 		object = slab->freelist;
@@ -321,14 +322,27 @@ static noinline void *slab_alloc_debug(struct kmem_cache *s, gfp_t gfp, int node
 				remove_partial(n, slab);
 				add_full(n, slab);
 			}
-			mm_unlock(&n->list_lock);
+			mm_spin_unlock(&n->list_lock);
 			return object;
 		}
 		/* The slab is damaged: the checks marked every object used. Try another one. */
 		remove_partial(n, slab);
 		add_full(n, slab);
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 	}
+}
+
+/*
+ * failslab: should_fail() for FAULT_SLAB, with the test for an unarmed attribute inlined (the
+ * kernel puts a static key there).
+ */
+static __always_inline bool slab_should_fail(struct kmem_cache *s)
+{
+	struct fault_attr *fa = &s->machine->faults[FAULT_SLAB];
+
+	if (likely(!__atomic_load_n(&fa->cfg.nth, __ATOMIC_RELAXED)))
+		return false;
+	return should_fail(s->machine, FAULT_SLAB, 0);
 }
 
 /* The allocation entry: with @node a constant NUMA_NO_NODE the fast path is one test. */
@@ -338,20 +352,30 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int nod
 	struct kmem_cache_cpu *c;
 	void **object;
 
-	if (unlikely(should_fail(s->machine, FAULT_SLAB, 0)))
+	if (unlikely(slab_should_fail(s)))
 		return NULL;
 	if (unlikely(kmem_cache_debug(s))) {
 		object = slab_alloc_debug(s, gfp, node, caller);
 	} else {
 		c = &s->cpu_slab[mm_current.cpu];
-		mm_spin_lock(&c->lock);
+		if (likely(cpu_slab_enter_fast(c))) {
+			object = c->freelist;
+			if (likely(object && node == NUMA_NO_NODE)) {
+				c->freelist = get_freepointer(s, object);
+				cpu_slab_exit_fast();
+				goto out;
+			}
+			cpu_slab_exit_fast();
+		}
+		cpu_slab_lock(c, true);
 		object = c->freelist;
 		if (unlikely(!object || node != NUMA_NO_NODE))
 			object = slab_alloc_slow(s, c, gfp, node);
 		else
 			c->freelist = get_freepointer(s, object);
-		mm_spin_unlock(&c->lock);
+		cpu_slab_unlock(c);
 	}
+out:
 	if (unlikely(gfp & __GFP_ZERO) && object)
 		memset(object, 0, s->object_size);
 	return object;
@@ -374,7 +398,7 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 	bool discard = false;
 
-	mm_lock(&n->list_lock);
+	mm_spin_lock(&n->list_lock);
 	set_freepointer(s, tail, slab->freelist);
 	slab->freelist = head;
 	slab->inuse -= cnt;
@@ -395,7 +419,7 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 	default:	/* a CPU's active or partial slab: that CPU will place it */
 		break;
 	}
-	mm_unlock(&n->list_lock);
+	mm_spin_unlock(&n->list_lock);
 	if (discard)
 		discard_slab(s, slab);
 }
@@ -406,9 +430,9 @@ static noinline void slab_free_debug(struct kmem_cache *s, struct slab *slab, vo
 	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 	bool discard = false;
 
-	mm_lock(&n->list_lock);
+	mm_spin_lock(&n->list_lock);
 	if (!free_debug_processing(s, slab, obj, caller)) {
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 		return;
 	}
 	set_freepointer(s, obj, slab->freelist);
@@ -422,7 +446,7 @@ static noinline void slab_free_debug(struct kmem_cache *s, struct slab *slab, vo
 		remove_partial(n, slab);
 		discard = true;
 	}
-	mm_unlock(&n->list_lock);
+	mm_spin_unlock(&n->list_lock);
 	if (discard)
 		discard_slab(s, slab);
 }
@@ -436,14 +460,24 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 		return;
 	}
 	c = &s->cpu_slab[mm_current.cpu];
-	mm_spin_lock(&c->lock);
-	if (likely(slab == c->slab)) {
-		set_freepointer(s, obj, c->freelist);
-		c->freelist = obj;
-		mm_spin_unlock(&c->lock);
-		return;
+	if (likely(cpu_slab_enter_fast(c))) {
+		if (likely(slab == c->slab)) {
+			set_freepointer(s, obj, c->freelist);
+			c->freelist = obj;
+			cpu_slab_exit_fast();
+			return;
+		}
+		cpu_slab_exit_fast();
+	} else {
+		cpu_slab_lock(c, true);
+		if (likely(slab == c->slab)) {
+			set_freepointer(s, obj, c->freelist);
+			c->freelist = obj;
+			cpu_slab_unlock(c);
+			return;
+		}
+		cpu_slab_unlock(c);
 	}
-	mm_spin_unlock(&c->lock);
 	slab_free_slow(s, slab, obj, obj, 1);
 }
 
@@ -508,7 +542,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 	struct kmem_cache_cpu *c;
 	size_t i;
 
-	if (unlikely(should_fail(s->machine, FAULT_SLAB, 0)))
+	if (unlikely(slab_should_fail(s)))
 		return 0;
 	if (unlikely(kmem_cache_debug(s))) {
 		for (i = 0; i < size; i++) {
@@ -520,14 +554,14 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 		goto zero;
 	}
 	c = &s->cpu_slab[mm_current.cpu];
-	mm_spin_lock(&c->lock);
+	cpu_slab_lock(c, true);
 	for (i = 0; i < size; i++) {
 		void **object = c->freelist;
 
 		if (unlikely(!object)) {
 			object = slab_alloc_slow(s, c, gfp, NUMA_NO_NODE);
 			if (unlikely(!object)) {
-				mm_spin_unlock(&c->lock);
+				cpu_slab_unlock(c);
 				goto error;
 			}
 		} else {
@@ -535,7 +569,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 		}
 		p[i] = object;
 	}
-	mm_spin_unlock(&c->lock);
+	cpu_slab_unlock(c);
 zero:
 	if (unlikely(gfp & __GFP_ZERO))
 		for (i = 0; i < size; i++)
@@ -583,14 +617,14 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 			head = p[i++];
 			cnt++;
 		}
-		mm_spin_lock(&c->lock);
+		cpu_slab_lock(c, true);
 		if (slab == c->slab) {
 			set_freepointer(s, tail, c->freelist);
 			c->freelist = head;
-			mm_spin_unlock(&c->lock);
+			cpu_slab_unlock(c);
 			continue;
 		}
-		mm_spin_unlock(&c->lock);
+		cpu_slab_unlock(c);
 		slab_free_slow(s, slab, head, tail, cnt);
 	}
 }
@@ -607,7 +641,7 @@ int shrink_node_lists(struct kmem_cache *s)
 		struct list_head discard, *pos, *tmp;
 
 		INIT_LIST_HEAD(&discard);
-		mm_lock(&n->list_lock);
+		mm_spin_lock(&n->list_lock);
 		list_for_each_safe(pos, tmp, &n->partial) {
 			struct slab *slab = list_entry(pos, struct slab, slab_list);
 
@@ -616,7 +650,7 @@ int shrink_node_lists(struct kmem_cache *s)
 				list_add(&slab->slab_list, &discard);
 			}
 		}
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 		list_for_each_safe(pos, tmp, &discard) {
 			struct slab *slab = list_entry(pos, struct slab, slab_list);
 
@@ -637,13 +671,13 @@ unsigned long count_partial_free(struct kmem_cache *s)
 	for_each_online_node(m, nid) {
 		struct kmem_cache_node *n = get_node(s, nid);
 
-		mm_lock(&n->list_lock);
+		mm_spin_lock(&n->list_lock);
 		list_for_each(pos, &n->partial) {
 			struct slab *slab = list_entry(pos, struct slab, slab_list);
 
 			nr_free += slab->objects - slab->inuse;
 		}
-		mm_unlock(&n->list_lock);
+		mm_spin_unlock(&n->list_lock);
 	}
 	return nr_free;
 }
