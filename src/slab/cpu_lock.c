@@ -14,8 +14,10 @@
  * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) runs a full memory barrier on every CPU running a
  * thread of the process, so either the owner's busy = 1 is visible to the revoker, or the owner
  * sees owner == NULL and takes the lock (Dekker with an asymmetric fence, as in liburcu and
- * folly). A thread that takes c->lock while nobody owns @c becomes the owner, unless the CPU has
- * seen SLAB_BIAS_REVOKE_LIMIT revocations already: a CPU really shared stays on the lock.
+ * folly). A thread that takes c->lock while nobody owns @c becomes the owner, except within
+ * SLAB_BIAS_QUIET_OPS locked operations of the last revocation: on a CPU really shared by two
+ * busy threads, a revocation (a membarrier, a few microseconds) costs a few ns per operation at
+ * most, and a CPU whose owner thread exited is biased again soon.
  *
  * slab_thread records are never freed, only recycled when their thread exits (a new thread may
  * inherit the dead one's ownership, which is harmless: the dead thread cannot use it). Without
@@ -39,7 +41,7 @@
 #define SLAB_BIAS_POSSIBLE 1
 #endif
 
-#define SLAB_BIAS_REVOKE_LIMIT	16
+#define SLAB_BIAS_QUIET_OPS	1024
 #define NR_SLAB_THREADS		1024
 
 _Thread_local struct slab_thread *slab_self;
@@ -118,12 +120,15 @@ void cpu_slab_lock(struct kmem_cache_cpu *c, bool may_bias)
 	o = atomic_load_explicit(&c->owner, memory_order_relaxed);
 	if (o == me)
 		return;
+	c->nr_locked++;
 	if (o) {
 		cpu_slab_revoke(c, o);
-		if (may_bias)
+		if (may_bias) {
 			c->nr_revoke++;
+			c->revoked_at = c->nr_locked;
+		}
 	}
 	if (may_bias && bias_enabled && me != &no_bias_thread &&
-	    c->nr_revoke < SLAB_BIAS_REVOKE_LIMIT)
+	    (!c->nr_revoke || c->nr_locked - c->revoked_at >= SLAB_BIAS_QUIET_OPS))
 		atomic_store_explicit(&c->owner, me, memory_order_relaxed);
 }

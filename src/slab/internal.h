@@ -45,6 +45,48 @@ void flush_all_cpus(struct kmem_cache *s);
 int shrink_node_lists(struct kmem_cache *s);
 unsigned long count_partial_free(struct kmem_cache *s);
 
+static __always_inline bool failslab_armed(struct kmem_cache *s)
+{
+	return __atomic_load_n(&s->machine->faults[FAULT_SLAB].cfg.nth, __ATOMIC_RELAXED) != 0;
+}
+
+/* The lockless pop of the biased owner: NULL if not the owner or the freelist is empty. */
+static __always_inline void *alloc_fastpath(struct kmem_cache *s)
+{
+	struct kmem_cache_cpu *c = &s->cpu_slab[mm_current.cpu];
+	void **object = NULL;
+
+	if (likely(cpu_slab_enter_fast(c))) {
+		object = c->freelist;
+		if (likely(object))
+			c->freelist = get_freepointer(s, object);
+		cpu_slab_exit_fast();
+	}
+	return object;
+}
+
+/*
+ * free_fastpath - push @obj (of @slab, of cache @s) onto the CPU's freelist if this thread owns
+ * the CPU's state and @slab is the CPU's active slab. False if the caller must take the full path.
+ */
+static __always_inline bool free_fastpath(struct kmem_cache *s, struct slab *slab, void *obj)
+{
+	struct kmem_cache_cpu *c = &s->cpu_slab[mm_current.cpu];
+	bool done = false;
+
+	if (unlikely(kmem_cache_debug(s)))
+		return false;
+	if (likely(cpu_slab_enter_fast(c))) {
+		if (likely(slab == c->slab)) {
+			set_freepointer(s, obj, c->freelist);
+			c->freelist = obj;
+			done = true;
+		}
+		cpu_slab_exit_fast();
+	}
+	return done;
+}
+
 /* debug.c: SLAB_RED_ZONE / POISON / STORE_USER / CONSISTENCY_CHECKS and the reports */
 void setup_object_debug(struct kmem_cache *s, void *obj);
 bool alloc_debug_processing(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);

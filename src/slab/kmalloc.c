@@ -135,6 +135,13 @@ static __always_inline void *do_kmalloc(size_t size, gfp_t gfp, int node, unsign
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	s = slab_state_of(m)->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
+	if (likely(node == NUMA_NO_NODE && !((gfp & __GFP_ZERO) | (s->flags & SLAB_DEBUG_FLAGS)) &&
+		   !failslab_armed(s))) {
+		void *object = alloc_fastpath(s);
+
+		if (likely(object))
+			return object;
+	}
 	return slab_alloc_node(s, gfp, node, caller);
 }
 
@@ -214,6 +221,8 @@ void kfree(const void *p)
 		return;
 	}
 	slab = page_slab(page);
+	if (likely(free_fastpath(slab->slab_cache, slab, (void *)p)))
+		return;
 	slab_free(slab->slab_cache, slab, (void *)p, (unsigned long)__builtin_return_address(0));
 }
 

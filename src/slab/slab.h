@@ -114,7 +114,9 @@ struct slab_thread {
 struct kmem_cache_cpu {
 	_Atomic(struct slab_thread *) owner;	/* biased owner, or NULL */
 	mm_spinlock_t lock;	/* host threads sharing this simulated CPU take turns */
-	unsigned int nr_revoke;	/* biased owners revoked (under lock); past a limit, no more bias */
+	unsigned int nr_revoke;	/* biased owners revoked (under lock) */
+	unsigned long nr_locked;	/* locked operations by non-owners (under lock) */
+	unsigned long revoked_at;	/* nr_locked at the last revocation */
 	void **freelist;	/* next free object of slab, or NULL */
 	struct slab *slab;	/* the active slab, or NULL */
 	struct slab *partial;	/* partial slabs, linked by slab->next */

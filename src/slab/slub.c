@@ -485,7 +485,14 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	return slab_alloc(s, gfp, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
+	/* Plain requests try the lockless pop first; everything else takes the full path. */
+	if (likely(!((gfp & __GFP_ZERO) | (s->flags & SLAB_DEBUG_FLAGS)) && !failslab_armed(s))) {
+		void *object = alloc_fastpath(s);
+
+		if (likely(object))
+			return object;
+	}
+	return slab_alloc_node(s, gfp, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
 }
 
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
@@ -525,7 +532,7 @@ static struct kmem_cache *cache_from_obj(struct kmem_cache *s, void *x, struct s
 	return cachep;
 }
 
-void kmem_cache_free(struct kmem_cache *s, void *x)
+static noinline void kmem_cache_free_slow(struct kmem_cache *s, void *x, unsigned long caller)
 {
 	struct slab *slab;
 
@@ -534,7 +541,17 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 	s = cache_from_obj(s, x, &slab);
 	if (unlikely(!s))
 		return;
-	slab_free(s, slab, x, (unsigned long)__builtin_return_address(0));
+	slab_free(s, slab, x, caller);
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *x)
+{
+	struct page *page = slab_virt_to_head_page(s->machine, x);
+
+	if (likely(page && PageSlab(page) && page_slab(page)->slab_cache == s &&
+		   free_fastpath(s, page_slab(page), x)))
+		return;
+	kmem_cache_free_slow(s, x, (unsigned long)__builtin_return_address(0));
 }
 
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p)
