@@ -27,18 +27,6 @@ static inline bool migratetype_is_mergeable(int mt)
 	return mt < MIGRATE_PCPTYPES;
 }
 
-static inline size_t pageblock_index(const struct zone *zone, unsigned long pfn)
-{
-	return (pfn - zone->pageblock_base_pfn) >> pageblock_order;
-}
-
-/* Read without the zone lock on the free path, as the kernel does: a relaxed atomic. */
-int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn)
-{
-	return atomic_load_explicit(&zone->pageblock_mt[pageblock_index(zone, pfn)],
-				    memory_order_relaxed);
-}
-
 void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int mt)
 {
 	atomic_store_explicit(&zone->pageblock_mt[pageblock_index(zone, pfn)], (unsigned char)mt,

@@ -46,7 +46,16 @@ void free_one_page_locked(struct zone *zone, struct page *page, unsigned long pf
 int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
 		 struct list_head *list, int migratetype, unsigned int alloc_flags);
 void free_boot_block(struct zone *zone, unsigned long pfn, unsigned int order);
-int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn);
+static inline size_t pageblock_index(const struct zone *zone, unsigned long pfn)
+{
+	return (pfn - zone->pageblock_base_pfn) >> pageblock_order;
+}
+/* Read without the zone lock on the free path, as the kernel does: a relaxed atomic. */
+static inline int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn)
+{
+	return atomic_load_explicit(&zone->pageblock_mt[pageblock_index(zone, pfn)],
+				    memory_order_relaxed);
+}
 void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int migratetype);
 void reserve_highatomic_pageblock(struct zone *zone, struct page *page, unsigned int order);
 bool unreserve_highatomic_pageblock(struct zone *zone);
@@ -66,6 +75,14 @@ static inline void count_alloc_locked(struct per_cpu_pages *pcp, const struct zo
 	stat_add_locked(&pcp->numa_events[z->node == preferred_nid ? NUMA_HIT : NUMA_MISS], 1);
 	stat_add_locked(&pcp->numa_events[z->node == local_nid ? NUMA_LOCAL : NUMA_OTHER], 1);
 }
+/* Per-CPU list index: (order, migratetype) for low orders, then the two pageblock lists. */
+static inline int pcp_list_index(int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE);
+	return (int)order * MIGRATE_PCPTYPES + mt;
+}
+
 static inline bool pcp_allowed_order(unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;

@@ -19,7 +19,7 @@
 /* Debug poisoning of free frames (debug level >= 2), checked when they are handed out. */
 #define PAGE_POISON 0xaa
 
-enum zone_type gfp_zone(gfp_t gfp)
+static inline enum zone_type zone_of_gfp(gfp_t gfp)
 {
 	gfp_t z = gfp & GFP_ZONEMASK;
 
@@ -30,6 +30,11 @@ enum zone_type gfp_zone(gfp_t gfp)
 	if ((z & (__GFP_MOVABLE | __GFP_HIGHMEM)) == (__GFP_MOVABLE | __GFP_HIGHMEM))
 		return ZONE_MOVABLE;
 	return ZONE_NORMAL;	/* no highmem on 64-bit: __GFP_HIGHMEM alone means Normal */
+}
+
+enum zone_type gfp_zone(gfp_t gfp)
+{
+	return zone_of_gfp(gfp);
 }
 
 unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
@@ -155,7 +160,7 @@ static void prep_compound_page(struct page *page, unsigned int order)
 	page[1].compound_info = order;
 }
 
-static struct page *prep_new_page(struct machine *m, struct page *page, unsigned int order,
+static inline struct page *prep_new_page(struct machine *m, struct page *page, unsigned int order,
 				  gfp_t gfp)
 {
 	set_page_count(page, 1);
@@ -339,11 +344,64 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 	return NULL;
 }
 
+/*
+ * The fast path of the fast path, for the common request: order <= PAGE_ALLOC_COSTLY_ORDER,
+ * the local node, no __GFP_THISNODE. It tries only the first zone of the zonelist, with the
+ * same low-watermark test as get_page_from_freelist, and only a non-empty per-CPU list; every
+ * other case (an empty list to refill, a zone below its mark, fault injection) returns NULL and
+ * the caller takes the general path, which decides again from scratch.
+ */
+static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, unsigned int order)
+{
+	enum zone_type hz = zone_of_gfp(gfp);
+	int cpu = mm_current.cpu, mt = gfp_migratetype(gfp);
+	struct zone *z = m->cpus[cpu].first_zone[hz];
+	struct per_cpu_pages *pcp;
+	struct list_head *list;
+	struct page *page;
+	long free_pages;
+
+	if (unlikely(!z))
+		return NULL;
+	free_pages = zone_page_state(z, NR_FREE_PAGES) - stat_read(&z->nr_free_highatomic) -
+		     zone_page_state(z, NR_FREE_CMA) - ((1L << order) - 1);
+	if (unlikely(free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[hz]))
+		return NULL;
+	if (order && !__zone_watermark_ok(z, order, low_wmark_pages(z), hz, ALLOC_WMARK_LOW,
+					  zone_page_state(z, NR_FREE_PAGES)))
+		return NULL;
+	pcp = &z->per_cpu_pageset[cpu];
+	if (unlikely(!mm_spin_trylock(&pcp->lock)))
+		return NULL;
+	list = &pcp->lists[pcp_list_index(mt, order)];
+	if (unlikely(list_empty(list))) {
+		mm_spin_unlock(&pcp->lock);
+		return NULL;
+	}
+	page = list_first_entry(list, struct page, lru);
+	list_del(&page->lru);
+	page->flags &= ~(1UL << PG_pcp);
+	page->private = 0;
+	pcp->count -= 1 << order;
+	pcp->free_count >>= 1;
+	stat_add_locked(&pcp->nr_alloc, 1L << order);
+	count_alloc_locked(pcp, z, m->cpus[cpu].node, m->cpus[cpu].node);
+	mm_spin_unlock(&pcp->lock);
+	return prep_new_page(m, page, order, gfp);
+}
+
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
 	struct machine *m = current_machine();
 	struct alloc_context ac;
 	struct page *page;
+
+	if (likely(nid < 0 && order <= PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_THISNODE) &&
+		   !mm_faults_armed_inline(m))) {
+		page = alloc_pages_pcp_fast(m, gfp, order);
+		if (likely(page))
+			return page;
+	}
 
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		if (!(gfp & __GFP_NOWARN))
@@ -357,7 +415,7 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	    (!(gfp & __GFP_NOFAIL) || m->faults[FAULT_PAGE_ALLOC].cfg.ignore_nofail))
 		return NULL;
 	ac.preferred_nid = nid;
-	ac.highest_zoneidx = gfp_zone(gfp);
+	ac.highest_zoneidx = zone_of_gfp(gfp);
 	ac.migratetype = gfp_migratetype(gfp);
 	ac.zonelist = &m->node_data[nid]->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
 										: ZONELIST_FALLBACK];
@@ -582,6 +640,27 @@ static void free_all_boot_memory(struct machine *m)
 	}
 }
 
+/* Per CPU: where the fast path starts for each highest zone index. */
+static void setup_first_zones(struct machine *m)
+{
+	int c, hz;
+
+	for (c = 0; c < m->nr_cpus; c++) {
+		struct zonelist *zl = &m->node_data[m->cpus[c].node]->node_zonelists[ZONELIST_FALLBACK];
+
+		for (hz = 0; hz < MAX_NR_ZONES; hz++) {
+			const struct zoneref *zr;
+
+			m->cpus[c].first_zone[hz] = NULL;
+			for (zr = zl->_zonerefs; zr->zone; zr++)
+				if (zr->zone_idx <= hz) {
+					m->cpus[c].first_zone[hz] = zr->zone;
+					break;
+				}
+		}
+	}
+}
+
 int page_alloc_init(struct machine *m)
 {
 	int err;
@@ -596,6 +675,7 @@ int page_alloc_init(struct machine *m)
 	err = pcp_init(m);
 	if (err)
 		goto out_zones;
+	setup_first_zones(m);
 	free_all_boot_memory(m);
 	return 0;
 

@@ -16,13 +16,6 @@
  */
 #include "phys/internal.h"
 
-static inline int order_to_pindex(int mt, unsigned int order)
-{
-	if (order > PAGE_ALLOC_COSTLY_ORDER)
-		return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE);
-	return (int)order * MIGRATE_PCPTYPES + mt;
-}
-
 static inline unsigned int pindex_to_order(int pindex)
 {
 	if (pindex >= NR_LOWORDER_PCP_LISTS)
@@ -134,7 +127,7 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 	}
 	*used = true;
 	pcp->free_count >>= 1;
-	list = &pcp->lists[order_to_pindex(migratetype, order)];
+	list = &pcp->lists[pcp_list_index(migratetype, order)];
 	if (unlikely(list_empty(list))) {
 		int got = rmqueue_bulk(zone, order, (unsigned long)nr_pcp_alloc(pcp, order), list,
 				       migratetype, alloc_flags);
@@ -161,7 +154,7 @@ bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, un
 		     int migratetype)
 {
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
-	int pindex = order_to_pindex(migratetype, order);
+	int pindex = pcp_list_index(migratetype, order);
 
 	(void)pfn;
 	if (unlikely(!mm_spin_trylock(&pcp->lock)))
