@@ -54,6 +54,30 @@ static double pairs_buddy(long n)
 	return (double)(bench_now_ns() - t0) / (double)n;
 }
 
+/*
+ * The floor of this design: the three uncontended atomic instructions an order-0 pair must do
+ * (pcp lock on alloc, reference drop and pcp lock on free), with no other work.
+ */
+static double atomics_floor(long n)
+{
+	static atomic_bool l1, l2;
+	static atomic_int rc;
+	uint64_t t0 = bench_now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		while (atomic_exchange_explicit(&l1, true, memory_order_acquire))
+			;
+		atomic_store_explicit(&l1, false, memory_order_release);
+		atomic_store_explicit(&rc, 1, memory_order_relaxed);
+		bench_keep(atomic_fetch_sub_explicit(&rc, 1, memory_order_acq_rel));
+		while (atomic_exchange_explicit(&l2, true, memory_order_acquire))
+			;
+		atomic_store_explicit(&l2, false, memory_order_release);
+	}
+	return (double)(bench_now_ns() - t0) / (double)n;
+}
+
 static double pairs_malloc(long n)
 {
 	uint64_t t0 = bench_now_ns();
@@ -143,6 +167,7 @@ int main(int argc, char **argv)
 	bench_row("order-3 pair", "mmlab alloc_pages(order 3)", pairs_pcp(3, GFP_KERNEL, iters));
 	bench_row("order-9 pair", "mmlab alloc_pages(order 9)", pairs_pcp(9, GFP_HIGHUSER_MOVABLE, iters));
 	bench_row("order-10 pair", "mmlab alloc_pages(order 10, buddy)", pairs_pcp(10, GFP_KERNEL, iters / 4));
+	bench_row("order-0 pair floor", "3 uncontended atomics, no other work", atomics_floor(iters));
 	bench_row("4 KiB pair", "glibc malloc(4096)+free", pairs_malloc(iters));
 	bench_row("4 KiB pair", "host mmap+munmap 4 KiB (no touch)", pairs_mmap(iters / 10, false));
 	bench_row("4 KiB pair", "host mmap+touch+munmap 4 KiB (one fault)", pairs_mmap(iters / 10, true));

@@ -65,8 +65,7 @@ int pcp_init(struct machine *m);
 void pcp_exit(struct machine *m);
 struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratetype,
 			     unsigned int alloc_flags, int preferred_nid, bool *used);
-bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order,
-		     int migratetype);
+void free_pcppages_high(struct zone *zone, struct per_cpu_pages *pcp, int pindex);
 void drain_zone_pages(struct zone *zone, int cpu);
 /* NUMA statistics of one allocation from (zone, this CPU); pcp->lock held. */
 static inline void count_alloc_locked(struct per_cpu_pages *pcp, const struct zone *z,
@@ -86,6 +85,31 @@ static inline int pcp_list_index(int mt, unsigned int order)
 static inline bool pcp_allowed_order(unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+/*
+ * free_unref_page - queue a freed block on the current CPU's list for its zone. Returns false
+ * (nothing done) if the CPU's lock is busy: the caller frees to the buddy lists instead.
+ */
+static inline bool free_unref_page(struct zone *zone, struct page *page, unsigned int order,
+				   int migratetype)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
+	int pindex = pcp_list_index(migratetype, order);
+
+	if (unlikely(!mm_spin_trylock(&pcp->lock)))
+		return false;
+	page->flags |= 1UL << PG_pcp;
+	page->private = order;
+	list_add(&page->lru, &pcp->lists[pindex]);
+	pcp->count += 1 << order;
+	stat_add_locked(&pcp->nr_freed, 1L << order);
+	if (pcp->free_count < (pcp->batch << 5))
+		pcp->free_count += 1 << order;
+	if (unlikely(pcp->count >= pcp->high))
+		free_pcppages_high(zone, pcp, pindex);
+	mm_spin_unlock(&pcp->lock);
+	return true;
 }
 
 /* page_alloc.c: the allocator's entry points, watermark checks, failure reports */

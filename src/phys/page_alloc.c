@@ -464,7 +464,7 @@ static void bad_page(struct machine *m, struct page *page, const char *reason)
 	 (1UL << PG_writeback) | (1UL << PG_reserved) | (1UL << PG_slab) | (1UL << PG_active) | \
 	 (1UL << PG_unevictable) | (1UL << PG_mlocked) | (1UL << PG_buddy) | (1UL << PG_pcp))
 
-static bool free_page_is_bad(struct machine *m, struct page *page)
+static noinline bool free_page_is_bad(struct machine *m, struct page *page)
 {
 	if (unlikely(page_mapcount(page) != 0)) {
 		bad_page(m, page, "nonzero mapcount");
@@ -482,7 +482,7 @@ static bool free_page_is_bad(struct machine *m, struct page *page)
 }
 
 /* Checks, compound teardown and poisoning before a block returns to the free lists. */
-static bool free_pages_prepare(struct machine *m, struct page *page, unsigned int order)
+static inline bool free_pages_prepare(struct machine *m, struct page *page, unsigned int order)
 {
 	unsigned long n = 1UL << order, i;
 
@@ -493,7 +493,10 @@ static bool free_pages_prepare(struct machine *m, struct page *page, unsigned in
 		}
 		page->flags &= ~(1UL << PG_head);
 	}
-	if (unlikely(free_page_is_bad(m, page)))
+	/* One test for the three ways a page may not be freed; details only if one fails. */
+	if (unlikely(((page->flags & PAGE_FLAGS_CHECK_AT_FREE) | (unsigned long)page->mapping |
+		      (unsigned long)(unsigned int)(page_mapcount(page))) != 0) &&
+	    free_page_is_bad(m, page))
 		return false;
 	page->flags &= ~PAGE_FLAGS_MASK;
 	page->private = 0;
@@ -519,7 +522,7 @@ void free_pages_prepare_and_free(struct machine *m, struct page *page, unsigned 
 				goto to_buddy;
 			mt = MIGRATE_MOVABLE;
 		}
-		if (likely(free_unref_page(zone, page, pfn, order, mt)))
+		if (likely(free_unref_page(zone, page, order, mt)))
 			return;
 	}
 to_buddy:

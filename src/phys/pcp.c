@@ -150,26 +150,10 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 	return page;
 }
 
-bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order,
-		     int migratetype)
+/* A CPU's lists went over pcp->high: give a batch back, starting after list @pindex. */
+void free_pcppages_high(struct zone *zone, struct per_cpu_pages *pcp, int pindex)
 {
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
-	int pindex = pcp_list_index(migratetype, order);
-
-	(void)pfn;
-	if (unlikely(!mm_spin_trylock(&pcp->lock)))
-		return false;
-	page->flags |= 1UL << PG_pcp;
-	page->private = order;
-	list_add(&page->lru, &pcp->lists[pindex]);
-	pcp->count += 1 << order;
-	stat_add_locked(&pcp->nr_freed, 1L << order);
-	if (pcp->free_count < (pcp->batch << 5))
-		pcp->free_count += 1 << order;
-	if (unlikely(pcp->count >= pcp->high))
-		free_pcppages_bulk(zone, nr_pcp_free(pcp), pcp, pindex);
-	mm_spin_unlock(&pcp->lock);
-	return true;
+	free_pcppages_bulk(zone, nr_pcp_free(pcp), pcp, pindex);
 }
 
 void drain_zone_pages(struct zone *zone, int cpu)

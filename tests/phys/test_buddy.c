@@ -317,6 +317,69 @@ static void test_thisnode(void **state)
 	machine_bind_cpu(m, 0);
 }
 
+/* movablecore=: the top of every node becomes ZONE_MOVABLE, used only by movable requests. */
+static void test_movablecore(void **state)
+{
+	struct machine_config cfg;
+	struct machine *mv = NULL;
+	struct zone *zm0, *zm1;
+	struct page *p;
+
+	machine_config_default(&cfg);
+	cfg.nr_holes = 0;
+	cfg.mem_bytes = 8ULL << 30;
+	cfg.nr_nodes = 2;
+	cfg.movablecore_bytes = 2ULL << 30;
+	assert_int_equal(machine_boot(&cfg, &mv), 0);
+	zm0 = &mv->node_data[0]->node_zones[ZONE_MOVABLE];
+	zm1 = &mv->node_data[1]->node_zones[ZONE_MOVABLE];
+	/*
+	 * Node 0 holds only DMA and DMA32 memory (0-4 GiB), which never becomes movable; node 1
+	 * gives its share, the top 1 GiB (what the kernel's spreading gives here too).
+	 */
+	assert_int_equal(zm0->present_pages, 0);
+	assert_int_equal(zm1->present_pages, (1ULL << 30) / PAGE_SIZE);
+	assert_int_equal(zone_end_pfn(zm1), mv->max_pfn);
+	p = alloc_page(GFP_HIGHUSER_MOVABLE);
+	assert_int_equal(page_zonenum(p), ZONE_MOVABLE);
+	__free_pages(p, 0);
+	p = alloc_page(GFP_KERNEL);
+	assert_int_equal(page_zonenum(p), ZONE_NORMAL);
+	__free_pages(p, 0);
+	assert_machine_ok(mv);
+	machine_shutdown(mv);
+	machine_bind_cpu(m, 0);
+}
+
+/* Zonelists follow the distance table: node 0 falls back to node 2 (15) before node 1 (30). */
+static void test_zonelist_distance(void **state)
+{
+	struct machine_config cfg;
+	struct machine *nm = NULL;
+	const struct zoneref *zr;
+	int order[3], n = 0, last = -1;
+
+	machine_config_default(&cfg);
+	cfg.nr_holes = 0;
+	cfg.mem_bytes = 12ULL << 30;
+	cfg.nr_nodes = 3;
+	cfg.cpus_per_node = 1;
+	cfg.distance[0][1] = cfg.distance[1][0] = 30;
+	cfg.distance[0][2] = cfg.distance[2][0] = 15;
+	cfg.distance[1][2] = cfg.distance[2][1] = 20;
+	assert_int_equal(machine_boot(&cfg, &nm), 0);
+	for (zr = nm->node_data[0]->node_zonelists[ZONELIST_FALLBACK]._zonerefs; zr->zone; zr++)
+		if (zr->zone->node != last)
+			order[n++] = last = zr->zone->node;
+	assert_int_equal(n, 3);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 1);
+	assert_int_equal(machine_node_distance(nm, 0, 2), 15);
+	machine_shutdown(nm);
+	machine_bind_cpu(m, 0);
+}
+
 static void test_bad_configs(void **state)
 {
 	struct machine_config cfg;
@@ -355,6 +418,8 @@ int main(void)
 		cmocka_unit_test(test_bad_free_reported),
 		cmocka_unit_test(test_highatomic_reserve),
 		cmocka_unit_test(test_thisnode),
+		cmocka_unit_test(test_movablecore),
+		cmocka_unit_test(test_zonelist_distance),
 		cmocka_unit_test(test_bad_configs),
 	};
 
