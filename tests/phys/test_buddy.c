@@ -340,6 +340,11 @@ static void test_movablecore(void **state)
 	assert_int_equal(zm0->present_pages, 0);
 	assert_int_equal(zm1->present_pages, (1ULL << 30) / PAGE_SIZE);
 	assert_int_equal(zone_end_pfn(zm1), mv->max_pfn);
+	/* From node 0, its own DMA32 comes first (zonelists are node-major); from node 1, Movable. */
+	p = alloc_page(GFP_HIGHUSER_MOVABLE);
+	assert_int_equal(page_zonenum(p), ZONE_DMA32);
+	__free_pages(p, 0);
+	machine_bind_cpu(mv, 2);
 	p = alloc_page(GFP_HIGHUSER_MOVABLE);
 	assert_int_equal(page_zonenum(p), ZONE_MOVABLE);
 	__free_pages(p, 0);
