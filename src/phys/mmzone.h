@@ -170,6 +170,7 @@ struct machine {
 
 	unsigned long totalram_pages;
 	unsigned long totalreserve_pages;
+	unsigned long totalcma_pages;
 	int min_free_kbytes;
 
 	mm_lock_t log_lock;

@@ -37,6 +37,14 @@ enum zone_type gfp_zone(gfp_t gfp)
 	return zone_of_gfp(gfp);
 }
 
+/* Movable allocations may be placed in CMA pageblocks (gfp_to_alloc_cma). */
+static inline unsigned int gfp_to_alloc_cma(gfp_t gfp, unsigned int alloc_flags)
+{
+	if (gfp_migratetype(gfp) == MIGRATE_MOVABLE)
+		alloc_flags |= ALLOC_CMA;
+	return alloc_flags;
+}
+
 unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 {
 	unsigned int flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
@@ -54,7 +62,7 @@ unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 		if (flags & ALLOC_MIN_RESERVE)
 			flags &= ~ALLOC_CPUSET;
 	}
-	return flags;
+	return gfp_to_alloc_cma(gfp, flags);
 }
 
 static long zone_watermark_unusable_free(struct zone *z, unsigned int order, unsigned int alloc_flags)
@@ -319,11 +327,25 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
 	if (page)
 		return page;
-	if (gfpflags_allow_blocking(gfp) && m->reclaim &&
-	    m->reclaim(m, gfp, order, m->reclaim_arg)) {
-		page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	/* __GFP_MEMALLOC: the caller frees memory by allocating; it may use every reserve. */
+	if ((gfp & (__GFP_MEMALLOC | __GFP_NOMEMALLOC)) == __GFP_MEMALLOC) {
+		page = get_page_from_freelist(m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
 		if (page)
 			return page;
+	}
+	/*
+	 * Direct reclaim through the hook, retried while it makes progress: once with
+	 * __GFP_NORETRY or for costly orders, up to MAX_RECLAIM_RETRIES times otherwise.
+	 */
+	if (gfpflags_allow_blocking(gfp) && m->reclaim) {
+		int tries = ((gfp & __GFP_NORETRY) ||
+			     (order > PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_RETRY_MAYFAIL))) ? 1 : 16;
+
+		while (tries-- > 0 && m->reclaim(m, gfp, order, m->reclaim_arg)) {
+			page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+			if (page)
+				return page;
+		}
 	}
 	/* Pages parked on per-CPU lists are free too: give them back and retry. */
 	drain_all_pages(NULL);
@@ -339,6 +361,19 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 				if (page)
 					return page;
 			}
+	/*
+	 * __GFP_NOFAIL may not fail: like the kernel, let it dip into the min reserve, then into
+	 * everything. With nothing left at all (and no OOM killer yet to make room) it fails
+	 * loudly instead of looping forever.
+	 */
+	if (gfp & __GFP_NOFAIL) {
+		page = get_page_from_freelist(m, gfp, order, alloc_flags | ALLOC_MIN_RESERVE, ac);
+		if (!page)
+			page = get_page_from_freelist(m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		if (page)
+			return page;
+		printk(m, "WARNING: __GFP_NOFAIL allocation of order %u failed: no memory left\n", order);
+	}
 	if (!(gfp & __GFP_NOWARN))
 		warn_alloc(m, gfp, order);
 	return NULL;
@@ -419,7 +454,8 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	ac.migratetype = gfp_migratetype(gfp);
 	ac.zonelist = &m->node_data[nid]->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
 										: ZONELIST_FALLBACK];
-	page = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW | alloc_flags_nofragment(m, &ac),
+	page = get_page_from_freelist(m, gfp, order,
+				      gfp_to_alloc_cma(gfp, ALLOC_WMARK_LOW) | alloc_flags_nofragment(m, &ac),
 				      &ac);
 	if (likely(page))
 		return page;
@@ -614,6 +650,34 @@ unsigned long nr_free_pages(void)
 	return (unsigned long)global_zone_page_state(current_machine(), NR_FREE_PAGES);
 }
 
+/*
+ * The CMA area: the top of node 0's DMA32 zone (or of its highest populated zone), whole
+ * max-order blocks, typed MIGRATE_CMA before any page is freed into them.
+ */
+static void setup_cma_area(struct machine *m)
+{
+	pg_data_t *pgdat = m->node_data[0];
+	unsigned long want = ALIGN_UP(m->cfg.cma_bytes >> PAGE_SHIFT, 1UL << MAX_PAGE_ORDER);
+	unsigned long start, end, pfn;
+	struct zone *zone;
+	int zt;
+
+	if (!want)
+		return;
+	zone = &pgdat->node_zones[ZONE_DMA32];
+	for (zt = ZONE_NORMAL; !populated_zone(zone) && zt >= 0; zt--)
+		zone = &pgdat->node_zones[zt];
+	end = ALIGN_DOWN(zone_end_pfn(zone), 1UL << MAX_PAGE_ORDER);
+	start = end > want ? end - want : 0;
+	start = MAX(start, ALIGN_UP(zone->zone_start_pfn, 1UL << MAX_PAGE_ORDER));
+	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
+		set_pageblock_migratetype(zone, pfn, MIGRATE_CMA);
+	for (pfn = start; pfn < end; pfn++)
+		if (machine_pfn_is_ram(m, pfn))
+			zone->cma_pages++;
+	m->totalcma_pages += zone->cma_pages;
+}
+
 /* Hand every present frame to the buddy allocator: max-order blocks deferred, edges by pages. */
 static void free_all_boot_memory(struct machine *m)
 {
@@ -679,6 +743,7 @@ int page_alloc_init(struct machine *m)
 	if (err)
 		goto out_zones;
 	setup_first_zones(m);
+	setup_cma_area(m);
 	free_all_boot_memory(m);
 	return 0;
 

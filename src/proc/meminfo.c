@@ -106,6 +106,10 @@ int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 	show_pages(s, "ShmemPmdMapped:", global_node_page_state(m, NR_SHMEM_PMDMAPPED) * 512);
 	show_pages(s, "FileHugePages:", global_node_page_state(m, NR_FILE_HUGEPAGES) * 512);
 	show_pages(s, "FilePmdMapped:", global_node_page_state(m, NR_FILE_PMDMAPPED) * 512);
+	if (m->cfg.cma_bytes) {
+		show_pages(s, "CmaTotal:", (long)m->totalcma_pages);
+		show_pages(s, "CmaFree:", global_zone_page_state(m, NR_FREE_CMA));
+	}
 	show_pages(s, "Balloon:", 0);
 	seq_printf(s, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\nHugePages_Rsvd:    %5lu\n"
 		      "HugePages_Surp:    %5lu\nHugepagesize:   %8lu kB\nHugetlb:        %8lu kB\n",

@@ -241,6 +241,48 @@ static void test_failure_report(void **state)
 	assert_machine_ok(m);
 }
 
+static unsigned long count_reclaim_calls(struct machine *mm, gfp_t gfp, unsigned int order, void *arg)
+{
+	(*(int *)arg)++;
+	return 1;	/* claims progress, frees nothing */
+}
+
+/* When memory is short: reclaim hook retries, __GFP_NORETRY, __GFP_MEMALLOC, __GFP_NOFAIL. */
+static void test_slowpath_modifiers(void **state)
+{
+	struct machine *s = test_boot(64ULL << 20, 1, 1);
+	struct page **held = calloc(20000, sizeof(*held)), *p;
+	int n = 0, calls = 0;
+
+	while (n < 20000 && (held[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN)))
+		n++;
+	assert_true(n > 10000);
+	machine_set_reclaim_hook(s, count_reclaim_calls, &calls);
+	assert_null(alloc_page(GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(calls, 16);		/* retried while "progress" was reported */
+	calls = 0;
+	assert_null(alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY));
+	assert_int_equal(calls, 1);
+	calls = 0;
+	assert_null(alloc_page(GFP_NOWAIT));	/* cannot block: no reclaim */
+	assert_int_equal(calls, 0);
+	machine_set_reclaim_hook(s, NULL, NULL);
+	/* Below min, __GFP_MEMALLOC and __GFP_NOFAIL still get pages from the reserves. */
+	p = alloc_page(GFP_KERNEL | __GFP_MEMALLOC);
+	assert_non_null(p);
+	held[n++] = p;
+	p = alloc_page(GFP_KERNEL | __GFP_NOFAIL);
+	assert_non_null(p);
+	held[n++] = p;
+	assert_machine_ok(s);
+	while (n-- > 0)
+		__free_pages(held[n], 0);
+	assert_machine_ok(s);
+	free(held);
+	machine_shutdown(s);
+	machine_bind_cpu(m, 0);
+}
+
 static void test_bad_free_reported(void **state)
 {
 	struct page *p = alloc_page(GFP_KERNEL);
@@ -385,6 +427,53 @@ static void test_zonelist_distance(void **state)
 	machine_bind_cpu(m, 0);
 }
 
+/* A CMA area: only movable requests may take its pageblocks; /proc then shows CMA fields. */
+static void test_cma(void **state)
+{
+	struct machine_config cfg;
+	struct machine *cm = NULL;
+	struct zone *z;
+	struct page **held = calloc(20000, sizeof(*held)), *p;
+	char *pti, *mi;
+	int n = 0, in_cma = 0;
+
+	machine_config_default(&cfg);
+	cfg.nr_holes = 0;
+	cfg.mem_bytes = 64ULL << 20;
+	cfg.nr_nodes = 1;
+	cfg.cma_bytes = 16ULL << 20;
+	assert_int_equal(machine_boot(&cfg, &cm), 0);
+	machine_set_debug_level(cm, 3);
+	z = &cm->node_data[0]->node_zones[ZONE_DMA32];
+	assert_int_equal(z->cma_pages, 4096);
+	assert_int_equal(zone_page_state(z, NR_FREE_CMA), 4096);
+	pti = test_proc(cm, "pagetypeinfo");
+	assert_non_null(strstr(pti, "type          CMA "));
+	free(pti);
+	mi = test_proc(cm, "meminfo");
+	assert_non_null(strstr(mi, "CmaTotal:          16384 kB\n"));
+	free(mi);
+	/* Exhaust memory with unmovable requests: none may land in the CMA area. */
+	while (n < 20000 && (held[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN))) {
+		if (get_pageblock_migratetype(held[n]) == MIGRATE_CMA)
+			in_cma++;
+		n++;
+	}
+	assert_int_equal(in_cma, 0);
+	assert_machine_ok(cm);
+	/* A movable request still succeeds, from CMA. */
+	p = alloc_page(GFP_HIGHUSER_MOVABLE);
+	assert_non_null(p);
+	assert_int_equal(get_pageblock_migratetype(p), MIGRATE_CMA);
+	__free_pages(p, 0);
+	while (n-- > 0)
+		__free_pages(held[n], 0);
+	assert_machine_ok(cm);
+	free(held);
+	machine_shutdown(cm);
+	machine_bind_cpu(m, 0);
+}
+
 static void test_bad_configs(void **state)
 {
 	struct machine_config cfg;
@@ -421,9 +510,11 @@ int main(void)
 		cmocka_unit_test(test_fallback_claims_pageblock),
 		cmocka_unit_test(test_failure_report),
 		cmocka_unit_test(test_bad_free_reported),
+		cmocka_unit_test(test_slowpath_modifiers),
 		cmocka_unit_test(test_highatomic_reserve),
 		cmocka_unit_test(test_thisnode),
 		cmocka_unit_test(test_movablecore),
+		cmocka_unit_test(test_cma),
 		cmocka_unit_test(test_zonelist_distance),
 		cmocka_unit_test(test_bad_configs),
 	};
