@@ -110,6 +110,7 @@ struct zone {
 	struct free_area free_area[NR_PAGE_ORDERS];
 	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	unsigned long nr_boot_free;		/* free pages right after boot, for checks */
+	atomic_long numa_foreign;		/* allocations meant for this zone, served elsewhere */
 } __attribute__((aligned(64)));
 
 struct zoneref {

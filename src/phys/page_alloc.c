@@ -200,6 +200,18 @@ static struct page *rmqueue_buddy(struct zone *z, unsigned int order, int mt,
 	return page;
 }
 
+/* A miss on the preferred node counts as "foreign" on the preferred zone (rare: atomic). */
+static noinline void count_numa_foreign(const struct alloc_context *ac)
+{
+	const struct zoneref *zr;
+
+	for (zr = ac->zonelist->_zonerefs; zr->zone; zr++)
+		if (zr->zone_idx <= ac->highest_zoneidx) {
+			atomic_fetch_add_explicit(&zr->zone->numa_foreign, 1, memory_order_relaxed);
+			return;
+		}
+}
+
 static struct page *get_page_from_freelist(struct machine *m, gfp_t gfp, unsigned int order,
 					   unsigned int alloc_flags, const struct alloc_context *ac)
 {
@@ -238,6 +250,8 @@ retry:
 			page = rmqueue_buddy(z, order, ac->migratetype, alloc_flags, ac->preferred_nid);
 		}
 		if (page) {
+			if (unlikely(z->node != ac->preferred_nid))
+				count_numa_foreign(ac);
 			prep_new_page(m, page, order, gfp);
 			if (unlikely((alloc_flags & ALLOC_HIGHATOMIC) && order))
 				reserve_highatomic_pageblock(z, page, order);

@@ -148,10 +148,13 @@ int proc_vmstat_show(struct machine *m, struct seq_buf *s)
 	for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) {
 		long sum = 0;
 
-		for_each_zone(m, nid, zone)
+		for_each_zone(m, nid, zone) {
 			if (zone->per_cpu_pageset)
 				for (c = 0; c < m->nr_cpus; c++)
 					sum += stat_read(&zone->per_cpu_pageset[c].numa_events[i]);
+			if (i == NUMA_FOREIGN)
+				sum += stat_read(&zone->numa_foreign);
+		}
 		seq_printf(s, "%s %ld\n", numa_stat_names[i], sum);
 	}
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)

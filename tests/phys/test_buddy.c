@@ -350,6 +350,25 @@ static void test_thisnode(void **state)
 	assert_non_null(p);
 	assert_int_equal(page_to_nid(p), 1);
 	__free_pages(p, 0);
+	{
+		/* Node 1 exhausted with __GFP_THISNODE; the next node-1 request is a miss. */
+		struct page **held = calloc(40000, sizeof(*held));
+		char *vm;
+		int n = 0;
+
+		while ((held[n] = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN, 0)))
+			n++;
+		p = alloc_pages_node(1, GFP_KERNEL, 0);
+		assert_int_equal(page_to_nid(p), 0);
+		vm = test_proc(two, "vmstat");
+		assert_non_null(strstr(vm, "\nnuma_miss 1\n"));
+		assert_non_null(strstr(vm, "\nnuma_foreign 1\n"));
+		free(vm);
+		__free_pages(p, 0);
+		while (n-- > 0)
+			__free_pages(held[n], 0);
+		free(held);
+	}
 	machine_bind_cpu(two, 1);	/* CPU 1 is on node 1 */
 	p = alloc_page(GFP_KERNEL);
 	assert_int_equal(page_to_nid(p), 1);
