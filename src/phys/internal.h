@@ -82,6 +82,23 @@ static inline int pcp_list_index(int mt, unsigned int order)
 	return (int)order * MIGRATE_PCPTYPES + mt;
 }
 
+/* Take the first page of a non-empty pcp @list and account it; pcp->lock held. */
+static inline struct page *pcp_take_locked(struct per_cpu_pages *pcp, struct list_head *list,
+					   unsigned int order, const struct zone *zone,
+					   int preferred_nid, int local_nid)
+{
+	struct page *page = list_first_entry(list, struct page, lru);
+
+	list_del(&page->lru);
+	page->flags &= ~(1UL << PG_pcp);
+	page->private = 0;
+	pcp->count -= 1 << order;
+	pcp->free_count >>= 1;
+	stat_add_locked(&pcp->nr_alloc, 1L << order);
+	count_alloc_locked(pcp, zone, preferred_nid, local_nid);
+	return page;
+}
+
 static inline bool pcp_allowed_order(unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;

@@ -427,14 +427,7 @@ static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, un
 		mm_spin_unlock(&pcp->lock);
 		return NULL;
 	}
-	page = list_first_entry(list, struct page, lru);
-	list_del(&page->lru);
-	page->flags &= ~(1UL << PG_pcp);
-	page->private = 0;
-	pcp->count -= 1 << order;
-	pcp->free_count >>= 1;
-	stat_add_locked(&pcp->nr_alloc, 1L << order);
-	count_alloc_locked(pcp, z, m->cpus[cpu].node, m->cpus[cpu].node);
+	page = pcp_take_locked(pcp, list, order, z, m->cpus[cpu].node, m->cpus[cpu].node);
 	mm_spin_unlock(&pcp->lock);
 	return prep_new_page(m, page, order, gfp);
 }

@@ -126,7 +126,6 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 		return NULL;
 	}
 	*used = true;
-	pcp->free_count >>= 1;
 	list = &pcp->lists[pcp_list_index(migratetype, order)];
 	if (unlikely(list_empty(list))) {
 		int got = rmqueue_bulk(zone, order, (unsigned long)nr_pcp_alloc(pcp, order), list,
@@ -138,14 +137,8 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 			return NULL;
 		}
 	}
-	page = list_first_entry(list, struct page, lru);
-	list_del(&page->lru);
-	page->flags &= ~(1UL << PG_pcp);
-	page->private = 0;
-	pcp->count -= 1 << order;
-	stat_add_locked(&pcp->nr_alloc, 1L << order);
-	count_alloc_locked(pcp, zone, preferred_nid,
-			   zone->zone_pgdat->machine->cpus[mm_current.cpu].node);
+	page = pcp_take_locked(pcp, list, order, zone, preferred_nid,
+			       zone->zone_pgdat->machine->cpus[mm_current.cpu].node);
 	mm_spin_unlock(&pcp->lock);
 	return page;
 }
