@@ -594,11 +594,33 @@ static bool put_page_testzero(struct machine *m, struct page *page)
 	return old == 1;
 }
 
+/* A descriptor that is not one of this machine's (a stray pointer, another machine's page). */
+static noinline bool foreign_page(struct machine *m, const struct page *page, const char *fn)
+{
+	if (page && (uintptr_t)page >= (uintptr_t)m->vmemmap &&
+	    (uintptr_t)page < (uintptr_t)(m->vmemmap + m->max_pfn) &&
+	    ((uintptr_t)page - (uintptr_t)m->vmemmap) % sizeof(struct page) == 0)
+		return false;
+	printk(m, "BUG: %s: %p is not a page of this machine\n", fn, (const void *)page);
+	return true;
+}
+
+static inline bool page_is_foreign(struct machine *m, const struct page *page, const char *fn)
+{
+	if (likely((uintptr_t)page - (uintptr_t)m->vmemmap < m->max_pfn * sizeof(struct page) &&
+		   ((uintptr_t)page & (sizeof(struct page) - 1)) == 0))
+		return false;
+	return foreign_page(m, page, fn);
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
 	struct machine *m = current_machine();
-	bool head = PageHead(page);
+	bool head;
 
+	if (unlikely(page_is_foreign(m, page, __func__) || order > MAX_PAGE_ORDER))
+		return;
+	head = PageHead(page);
 	if (put_page_testzero(m, page)) {
 		free_pages_prepare_and_free(m, page, order);
 	} else if (!head && order) {
@@ -640,8 +662,11 @@ void get_page(struct page *page)
 void put_page(struct page *page)
 {
 	struct machine *m = current_machine();
-	struct page *head = compound_head(page);
+	struct page *head;
 
+	if (unlikely(page_is_foreign(m, page, __func__)))
+		return;
+	head = compound_head(page);
 	if (put_page_testzero(m, head))
 		free_pages_prepare_and_free(m, head, compound_order(head));
 }

@@ -299,6 +299,16 @@ static void test_bad_free_reported(void **state)
 	log = test_dmesg(m);
 	assert_non_null(strstr(log, "bad address"));
 	free(log);
+	{
+		struct page bogus;
+
+		memset(&bogus, 0, sizeof(bogus));
+		__free_pages(&bogus, 0);	/* not a descriptor of this machine */
+		put_page(&bogus);
+		log = test_dmesg(m);
+		assert_non_null(strstr(log, "is not a page of this machine"));
+		free(log);
+	}
 	assert_machine_ok(m);
 }
 
