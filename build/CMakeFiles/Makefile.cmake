@@ -41,6 +41,7 @@ set(CMAKE_MAKEFILE_DEPENDS
   "CMakeFiles/cmake.verify_globs"
   "/work/main/mmlab.pc.in"
   "/work/main/tests/CMakeLists.txt"
+  "/work/main/tests/cli/CMakeLists.txt"
   "/work/main/tests/phys/CMakeLists.txt"
   )
 
@@ -56,6 +57,7 @@ set(CMAKE_MAKEFILE_PRODUCTS
   "mmlab.pc"
   "CMakeFiles/CMakeDirectoryInformation.cmake"
   "tests/CMakeFiles/CMakeDirectoryInformation.cmake"
+  "tests/cli/CMakeFiles/CMakeDirectoryInformation.cmake"
   "tests/phys/CMakeFiles/CMakeDirectoryInformation.cmake"
   )
 
@@ -94,6 +96,7 @@ set(CMAKE_DEPEND_INFO_FILES
   "CMakeFiles/mmlab_shared.dir/DependInfo.cmake"
   "CMakeFiles/mmlab_cli.dir/DependInfo.cmake"
   "tests/CMakeFiles/mmlab_testlib.dir/DependInfo.cmake"
+  "tests/cli/CMakeFiles/test_cli.dir/DependInfo.cmake"
   "tests/phys/CMakeFiles/test_buddy.dir/DependInfo.cmake"
   "tests/phys/CMakeFiles/test_property.dir/DependInfo.cmake"
   "tests/phys/CMakeFiles/test_stress.dir/DependInfo.cmake"

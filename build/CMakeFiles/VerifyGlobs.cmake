@@ -6,6 +6,7 @@ cmake_policy(SET CMP0009 NEW)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/*")
 set(OLD_GLOB
   "/work/main/tests/CMakeLists.txt"
+  "/work/main/tests/cli"
   "/work/main/tests/core"
   "/work/main/tests/phys"
   "/work/main/tests/testlib.c"

@@ -51,6 +51,13 @@ struct machine_config {
 	int watermark_scale_factor;	/* in 1/10000 of a zone; kernel default 10 */
 	int lowmem_reserve_ratio[MAX_NR_ZONES]; /* kernel default 256, 256, 32, 0, 0 */
 	int percpu_pagelist_high_fraction; /* 0: pcp high from the low watermark (kernel default) */
+	/*
+	 * A contiguous memory allocator area (cma=): pageblocks of type MIGRATE_CMA at the top of
+	 * node 0's DMA32 zone (or its highest zone), rounded up to 4 MiB; only movable
+	 * allocations may use them. 0: none, and /proc prints no CMA fields, like a kernel built
+	 * without CONFIG_CMA.
+	 */
+	uint64_t cma_bytes;
 };
 
 struct machine;

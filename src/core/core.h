@@ -129,7 +129,11 @@ struct mm_current {
 	struct machine *machine;
 	int cpu;
 };
-extern _Thread_local struct mm_current mm_current;
+/*
+ * initial-exec: one instruction to reach it, instead of a __tls_get_addr call per access from
+ * position-independent code. (libmmlab may still be dlopen'ed: glibc keeps static TLS room.)
+ */
+extern _Thread_local struct mm_current mm_current __attribute__((tls_model("initial-exec")));
 
 /* The current machine; a bug if the thread is not bound (see machine_bind_cpu()). */
 static inline struct machine *current_machine(void)
@@ -153,7 +157,11 @@ void vprintk(struct machine *m, const char *fmt, va_list ap);
  * should_fail - count one call of the path @which on @m; true if this call must fail.
  * @order is the allocation order for FAULT_PAGE_ALLOC (0 elsewhere).
  */
-bool should_fail(struct machine *m, enum mmlab_fault which, unsigned int order);
+bool should_fail_slow(struct machine *m, enum mmlab_fault which, unsigned int order);
+/* Any attribute ever armed on this machine? One load on every allocation path. */
+bool mm_faults_armed(const struct machine *m);
+#define should_fail(m, which, order) \
+	(unlikely(mm_faults_armed(m)) && should_fail_slow((m), (which), (order)))
 
 /* ---- debug level ---------------------------------------------------------------------------- */
 

@@ -21,6 +21,8 @@ int machine_fault_set(struct machine *m, enum mmlab_fault which, const struct fa
 	fa->cfg.min_order = cfg->min_order;
 	fa->cfg.ignore_nofail = cfg->ignore_nofail;
 	__atomic_store_n(&fa->cfg.nth, cfg->nth, __ATOMIC_RELAXED);	/* read unlocked */
+	if (cfg->nth)
+		atomic_store_explicit(&m->faults_armed, true, memory_order_relaxed);
 	fa->calls = 0;
 	fa->injected = 0;
 	mm_unlock(&fa->lock);
@@ -78,7 +80,7 @@ out:
 	return fail;
 }
 
-bool should_fail(struct machine *m, enum mmlab_fault which, unsigned int order)
+bool should_fail_slow(struct machine *m, enum mmlab_fault which, unsigned int order)
 {
 	struct fault_attr *fa = &m->faults[which];
 
@@ -86,4 +88,9 @@ bool should_fail(struct machine *m, enum mmlab_fault which, unsigned int order)
 	if (likely(!__atomic_load_n(&fa->cfg.nth, __ATOMIC_RELAXED)))
 		return false;
 	return fault_attr_should_fail(fa, order);
+}
+
+bool mm_faults_armed(const struct machine *m)
+{
+	return mm_faults_armed_inline(m);
 }

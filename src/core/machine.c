@@ -76,6 +76,8 @@ static int config_validate(struct machine_config *cfg)
 		return -EINVAL;
 	if (cfg->movablecore_bytes >= cfg->mem_bytes)
 		return -EINVAL;
+	if (cfg->cma_bytes >= cfg->mem_bytes / 2 || cfg->cma_bytes % PAGE_SIZE)
+		return -EINVAL;
 	for (i = 0; i < MAX_NR_ZONES; i++)
 		if (cfg->lowmem_reserve_ratio[i] < 0)
 			return -EINVAL;

@@ -27,18 +27,6 @@ static inline bool migratetype_is_mergeable(int mt)
 	return mt < MIGRATE_PCPTYPES;
 }
 
-static inline size_t pageblock_index(const struct zone *zone, unsigned long pfn)
-{
-	return (pfn - zone->pageblock_base_pfn) >> pageblock_order;
-}
-
-/* Read without the zone lock on the free path, as the kernel does: a relaxed atomic. */
-int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn)
-{
-	return atomic_load_explicit(&zone->pageblock_mt[pageblock_index(zone, pfn)],
-				    memory_order_relaxed);
-}
-
 void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int mt)
 {
 	atomic_store_explicit(&zone->pageblock_mt[pageblock_index(zone, pfn)], (unsigned char)mt,
@@ -393,9 +381,24 @@ static struct page *rmqueue(struct zone *zone, unsigned int order, int mt, unsig
 {
 	struct page *page;
 
+	/*
+	 * Movable requests may use CMA pageblocks; they do so first when more than half of the
+	 * zone's free memory is CMA, to keep the rest free for requests that can't.
+	 */
+	if ((alloc_flags & ALLOC_CMA) && zone->cma_pages &&
+	    zone_page_state(zone, NR_FREE_CMA) > zone_page_state(zone, NR_FREE_PAGES) / 2) {
+		page = rmqueue_smallest(zone, order, MIGRATE_CMA);
+		if (page)
+			return page;
+	}
 	page = rmqueue_smallest(zone, order, mt);
 	if (likely(page))
 		return page;
+	if ((alloc_flags & ALLOC_CMA) && zone->cma_pages) {
+		page = rmqueue_smallest(zone, order, MIGRATE_CMA);
+		if (page)
+			return page;
+	}
 	if (mt >= MIGRATE_PCPTYPES)
 		return NULL;
 	page = rmqueue_claim(zone, order, mt, alloc_flags);

@@ -46,7 +46,16 @@ void free_one_page_locked(struct zone *zone, struct page *page, unsigned long pf
 int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
 		 struct list_head *list, int migratetype, unsigned int alloc_flags);
 void free_boot_block(struct zone *zone, unsigned long pfn, unsigned int order);
-int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn);
+static inline size_t pageblock_index(const struct zone *zone, unsigned long pfn)
+{
+	return (pfn - zone->pageblock_base_pfn) >> pageblock_order;
+}
+/* Read without the zone lock on the free path, as the kernel does: a relaxed atomic. */
+static inline int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn)
+{
+	return atomic_load_explicit(&zone->pageblock_mt[pageblock_index(zone, pfn)],
+				    memory_order_relaxed);
+}
 void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int migratetype);
 void reserve_highatomic_pageblock(struct zone *zone, struct page *page, unsigned int order);
 bool unreserve_highatomic_pageblock(struct zone *zone);
@@ -56,8 +65,7 @@ int pcp_init(struct machine *m);
 void pcp_exit(struct machine *m);
 struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratetype,
 			     unsigned int alloc_flags, int preferred_nid, bool *used);
-bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order,
-		     int migratetype);
+void free_pcppages_high(struct zone *zone, struct per_cpu_pages *pcp, int pindex);
 void drain_zone_pages(struct zone *zone, int cpu);
 /* NUMA statistics of one allocation from (zone, this CPU); pcp->lock held. */
 static inline void count_alloc_locked(struct per_cpu_pages *pcp, const struct zone *z,
@@ -66,9 +74,59 @@ static inline void count_alloc_locked(struct per_cpu_pages *pcp, const struct zo
 	stat_add_locked(&pcp->numa_events[z->node == preferred_nid ? NUMA_HIT : NUMA_MISS], 1);
 	stat_add_locked(&pcp->numa_events[z->node == local_nid ? NUMA_LOCAL : NUMA_OTHER], 1);
 }
+/* Per-CPU list index: (order, migratetype) for low orders, then the two pageblock lists. */
+static inline int pcp_list_index(int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE);
+	return (int)order * MIGRATE_PCPTYPES + mt;
+}
+
+/* Take the first page of a non-empty pcp @list and account it; pcp->lock held. */
+static inline struct page *pcp_take_locked(struct per_cpu_pages *pcp, struct list_head *list,
+					   unsigned int order, const struct zone *zone,
+					   int preferred_nid, int local_nid)
+{
+	struct page *page = list_first_entry(list, struct page, lru);
+
+	list_del(&page->lru);
+	page->flags &= ~(1UL << PG_pcp);
+	page->private = 0;
+	pcp->count -= 1 << order;
+	pcp->free_count >>= 1;
+	stat_add_locked(&pcp->nr_alloc, 1L << order);
+	count_alloc_locked(pcp, zone, preferred_nid, local_nid);
+	return page;
+}
+
 static inline bool pcp_allowed_order(unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+/*
+ * free_unref_page - queue a freed block on the current CPU's list for its zone. Returns false
+ * (nothing done) if the CPU's lock is busy: the caller frees to the buddy lists instead.
+ */
+static inline bool free_unref_page(struct zone *zone, struct page *page, unsigned int order,
+				   int migratetype)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
+	int pindex = pcp_list_index(migratetype, order);
+
+	if (unlikely(!mm_spin_trylock(&pcp->lock)))
+		return false;
+	page->flags |= 1UL << PG_pcp;
+	page->private = order;
+	list_add(&page->lru, &pcp->lists[pindex]);
+	pcp->count += 1 << order;
+	stat_add_locked(&pcp->nr_freed, 1L << order);
+	if (pcp->free_count < (pcp->batch << 5))
+		pcp->free_count += 1 << order;
+	if (unlikely(pcp->count >= pcp->high))
+		free_pcppages_high(zone, pcp, pindex);
+	mm_spin_unlock(&pcp->lock);
+	return true;
 }
 
 /* page_alloc.c: the allocator's entry points, watermark checks, failure reports */

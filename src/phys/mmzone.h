@@ -110,6 +110,7 @@ struct zone {
 	struct free_area free_area[NR_PAGE_ORDERS];
 	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	unsigned long nr_boot_free;		/* free pages right after boot, for checks */
+	atomic_long numa_foreign;		/* allocations meant for this zone, served elsewhere */
 } __attribute__((aligned(64)));
 
 struct zoneref {
@@ -138,6 +139,8 @@ struct pglist_data {
 struct mm_cpu {
 	int id;
 	int node;
+	/* The first zone of this CPU's node's zonelist at or below each highest zone index. */
+	struct zone *first_zone[MAX_NR_ZONES];
 	atomic_long events[NR_VM_EVENT_ITEMS];
 } __attribute__((aligned(64)));
 
@@ -168,6 +171,7 @@ struct machine {
 
 	unsigned long totalram_pages;
 	unsigned long totalreserve_pages;
+	unsigned long totalcma_pages;
 	int min_free_kbytes;
 
 	mm_lock_t log_lock;
@@ -181,6 +185,7 @@ struct machine {
 	unsigned long overcommit_kbytes;
 
 	struct fault_attr faults[NR_MMLAB_FAULTS];
+	atomic_bool faults_armed;	/* set once any attribute was armed: gates should_fail() */
 	mmlab_reclaim_fn reclaim;
 	void *reclaim_arg;
 
@@ -261,5 +266,14 @@ long global_node_page_state(const struct machine *m, enum node_stat_item item);
 
 extern const char *const zone_names[MAX_NR_ZONES];
 extern const char *const migratetype_names[MIGRATE_TYPES];
+
+static inline bool mm_faults_armed_inline(const struct machine *m)
+{
+	return atomic_load_explicit(&m->faults_armed, memory_order_relaxed);
+}
+/* Where struct machine is visible, the armed test is inlined. */
+#undef should_fail
+#define should_fail(m, which, order) \
+	(unlikely(mm_faults_armed_inline(m)) && should_fail_slow((m), (which), (order)))
 
 #endif /* MMLAB_MMZONE_H */

@@ -19,7 +19,7 @@
 /* Debug poisoning of free frames (debug level >= 2), checked when they are handed out. */
 #define PAGE_POISON 0xaa
 
-enum zone_type gfp_zone(gfp_t gfp)
+static inline enum zone_type zone_of_gfp(gfp_t gfp)
 {
 	gfp_t z = gfp & GFP_ZONEMASK;
 
@@ -30,6 +30,19 @@ enum zone_type gfp_zone(gfp_t gfp)
 	if ((z & (__GFP_MOVABLE | __GFP_HIGHMEM)) == (__GFP_MOVABLE | __GFP_HIGHMEM))
 		return ZONE_MOVABLE;
 	return ZONE_NORMAL;	/* no highmem on 64-bit: __GFP_HIGHMEM alone means Normal */
+}
+
+enum zone_type gfp_zone(gfp_t gfp)
+{
+	return zone_of_gfp(gfp);
+}
+
+/* Movable allocations may be placed in CMA pageblocks (gfp_to_alloc_cma). */
+static inline unsigned int gfp_to_alloc_cma(gfp_t gfp, unsigned int alloc_flags)
+{
+	if (gfp_migratetype(gfp) == MIGRATE_MOVABLE)
+		alloc_flags |= ALLOC_CMA;
+	return alloc_flags;
 }
 
 unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
@@ -49,7 +62,7 @@ unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 		if (flags & ALLOC_MIN_RESERVE)
 			flags &= ~ALLOC_CPUSET;
 	}
-	return flags;
+	return gfp_to_alloc_cma(gfp, flags);
 }
 
 static long zone_watermark_unusable_free(struct zone *z, unsigned int order, unsigned int alloc_flags)
@@ -155,7 +168,7 @@ static void prep_compound_page(struct page *page, unsigned int order)
 	page[1].compound_info = order;
 }
 
-static struct page *prep_new_page(struct machine *m, struct page *page, unsigned int order,
+static inline struct page *prep_new_page(struct machine *m, struct page *page, unsigned int order,
 				  gfp_t gfp)
 {
 	set_page_count(page, 1);
@@ -185,6 +198,18 @@ static struct page *rmqueue_buddy(struct zone *z, unsigned int order, int mt,
 	count_alloc_locked(pcp, z, preferred_nid, current_machine()->cpus[mm_current.cpu].node);
 	mm_spin_unlock(&pcp->lock);
 	return page;
+}
+
+/* A miss on the preferred node counts as "foreign" on the preferred zone (rare: atomic). */
+static noinline void count_numa_foreign(const struct alloc_context *ac)
+{
+	const struct zoneref *zr;
+
+	for (zr = ac->zonelist->_zonerefs; zr->zone; zr++)
+		if (zr->zone_idx <= ac->highest_zoneidx) {
+			atomic_fetch_add_explicit(&zr->zone->numa_foreign, 1, memory_order_relaxed);
+			return;
+		}
 }
 
 static struct page *get_page_from_freelist(struct machine *m, gfp_t gfp, unsigned int order,
@@ -225,6 +250,8 @@ retry:
 			page = rmqueue_buddy(z, order, ac->migratetype, alloc_flags, ac->preferred_nid);
 		}
 		if (page) {
+			if (unlikely(z->node != ac->preferred_nid))
+				count_numa_foreign(ac);
 			prep_new_page(m, page, order, gfp);
 			if (unlikely((alloc_flags & ALLOC_HIGHATOMIC) && order))
 				reserve_highatomic_pageblock(z, page, order);
@@ -314,11 +341,25 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
 	if (page)
 		return page;
-	if (gfpflags_allow_blocking(gfp) && m->reclaim &&
-	    m->reclaim(m, gfp, order, m->reclaim_arg)) {
-		page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	/* __GFP_MEMALLOC: the caller frees memory by allocating; it may use every reserve. */
+	if ((gfp & (__GFP_MEMALLOC | __GFP_NOMEMALLOC)) == __GFP_MEMALLOC) {
+		page = get_page_from_freelist(m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
 		if (page)
 			return page;
+	}
+	/*
+	 * Direct reclaim through the hook, retried while it makes progress: once with
+	 * __GFP_NORETRY or for costly orders, up to MAX_RECLAIM_RETRIES times otherwise.
+	 */
+	if (gfpflags_allow_blocking(gfp) && m->reclaim) {
+		int tries = ((gfp & __GFP_NORETRY) ||
+			     (order > PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_RETRY_MAYFAIL))) ? 1 : 16;
+
+		while (tries-- > 0 && m->reclaim(m, gfp, order, m->reclaim_arg)) {
+			page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+			if (page)
+				return page;
+		}
 	}
 	/* Pages parked on per-CPU lists are free too: give them back and retry. */
 	drain_all_pages(NULL);
@@ -334,9 +375,61 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 				if (page)
 					return page;
 			}
+	/*
+	 * __GFP_NOFAIL may not fail: like the kernel, let it dip into the min reserve, then into
+	 * everything. With nothing left at all (and no OOM killer yet to make room) it fails
+	 * loudly instead of looping forever.
+	 */
+	if (gfp & __GFP_NOFAIL) {
+		page = get_page_from_freelist(m, gfp, order, alloc_flags | ALLOC_MIN_RESERVE, ac);
+		if (!page)
+			page = get_page_from_freelist(m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		if (page)
+			return page;
+		printk(m, "WARNING: __GFP_NOFAIL allocation of order %u failed: no memory left\n", order);
+	}
 	if (!(gfp & __GFP_NOWARN))
 		warn_alloc(m, gfp, order);
 	return NULL;
+}
+
+/*
+ * The fast path of the fast path, for the common request: order <= PAGE_ALLOC_COSTLY_ORDER,
+ * the local node, no __GFP_THISNODE. It tries only the first zone of the zonelist, with the
+ * same low-watermark test as get_page_from_freelist, and only a non-empty per-CPU list; every
+ * other case (an empty list to refill, a zone below its mark, fault injection) returns NULL and
+ * the caller takes the general path, which decides again from scratch.
+ */
+static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, unsigned int order)
+{
+	enum zone_type hz = zone_of_gfp(gfp);
+	int cpu = mm_current.cpu, mt = gfp_migratetype(gfp);
+	struct zone *z = m->cpus[cpu].first_zone[hz];
+	struct per_cpu_pages *pcp;
+	struct list_head *list;
+	struct page *page;
+	long free_pages;
+
+	if (unlikely(!z))
+		return NULL;
+	free_pages = zone_page_state(z, NR_FREE_PAGES) - stat_read(&z->nr_free_highatomic) -
+		     zone_page_state(z, NR_FREE_CMA) - ((1L << order) - 1);
+	if (unlikely(free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[hz]))
+		return NULL;
+	if (order && !__zone_watermark_ok(z, order, low_wmark_pages(z), hz, ALLOC_WMARK_LOW,
+					  zone_page_state(z, NR_FREE_PAGES)))
+		return NULL;
+	pcp = &z->per_cpu_pageset[cpu];
+	if (unlikely(!mm_spin_trylock(&pcp->lock)))
+		return NULL;
+	list = &pcp->lists[pcp_list_index(mt, order)];
+	if (unlikely(list_empty(list))) {
+		mm_spin_unlock(&pcp->lock);
+		return NULL;
+	}
+	page = pcp_take_locked(pcp, list, order, z, m->cpus[cpu].node, m->cpus[cpu].node);
+	mm_spin_unlock(&pcp->lock);
+	return prep_new_page(m, page, order, gfp);
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
@@ -344,6 +437,13 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	struct machine *m = current_machine();
 	struct alloc_context ac;
 	struct page *page;
+
+	if (likely(nid < 0 && order <= PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_THISNODE) &&
+		   !mm_faults_armed_inline(m))) {
+		page = alloc_pages_pcp_fast(m, gfp, order);
+		if (likely(page))
+			return page;
+	}
 
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		if (!(gfp & __GFP_NOWARN))
@@ -357,11 +457,12 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	    (!(gfp & __GFP_NOFAIL) || m->faults[FAULT_PAGE_ALLOC].cfg.ignore_nofail))
 		return NULL;
 	ac.preferred_nid = nid;
-	ac.highest_zoneidx = gfp_zone(gfp);
+	ac.highest_zoneidx = zone_of_gfp(gfp);
 	ac.migratetype = gfp_migratetype(gfp);
 	ac.zonelist = &m->node_data[nid]->node_zonelists[(gfp & __GFP_THISNODE) ? ZONELIST_NOFALLBACK
 										: ZONELIST_FALLBACK];
-	page = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW | alloc_flags_nofragment(m, &ac),
+	page = get_page_from_freelist(m, gfp, order,
+				      gfp_to_alloc_cma(gfp, ALLOC_WMARK_LOW) | alloc_flags_nofragment(m, &ac),
 				      &ac);
 	if (likely(page))
 		return page;
@@ -406,7 +507,7 @@ static void bad_page(struct machine *m, struct page *page, const char *reason)
 	 (1UL << PG_writeback) | (1UL << PG_reserved) | (1UL << PG_slab) | (1UL << PG_active) | \
 	 (1UL << PG_unevictable) | (1UL << PG_mlocked) | (1UL << PG_buddy) | (1UL << PG_pcp))
 
-static bool free_page_is_bad(struct machine *m, struct page *page)
+static noinline bool free_page_is_bad(struct machine *m, struct page *page)
 {
 	if (unlikely(page_mapcount(page) != 0)) {
 		bad_page(m, page, "nonzero mapcount");
@@ -424,7 +525,7 @@ static bool free_page_is_bad(struct machine *m, struct page *page)
 }
 
 /* Checks, compound teardown and poisoning before a block returns to the free lists. */
-static bool free_pages_prepare(struct machine *m, struct page *page, unsigned int order)
+static inline bool free_pages_prepare(struct machine *m, struct page *page, unsigned int order)
 {
 	unsigned long n = 1UL << order, i;
 
@@ -435,7 +536,10 @@ static bool free_pages_prepare(struct machine *m, struct page *page, unsigned in
 		}
 		page->flags &= ~(1UL << PG_head);
 	}
-	if (unlikely(free_page_is_bad(m, page)))
+	/* One test for the three ways a page may not be freed; details only if one fails. */
+	if (unlikely(((page->flags & PAGE_FLAGS_CHECK_AT_FREE) | (unsigned long)page->mapping |
+		      (unsigned long)(unsigned int)(page_mapcount(page))) != 0) &&
+	    free_page_is_bad(m, page))
 		return false;
 	page->flags &= ~PAGE_FLAGS_MASK;
 	page->private = 0;
@@ -461,7 +565,7 @@ void free_pages_prepare_and_free(struct machine *m, struct page *page, unsigned 
 				goto to_buddy;
 			mt = MIGRATE_MOVABLE;
 		}
-		if (likely(free_unref_page(zone, page, pfn, order, mt)))
+		if (likely(free_unref_page(zone, page, order, mt)))
 			return;
 	}
 to_buddy:
@@ -490,11 +594,33 @@ static bool put_page_testzero(struct machine *m, struct page *page)
 	return old == 1;
 }
 
+/* A descriptor that is not one of this machine's (a stray pointer, another machine's page). */
+static noinline bool foreign_page(struct machine *m, const struct page *page, const char *fn)
+{
+	if (page && (uintptr_t)page >= (uintptr_t)m->vmemmap &&
+	    (uintptr_t)page < (uintptr_t)(m->vmemmap + m->max_pfn) &&
+	    ((uintptr_t)page - (uintptr_t)m->vmemmap) % sizeof(struct page) == 0)
+		return false;
+	printk(m, "BUG: %s: %p is not a page of this machine\n", fn, (const void *)page);
+	return true;
+}
+
+static inline bool page_is_foreign(struct machine *m, const struct page *page, const char *fn)
+{
+	if (likely((uintptr_t)page - (uintptr_t)m->vmemmap < m->max_pfn * sizeof(struct page) &&
+		   ((uintptr_t)page & (sizeof(struct page) - 1)) == 0))
+		return false;
+	return foreign_page(m, page, fn);
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
 	struct machine *m = current_machine();
-	bool head = PageHead(page);
+	bool head;
 
+	if (unlikely(page_is_foreign(m, page, __func__) || order > MAX_PAGE_ORDER))
+		return;
+	head = PageHead(page);
 	if (put_page_testzero(m, page)) {
 		free_pages_prepare_and_free(m, page, order);
 	} else if (!head && order) {
@@ -536,8 +662,11 @@ void get_page(struct page *page)
 void put_page(struct page *page)
 {
 	struct machine *m = current_machine();
-	struct page *head = compound_head(page);
+	struct page *head;
 
+	if (unlikely(page_is_foreign(m, page, __func__)))
+		return;
+	head = compound_head(page);
 	if (put_page_testzero(m, head))
 		free_pages_prepare_and_free(m, head, compound_order(head));
 }
@@ -551,6 +680,34 @@ void machine_set_reclaim_hook(struct machine *m, mmlab_reclaim_fn fn, void *arg)
 unsigned long nr_free_pages(void)
 {
 	return (unsigned long)global_zone_page_state(current_machine(), NR_FREE_PAGES);
+}
+
+/*
+ * The CMA area: the top of node 0's DMA32 zone (or of its highest populated zone), whole
+ * max-order blocks, typed MIGRATE_CMA before any page is freed into them.
+ */
+static void setup_cma_area(struct machine *m)
+{
+	pg_data_t *pgdat = m->node_data[0];
+	unsigned long want = ALIGN_UP(m->cfg.cma_bytes >> PAGE_SHIFT, 1UL << MAX_PAGE_ORDER);
+	unsigned long start, end, pfn;
+	struct zone *zone;
+	int zt;
+
+	if (!want)
+		return;
+	zone = &pgdat->node_zones[ZONE_DMA32];
+	for (zt = ZONE_NORMAL; !populated_zone(zone) && zt >= 0; zt--)
+		zone = &pgdat->node_zones[zt];
+	end = ALIGN_DOWN(zone_end_pfn(zone), 1UL << MAX_PAGE_ORDER);
+	start = end > want ? end - want : 0;
+	start = MAX(start, ALIGN_UP(zone->zone_start_pfn, 1UL << MAX_PAGE_ORDER));
+	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
+		set_pageblock_migratetype(zone, pfn, MIGRATE_CMA);
+	for (pfn = start; pfn < end; pfn++)
+		if (machine_pfn_is_ram(m, pfn))
+			zone->cma_pages++;
+	m->totalcma_pages += zone->cma_pages;
 }
 
 /* Hand every present frame to the buddy allocator: max-order blocks deferred, edges by pages. */
@@ -582,6 +739,27 @@ static void free_all_boot_memory(struct machine *m)
 	}
 }
 
+/* Per CPU: where the fast path starts for each highest zone index. */
+static void setup_first_zones(struct machine *m)
+{
+	int c, hz;
+
+	for (c = 0; c < m->nr_cpus; c++) {
+		struct zonelist *zl = &m->node_data[m->cpus[c].node]->node_zonelists[ZONELIST_FALLBACK];
+
+		for (hz = 0; hz < MAX_NR_ZONES; hz++) {
+			const struct zoneref *zr;
+
+			m->cpus[c].first_zone[hz] = NULL;
+			for (zr = zl->_zonerefs; zr->zone; zr++)
+				if (zr->zone_idx <= hz) {
+					m->cpus[c].first_zone[hz] = zr->zone;
+					break;
+				}
+		}
+	}
+}
+
 int page_alloc_init(struct machine *m)
 {
 	int err;
@@ -596,6 +774,8 @@ int page_alloc_init(struct machine *m)
 	err = pcp_init(m);
 	if (err)
 		goto out_zones;
+	setup_first_zones(m);
+	setup_cma_area(m);
 	free_all_boot_memory(m);
 	return 0;
 

@@ -16,13 +16,6 @@
  */
 #include "phys/internal.h"
 
-static inline int order_to_pindex(int mt, unsigned int order)
-{
-	if (order > PAGE_ALLOC_COSTLY_ORDER)
-		return NR_LOWORDER_PCP_LISTS + (mt == MIGRATE_MOVABLE);
-	return (int)order * MIGRATE_PCPTYPES + mt;
-}
-
 static inline unsigned int pindex_to_order(int pindex)
 {
 	if (pindex >= NR_LOWORDER_PCP_LISTS)
@@ -133,8 +126,7 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 		return NULL;
 	}
 	*used = true;
-	pcp->free_count >>= 1;
-	list = &pcp->lists[order_to_pindex(migratetype, order)];
+	list = &pcp->lists[pcp_list_index(migratetype, order)];
 	if (unlikely(list_empty(list))) {
 		int got = rmqueue_bulk(zone, order, (unsigned long)nr_pcp_alloc(pcp, order), list,
 				       migratetype, alloc_flags);
@@ -145,38 +137,16 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 			return NULL;
 		}
 	}
-	page = list_first_entry(list, struct page, lru);
-	list_del(&page->lru);
-	page->flags &= ~(1UL << PG_pcp);
-	page->private = 0;
-	pcp->count -= 1 << order;
-	stat_add_locked(&pcp->nr_alloc, 1L << order);
-	count_alloc_locked(pcp, zone, preferred_nid,
-			   zone->zone_pgdat->machine->cpus[mm_current.cpu].node);
+	page = pcp_take_locked(pcp, list, order, zone, preferred_nid,
+			       zone->zone_pgdat->machine->cpus[mm_current.cpu].node);
 	mm_spin_unlock(&pcp->lock);
 	return page;
 }
 
-bool free_unref_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order,
-		     int migratetype)
+/* A CPU's lists went over pcp->high: give a batch back, starting after list @pindex. */
+void free_pcppages_high(struct zone *zone, struct per_cpu_pages *pcp, int pindex)
 {
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
-	int pindex = order_to_pindex(migratetype, order);
-
-	(void)pfn;
-	if (unlikely(!mm_spin_trylock(&pcp->lock)))
-		return false;
-	page->flags |= 1UL << PG_pcp;
-	page->private = order;
-	list_add(&page->lru, &pcp->lists[pindex]);
-	pcp->count += 1 << order;
-	stat_add_locked(&pcp->nr_freed, 1L << order);
-	if (pcp->free_count < (pcp->batch << 5))
-		pcp->free_count += 1 << order;
-	if (unlikely(pcp->count >= pcp->high))
-		free_pcppages_bulk(zone, nr_pcp_free(pcp), pcp, pindex);
-	mm_spin_unlock(&pcp->lock);
-	return true;
+	free_pcppages_bulk(zone, nr_pcp_free(pcp), pcp, pindex);
 }
 
 void drain_zone_pages(struct zone *zone, int cpu)

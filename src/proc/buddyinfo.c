@@ -1,14 +1,15 @@
 /*
  * buddyinfo.c - /proc/buddyinfo and /proc/pagetypeinfo: free blocks per order, per zone and
- * per migratetype, in the kernel's layout. The reference kernel is built without CONFIG_CMA,
- * so the CMA type is not listed (mmlab never creates CMA pageblocks).
+ * per migratetype, in the kernel's layout. Like the reference kernel (built without CONFIG_CMA),
+ * the CMA type is listed only when the machine has a CMA area.
  */
 #include "phys/internal.h"
 #include "proc/proc.h"
 
-static bool type_listed(int mt)
+/* CMA is listed only on a machine with a CMA area (a kernel built with CONFIG_CMA). */
+static bool type_listed(const struct machine *m, int mt)
 {
-	return mt != MIGRATE_CMA;
+	return mt != MIGRATE_CMA || m->cfg.cma_bytes;
 }
 
 int proc_buddyinfo_show(struct machine *m, struct seq_buf *s)
@@ -45,7 +46,7 @@ int proc_pagetypeinfo_show(struct machine *m, struct seq_buf *s)
 			continue;
 		mm_lock(&zone->lock);
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
-			if (!type_listed(mt))
+			if (!type_listed(m, mt))
 				continue;
 			seq_printf(s, "Node %4d, zone %8s, type %12s ", nid, zone->name,
 				   migratetype_names[mt]);
@@ -62,7 +63,7 @@ int proc_pagetypeinfo_show(struct machine *m, struct seq_buf *s)
 	}
 	seq_printf(s, "\n%-23s", "Number of blocks type ");
 	for (mt = 0; mt < MIGRATE_TYPES; mt++)
-		if (type_listed(mt))
+		if (type_listed(m, mt))
 			seq_printf(s, "%12s ", migratetype_names[mt]);
 	seq_putc(s, '\n');
 	for_each_zone(m, nid, zone) {
@@ -87,7 +88,7 @@ int proc_pagetypeinfo_show(struct machine *m, struct seq_buf *s)
 		}
 		seq_printf(s, "Node %d, zone %8s ", nid, zone->name);
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
-			if (type_listed(mt))
+			if (type_listed(m, mt))
 				seq_printf(s, "%12lu ", count[mt]);
 		seq_putc(s, '\n');
 	}

@@ -106,6 +106,10 @@ int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 	show_pages(s, "ShmemPmdMapped:", global_node_page_state(m, NR_SHMEM_PMDMAPPED) * 512);
 	show_pages(s, "FileHugePages:", global_node_page_state(m, NR_FILE_HUGEPAGES) * 512);
 	show_pages(s, "FilePmdMapped:", global_node_page_state(m, NR_FILE_PMDMAPPED) * 512);
+	if (m->cfg.cma_bytes) {
+		show_pages(s, "CmaTotal:", (long)m->totalcma_pages);
+		show_pages(s, "CmaFree:", global_zone_page_state(m, NR_FREE_CMA));
+	}
 	show_pages(s, "Balloon:", 0);
 	seq_printf(s, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\nHugePages_Rsvd:    %5lu\n"
 		      "HugePages_Surp:    %5lu\nHugepagesize:   %8lu kB\nHugetlb:        %8lu kB\n",
@@ -144,10 +148,13 @@ int proc_vmstat_show(struct machine *m, struct seq_buf *s)
 	for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) {
 		long sum = 0;
 
-		for_each_zone(m, nid, zone)
+		for_each_zone(m, nid, zone) {
 			if (zone->per_cpu_pageset)
 				for (c = 0; c < m->nr_cpus; c++)
 					sum += stat_read(&zone->per_cpu_pageset[c].numa_events[i]);
+			if (i == NUMA_FOREIGN)
+				sum += stat_read(&zone->numa_foreign);
+		}
 		seq_printf(s, "%s %ld\n", numa_stat_names[i], sum);
 	}
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)

@@ -241,6 +241,48 @@ static void test_failure_report(void **state)
 	assert_machine_ok(m);
 }
 
+static unsigned long count_reclaim_calls(struct machine *mm, gfp_t gfp, unsigned int order, void *arg)
+{
+	(*(int *)arg)++;
+	return 1;	/* claims progress, frees nothing */
+}
+
+/* When memory is short: reclaim hook retries, __GFP_NORETRY, __GFP_MEMALLOC, __GFP_NOFAIL. */
+static void test_slowpath_modifiers(void **state)
+{
+	struct machine *s = test_boot(64ULL << 20, 1, 1);
+	struct page **held = calloc(20000, sizeof(*held)), *p;
+	int n = 0, calls = 0;
+
+	while (n < 20000 && (held[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN)))
+		n++;
+	assert_true(n > 10000);
+	machine_set_reclaim_hook(s, count_reclaim_calls, &calls);
+	assert_null(alloc_page(GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(calls, 16);		/* retried while "progress" was reported */
+	calls = 0;
+	assert_null(alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY));
+	assert_int_equal(calls, 1);
+	calls = 0;
+	assert_null(alloc_page(GFP_NOWAIT));	/* cannot block: no reclaim */
+	assert_int_equal(calls, 0);
+	machine_set_reclaim_hook(s, NULL, NULL);
+	/* Below min, __GFP_MEMALLOC and __GFP_NOFAIL still get pages from the reserves. */
+	p = alloc_page(GFP_KERNEL | __GFP_MEMALLOC);
+	assert_non_null(p);
+	held[n++] = p;
+	p = alloc_page(GFP_KERNEL | __GFP_NOFAIL);
+	assert_non_null(p);
+	held[n++] = p;
+	assert_machine_ok(s);
+	while (n-- > 0)
+		__free_pages(held[n], 0);
+	assert_machine_ok(s);
+	free(held);
+	machine_shutdown(s);
+	machine_bind_cpu(m, 0);
+}
+
 static void test_bad_free_reported(void **state)
 {
 	struct page *p = alloc_page(GFP_KERNEL);
@@ -257,6 +299,16 @@ static void test_bad_free_reported(void **state)
 	log = test_dmesg(m);
 	assert_non_null(strstr(log, "bad address"));
 	free(log);
+	{
+		struct page bogus;
+
+		memset(&bogus, 0, sizeof(bogus));
+		__free_pages(&bogus, 0);	/* not a descriptor of this machine */
+		put_page(&bogus);
+		log = test_dmesg(m);
+		assert_non_null(strstr(log, "is not a page of this machine"));
+		free(log);
+	}
 	assert_machine_ok(m);
 }
 
@@ -308,12 +360,146 @@ static void test_thisnode(void **state)
 	assert_non_null(p);
 	assert_int_equal(page_to_nid(p), 1);
 	__free_pages(p, 0);
+	{
+		/* Node 1 exhausted with __GFP_THISNODE; the next node-1 request is a miss. */
+		struct page **held = calloc(40000, sizeof(*held));
+		char *vm;
+		int n = 0;
+
+		while ((held[n] = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN, 0)))
+			n++;
+		p = alloc_pages_node(1, GFP_KERNEL, 0);
+		assert_int_equal(page_to_nid(p), 0);
+		vm = test_proc(two, "vmstat");
+		assert_non_null(strstr(vm, "\nnuma_miss 1\n"));
+		assert_non_null(strstr(vm, "\nnuma_foreign 1\n"));
+		free(vm);
+		__free_pages(p, 0);
+		while (n-- > 0)
+			__free_pages(held[n], 0);
+		free(held);
+	}
 	machine_bind_cpu(two, 1);	/* CPU 1 is on node 1 */
 	p = alloc_page(GFP_KERNEL);
 	assert_int_equal(page_to_nid(p), 1);
 	__free_pages(p, 0);
 	assert_machine_ok(two);
 	machine_shutdown(two);
+	machine_bind_cpu(m, 0);
+}
+
+/* movablecore=: the top of every node becomes ZONE_MOVABLE, used only by movable requests. */
+static void test_movablecore(void **state)
+{
+	struct machine_config cfg;
+	struct machine *mv = NULL;
+	struct zone *zm0, *zm1;
+	struct page *p;
+
+	machine_config_default(&cfg);
+	cfg.nr_holes = 0;
+	cfg.mem_bytes = 8ULL << 30;
+	cfg.nr_nodes = 2;
+	cfg.movablecore_bytes = 2ULL << 30;
+	assert_int_equal(machine_boot(&cfg, &mv), 0);
+	zm0 = &mv->node_data[0]->node_zones[ZONE_MOVABLE];
+	zm1 = &mv->node_data[1]->node_zones[ZONE_MOVABLE];
+	/*
+	 * Node 0 holds only DMA and DMA32 memory (0-4 GiB), which never becomes movable; node 1
+	 * gives its share, the top 1 GiB (what the kernel's spreading gives here too).
+	 */
+	assert_int_equal(zm0->present_pages, 0);
+	assert_int_equal(zm1->present_pages, (1ULL << 30) / PAGE_SIZE);
+	assert_int_equal(zone_end_pfn(zm1), mv->max_pfn);
+	/* From node 0, its own DMA32 comes first (zonelists are node-major); from node 1, Movable. */
+	p = alloc_page(GFP_HIGHUSER_MOVABLE);
+	assert_int_equal(page_zonenum(p), ZONE_DMA32);
+	__free_pages(p, 0);
+	machine_bind_cpu(mv, 2);
+	p = alloc_page(GFP_HIGHUSER_MOVABLE);
+	assert_int_equal(page_zonenum(p), ZONE_MOVABLE);
+	__free_pages(p, 0);
+	p = alloc_page(GFP_KERNEL);
+	assert_int_equal(page_zonenum(p), ZONE_NORMAL);
+	__free_pages(p, 0);
+	assert_machine_ok(mv);
+	machine_shutdown(mv);
+	machine_bind_cpu(m, 0);
+}
+
+/* Zonelists follow the distance table: node 0 falls back to node 2 (15) before node 1 (30). */
+static void test_zonelist_distance(void **state)
+{
+	struct machine_config cfg;
+	struct machine *nm = NULL;
+	const struct zoneref *zr;
+	int order[3], n = 0, last = -1;
+
+	machine_config_default(&cfg);
+	cfg.nr_holes = 0;
+	cfg.mem_bytes = 12ULL << 30;
+	cfg.nr_nodes = 3;
+	cfg.cpus_per_node = 1;
+	cfg.distance[0][1] = cfg.distance[1][0] = 30;
+	cfg.distance[0][2] = cfg.distance[2][0] = 15;
+	cfg.distance[1][2] = cfg.distance[2][1] = 20;
+	assert_int_equal(machine_boot(&cfg, &nm), 0);
+	for (zr = nm->node_data[0]->node_zonelists[ZONELIST_FALLBACK]._zonerefs; zr->zone; zr++)
+		if (zr->zone->node != last)
+			order[n++] = last = zr->zone->node;
+	assert_int_equal(n, 3);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 1);
+	assert_int_equal(machine_node_distance(nm, 0, 2), 15);
+	machine_shutdown(nm);
+	machine_bind_cpu(m, 0);
+}
+
+/* A CMA area: only movable requests may take its pageblocks; /proc then shows CMA fields. */
+static void test_cma(void **state)
+{
+	struct machine_config cfg;
+	struct machine *cm = NULL;
+	struct zone *z;
+	struct page **held = calloc(20000, sizeof(*held)), *p;
+	char *pti, *mi;
+	int n = 0, in_cma = 0;
+
+	machine_config_default(&cfg);
+	cfg.nr_holes = 0;
+	cfg.mem_bytes = 64ULL << 20;
+	cfg.nr_nodes = 1;
+	cfg.cma_bytes = 16ULL << 20;
+	assert_int_equal(machine_boot(&cfg, &cm), 0);
+	machine_set_debug_level(cm, 3);
+	z = &cm->node_data[0]->node_zones[ZONE_DMA32];
+	assert_int_equal(z->cma_pages, 4096);
+	assert_int_equal(zone_page_state(z, NR_FREE_CMA), 4096);
+	pti = test_proc(cm, "pagetypeinfo");
+	assert_non_null(strstr(pti, "type          CMA "));
+	free(pti);
+	mi = test_proc(cm, "meminfo");
+	assert_non_null(strstr(mi, "CmaTotal:          16384 kB\n"));
+	free(mi);
+	/* Exhaust memory with unmovable requests: none may land in the CMA area. */
+	while (n < 20000 && (held[n] = alloc_page(GFP_KERNEL | __GFP_NOWARN))) {
+		if (get_pageblock_migratetype(held[n]) == MIGRATE_CMA)
+			in_cma++;
+		n++;
+	}
+	assert_int_equal(in_cma, 0);
+	assert_machine_ok(cm);
+	/* A movable request still succeeds, from CMA. */
+	p = alloc_page(GFP_HIGHUSER_MOVABLE);
+	assert_non_null(p);
+	assert_int_equal(get_pageblock_migratetype(p), MIGRATE_CMA);
+	__free_pages(p, 0);
+	while (n-- > 0)
+		__free_pages(held[n], 0);
+	assert_machine_ok(cm);
+	free(held);
+	machine_shutdown(cm);
 	machine_bind_cpu(m, 0);
 }
 
@@ -353,8 +539,12 @@ int main(void)
 		cmocka_unit_test(test_fallback_claims_pageblock),
 		cmocka_unit_test(test_failure_report),
 		cmocka_unit_test(test_bad_free_reported),
+		cmocka_unit_test(test_slowpath_modifiers),
 		cmocka_unit_test(test_highatomic_reserve),
 		cmocka_unit_test(test_thisnode),
+		cmocka_unit_test(test_movablecore),
+		cmocka_unit_test(test_cma),
+		cmocka_unit_test(test_zonelist_distance),
 		cmocka_unit_test(test_bad_configs),
 	};
 

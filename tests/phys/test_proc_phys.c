@@ -7,6 +7,8 @@
  */
 #include "testlib.h"
 
+#include "phys/internal.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,11 +153,134 @@ static void test_counters(void **state)
 	machine_shutdown(m);
 }
 
+struct host_zone {
+	char name[16];
+	long managed, wmark[4], protection[MAX_NR_ZONES], batch, high_min, high_max;
+	bool seen_pcp;
+};
+
+static long read_long_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Node 0's zones from the host's /proc/zoneinfo. Returns how many, or -1. */
+static int parse_host_zoneinfo(struct host_zone *hz, int max)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	char line[256];
+	int n = -1, node;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char name[16];
+		long v;
+
+		if (sscanf(line, "Node %d, zone %15s", &node, name) == 2) {
+			if (node != 0 || n + 1 >= max)
+				break;
+			n++;
+			memset(&hz[n], 0, sizeof(hz[n]));
+			strcpy(hz[n].name, name);
+			continue;
+		}
+		if (n < 0)
+			continue;
+		if (sscanf(line, " managed %ld", &v) == 1)
+			hz[n].managed = v;
+		else if (sscanf(line, " min %ld", &v) == 1)
+			hz[n].wmark[0] = v;
+		else if (sscanf(line, " low %ld", &v) == 1)
+			hz[n].wmark[1] = v;
+		else if (sscanf(line, " high %ld", &v) == 1)
+			hz[n].wmark[2] = v;
+		else if (sscanf(line, " promo %ld", &v) == 1)
+			hz[n].wmark[3] = v;
+		else if (sscanf(line, " protection: (%ld, %ld, %ld, %ld, %ld)", &hz[n].protection[0],
+				&hz[n].protection[1], &hz[n].protection[2], &hz[n].protection[3],
+				&hz[n].protection[4]) == 5)
+			;
+		else if (!hz[n].seen_pcp && sscanf(line, " batch: %ld", &v) == 1)
+			hz[n].batch = v;
+		else if (!hz[n].seen_pcp && sscanf(line, " high_min: %ld", &v) == 1)
+			hz[n].high_min = v;
+		else if (!hz[n].seen_pcp && sscanf(line, " high_max: %ld", &v) == 1) {
+			hz[n].high_max = v;
+			hz[n].seen_pcp = true;
+		}
+	}
+	fclose(f);
+	return n + 1;
+}
+
+/*
+ * Differential test of the formulas: give our zones the host's managed page counts and the
+ * host's min_free_kbytes, then our watermarks, lowmem reserves and per-CPU list sizes must be
+ * exactly the host kernel's numbers.
+ */
+static void test_host_watermarks(void **state)
+{
+	struct host_zone hz[MAX_NR_ZONES + 1];
+	struct machine *m;
+	long min_free = read_long_file("/proc/sys/vm/min_free_kbytes");
+	long wsf = read_long_file("/proc/sys/vm/watermark_scale_factor");
+	long frac = read_long_file("/proc/sys/vm/percpu_pagelist_high_fraction");
+	int n = parse_host_zoneinfo(hz, MAX_NR_ZONES + 1), i, j;
+
+	if (n != MAX_NR_ZONES || min_free <= 0 || wsf <= 0 || frac != 0) {
+		print_message("host zoneinfo not comparable (%d zones): skipped\n", n);
+		return;
+	}
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		if (strcmp(hz[i].name, zone_names[i])) {
+			print_message("host zone %d is %s: skipped\n", i, hz[i].name);
+			return;
+		}
+	m = host_shaped();
+	m->cfg.watermark_scale_factor = (int)wsf;
+	m->min_free_kbytes = (int)min_free;
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		atomic_store(&m->node_data[0]->node_zones[i].managed_pages, hz[i].managed);
+	setup_per_zone_wmarks(m);
+	setup_per_zone_lowmem_reserve(m);
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &m->node_data[0]->node_zones[i];
+
+		zone_pcp_update(z);
+		for (j = 0; j < NR_WMARK; j++)
+			if ((long)z->_watermark[j] != hz[i].wmark[j])
+				fail_msg("zone %s watermark %d: ours %lu, host %ld", hz[i].name, j,
+					 z->_watermark[j], hz[i].wmark[j]);
+		for (j = 0; j < MAX_NR_ZONES; j++)
+			if (z->lowmem_reserve[j] != hz[i].protection[j])
+				fail_msg("zone %s protection[%d]: ours %ld, host %ld", hz[i].name, j,
+					 z->lowmem_reserve[j], hz[i].protection[j]);
+		if (hz[i].managed && (z->pageset_batch != hz[i].batch ||
+				      z->pageset_high_min != hz[i].high_min ||
+				      z->pageset_high_max != hz[i].high_max))
+			fail_msg("zone %s pcp batch/high_min/high_max: ours %d/%d/%d, host %ld/%ld/%ld",
+				 hz[i].name, z->pageset_batch, z->pageset_high_min, z->pageset_high_max,
+				 hz[i].batch, hz[i].high_min, hz[i].high_max);
+	}
+	print_message("watermarks, protection and pcp sizes of %d host zones match\n", n);
+	machine_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_layouts),
 		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_host_watermarks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,6 +123,22 @@ static void test_random_with_holes(void **state)
 	machine_shutdown(m);
 }
 
+static void test_random_cma_movable(void **state)
+{
+	struct machine_config cfg;
+	struct machine *m = NULL;
+
+	machine_config_default(&cfg);
+	cfg.mem_bytes = 96ULL << 20;
+	cfg.nr_nodes = 1;
+	cfg.cma_bytes = 16ULL << 20;
+	cfg.movablecore_bytes = 0;
+	assert_int_equal(machine_boot(&cfg, &m), 0);
+	machine_set_debug_level(m, 3);
+	run_random(m, test_seed(0x636d61ULL), true, 0);
+	machine_shutdown(m);
+}
+
 /* Every 7th allocation fails on purpose: callers see NULL, nothing leaks, state stays sound. */
 static void test_fault_injection(void **state)
 {
@@ -157,6 +173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_steps),
 		cmocka_unit_test(test_random_with_holes),
+		cmocka_unit_test(test_random_cma_movable),
 		cmocka_unit_test(test_fault_injection),
 	};
 
