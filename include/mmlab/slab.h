@@ -41,12 +41,12 @@ typedef unsigned int slab_flags_t;
 #define SLAB_STORE_USER		(1u << 7)	/* DEBUG: record who allocated and freed each object */
 #define SLAB_PANIC		(1u << 8)	/* creation failure is fatal (MM_BUG) */
 /*
- * SLAB_TYPESAFE_BY_RCU: in the kernel, the slab pages (not the objects) are freed only after an
- * RCU grace period, so a reader under rcu_read_lock() may still touch a freed object and find an
- * object of the same type. mmlab has no RCU readers; what it keeps is the layout guarantee: the
- * freelist pointer is stored outside the object, so a freed object's bytes stay intact until it
- * is reused, and a slab page is only returned to the page allocator by kmem_cache_shrink() or
- * kmem_cache_destroy(), or when the node has more than min_partial empty slabs.
+ * SLAB_TYPESAFE_BY_RCU: in the kernel, a slab's pages (not its objects) are freed only after an
+ * RCU grace period, so a reader under rcu_read_lock() that still holds a pointer to a freed
+ * object finds memory holding an object of the same type (it must recheck identity). mmlab has
+ * no RCU, so there is no grace period: slab pages of such a cache go back to the page allocator
+ * like any other's. What the flag does keep here is the object layout: the free pointer lives
+ * outside the object, so a freed object's bytes stay as they were until it is reused.
  */
 #define SLAB_TYPESAFE_BY_RCU	(1u << 9)
 #define SLAB_TRACE		(1u << 10)	/* ignored */

@@ -309,11 +309,6 @@ static bool on_freelist(struct kmem_cache *s, struct slab *slab, void *search)
 	return false;
 }
 
-bool object_is_free_debug(struct kmem_cache *s, struct slab *slab, void *obj)
-{
-	return on_freelist(s, slab, obj);
-}
-
 bool alloc_debug_processing(struct kmem_cache *s, struct slab *slab, void *object,
 			    unsigned long caller)
 {

@@ -96,7 +96,6 @@ void slab_fix(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(
 void slab_bug(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void list_slab_objects(struct kmem_cache *s, struct slab *slab);
 void report_bad_free(struct machine *m, const char *func, const void *p, const char *why);
-bool object_is_free_debug(struct kmem_cache *s, struct slab *slab, void *obj);
 
 /* kmalloc.c: size classes, the kmalloc caches, large kmalloc */
 int create_kmalloc_caches(struct machine *m);

@@ -188,7 +188,6 @@ struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned in
 	s->align = align;
 	s->flags = flags;
 	s->ctor = ctor;
-	s->refcount = 1;
 	INIT_LIST_HEAD(&s->list);
 	if (calculate_sizes(s, st->min_objects))
 		goto fail;

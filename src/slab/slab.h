@@ -120,7 +120,6 @@ struct kmem_cache_cpu {
 	void **freelist;	/* next free object of slab, or NULL */
 	struct slab *slab;	/* the active slab, or NULL */
 	struct slab *partial;	/* partial slabs, linked by slab->next */
-	unsigned long alloc_fast, alloc_slow, free_fast, free_slow;	/* SLUB stats */
 } __attribute__((aligned(64)));
 
 /* cpu_lock.c: the calling thread's slab_thread, NULL until its first locked operation. */
@@ -191,11 +190,9 @@ struct kmem_cache {
 	void (*ctor)(void *);
 	unsigned int inuse;		/* object_size + red zone, the free pointer's place */
 	unsigned int align;
-	unsigned int red_left_pad;	/* unused: red zone only after the object */
 	const char *name;
 	struct list_head list;		/* slab_state->caches */
 	struct machine *machine;
-	int refcount;
 	struct kmem_cache_node *node[MMLAB_MAX_NUMNODES];
 };
 
