@@ -83,6 +83,8 @@ static int check_one_slab(struct slab_check *ck, struct slab *slab, enum slab_li
 	if (slab->slab_cache != s)
 		return check_fail(ck, "slab %p belongs to %s", (void *)slab,
 				  slab->slab_cache ? slab->slab_cache->name : "nothing");
+	if (atomic_load_explicit(&slab->lock_word, memory_order_relaxed) != -1)
+		return check_fail(ck, "slab %p left locked", (void *)slab);
 	if (page_ref_count(page) != 1)
 		return check_fail(ck, "slab %p has refcount %d", (void *)slab, page_ref_count(page));
 	if (order && !PageHead(page))

@@ -21,9 +21,12 @@
  * Where a slab is: exactly one of: active on one CPU (frozen), on one CPU's partial list, on its
  * node's partial list, or on its node's full list. slab->list_state says which.
  *
- * Locks: c->lock (per cache and CPU) protects c->slab, c->freelist, c->partial; n->list_lock
- * protects the node's lists and the freelist/counters/list_state of every slab of that node.
- * Lock order: c->lock, then n->list_lock, then zone locks inside the page allocator.
+ * Locks: c->lock (per cache and CPU, or its biased owner, cpu_lock.c) protects c->slab,
+ * c->freelist, c->partial; n->list_lock protects the node's lists and every slab's slab_list and
+ * list_state; slab_lock() (a bit of the page's _mapcount word, as the kernel's slab_lock uses a
+ * bit of the page) protects a slab's freelist and counters. A free that does not move the slab to
+ * another list takes only slab_lock(). Debug caches do everything under list_lock.
+ * Lock order: c->lock, then n->list_lock, then slab_lock(), then zone locks in the page allocator.
  * Object layout (offsets from the object's start):
  *
  *   0            object_size   inuse   offset?       size
@@ -70,7 +73,8 @@ struct slab {
 			unsigned frozen : 1;
 		};
 	};
-	int mapcount;					/* 48: the page's _mapcount, untouched */
+	atomic_int lock_word;				/* 48: the page's _mapcount: -1, or -2
+							   while slab_lock() is held */
 	atomic_int refcount;				/* 52: the page's _refcount, untouched */
 	unsigned long list_state;			/* 56: enum slab_list_state */
 };
@@ -81,12 +85,30 @@ _Static_assert(offsetof(struct slab, slab_list) == offsetof(struct page, lru), "
 _Static_assert(offsetof(struct slab, slab_cache) == offsetof(struct page, mapping), "slab_cache");
 _Static_assert(offsetof(struct slab, freelist) == offsetof(struct page, index), "freelist");
 _Static_assert(offsetof(struct slab, counters) == offsetof(struct page, private), "counters");
-_Static_assert(offsetof(struct slab, mapcount) == offsetof(struct page, _mapcount), "mapcount");
+_Static_assert(offsetof(struct slab, lock_word) == offsetof(struct page, _mapcount), "mapcount");
 _Static_assert(offsetof(struct slab, refcount) == offsetof(struct page, _refcount), "refcount");
 _Static_assert(offsetof(struct slab, list_state) == offsetof(struct page, memcg_data), "spare");
 _Static_assert(offsetof(struct slab, slab_list) == 8 && offsetof(struct slab, slab_cache) == 24 &&
 	       offsetof(struct slab, freelist) == 32 && offsetof(struct slab, counters) == 40,
 	       "the kernel's offsets");
+
+/* slab_lock - exclusive access to @slab's freelist and counters (see "Locks" above). */
+static inline void slab_lock(struct slab *slab)
+{
+	int unlocked = -1;
+
+	while (!atomic_compare_exchange_weak_explicit(&slab->lock_word, &unlocked, -2,
+						     memory_order_acquire, memory_order_relaxed)) {
+		while (atomic_load_explicit(&slab->lock_word, memory_order_relaxed) != -1)
+			__builtin_ia32_pause();
+		unlocked = -1;
+	}
+}
+
+static inline void slab_unlock(struct slab *slab)
+{
+	atomic_store_explicit(&slab->lock_word, -1, memory_order_release);
+}
 
 static inline struct slab *page_slab(const struct page *page)
 {

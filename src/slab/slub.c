@@ -8,9 +8,9 @@
  * Slow allocation, in order: the remote frees that collected on the active slab's own freelist;
  * a slab from the CPU's partial list; a slab from the node's partial list (taking a few more for
  * the CPU's partial list, up to cpu_partial_slabs / 2); a new slab from the page allocator (c->lock
- * is dropped around it). Slow free: under the slab's node list_lock, push onto slab->freelist;
- * a full slab becomes partial; a slab that becomes empty on the node's partial list is discarded
- * if the node already keeps min_partial partial slabs.
+ * is dropped around it). Slow free: under slab_lock(), push onto slab->freelist; only if the slab
+ * must change lists, under the node's list_lock too: a full slab becomes partial; a slab that
+ * becomes empty on the node's partial list is discarded if the node keeps min_partial already.
  *
  * Debug caches (any SLAB_DEBUG_FLAGS) never use the per-CPU freelists: every object is taken
  * from and returned to its slab under list_lock, with the checks of debug.c, as SLUB does.
@@ -61,18 +61,22 @@ static inline void remove_full(struct slab *slab)
  */
 static inline void *freeze_slab(struct slab *slab)
 {
-	void *freelist = slab->freelist;
+	void *freelist;
 
+	slab_lock(slab);
+	freelist = slab->freelist;
 	slab->freelist = NULL;
 	slab->inuse = slab->objects;
 	slab->frozen = 1;
+	slab_unlock(slab);
 	slab->list_state = SLAB_CPU_ACTIVE;
 	return freelist;
 }
 
 /*
  * Put a slab that no CPU owns any more on the right node list, or discard it. Called with
- * n->list_lock held; returns true if the caller must discard_slab() it after unlocking.
+ * n->list_lock and slab_lock() held; returns true if the caller must discard_slab() it after
+ * unlocking.
  */
 static bool place_unfrozen_slab(struct kmem_cache *s, struct kmem_cache_node *n, struct slab *slab)
 {
@@ -110,12 +114,14 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	}
 	n = get_node(s, slab_nid(slab));
 	mm_spin_lock(&n->list_lock);
+	slab_lock(slab);
 	if (tail) {
 		set_freepointer(s, tail, slab->freelist);
 		slab->freelist = freelist;
 		slab->inuse -= count;
 	}
 	discard = place_unfrozen_slab(s, n, slab);
+	slab_unlock(slab);
 	mm_spin_unlock(&n->list_lock);
 	if (discard)
 		discard_slab(s, slab);
@@ -132,7 +138,9 @@ static void unfreeze_partials(struct kmem_cache *s, struct kmem_cache_cpu *c)
 
 		c->partial = slab->next;
 		mm_spin_lock(&n->list_lock);
+		slab_lock(slab);
 		discard = place_unfrozen_slab(s, n, slab);
+		slab_unlock(slab);
 		mm_spin_unlock(&n->list_lock);
 		if (discard)
 			discard_slab(s, slab);
@@ -225,11 +233,14 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 			struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 
 			mm_spin_lock(&n->list_lock);
+			slab_lock(slab);
 			freelist = slab->freelist;
 			slab->freelist = NULL;
 			slab->inuse = slab->objects;
-			if (!freelist) {
+			if (!freelist)
 				slab->frozen = 0;
+			slab_unlock(slab);
+			if (!freelist) {
 				add_full(n, slab);
 				c->slab = NULL;
 			}
@@ -389,8 +400,9 @@ void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, unsigned long c
 }
 
 /*
- * Free @cnt objects chained from @head to @tail (all in @slab) under the node's list_lock.
- * The caller holds no c->lock.
+ * Free @cnt objects chained from @head to @tail (all in @slab). If the slab stays where it is
+ * (a CPU's slab, or partial and not becoming empty), only slab_lock() is taken; otherwise the
+ * node's list_lock too, to move or discard it. The caller holds no c->lock.
  */
 static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *head, void *tail,
 				    unsigned int cnt)
@@ -398,7 +410,18 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 	bool discard = false;
 
+	slab_lock(slab);
+	if (slab->frozen || (slab->freelist && slab->inuse > cnt)) {
+		set_freepointer(s, tail, slab->freelist);
+		slab->freelist = head;
+		slab->inuse -= cnt;
+		slab_unlock(slab);
+		return;
+	}
+	slab_unlock(slab);
+
 	mm_spin_lock(&n->list_lock);
+	slab_lock(slab);
 	set_freepointer(s, tail, slab->freelist);
 	slab->freelist = head;
 	slab->inuse -= cnt;
@@ -419,6 +442,7 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 	default:	/* a CPU's active or partial slab: that CPU will place it */
 		break;
 	}
+	slab_unlock(slab);
 	mm_spin_unlock(&n->list_lock);
 	if (discard)
 		discard_slab(s, slab);
@@ -661,8 +685,12 @@ int shrink_node_lists(struct kmem_cache *s)
 		mm_spin_lock(&n->list_lock);
 		list_for_each_safe(pos, tmp, &n->partial) {
 			struct slab *slab = list_entry(pos, struct slab, slab_list);
+			bool empty;
 
-			if (!slab->inuse) {
+			slab_lock(slab);
+			empty = !slab->inuse;
+			slab_unlock(slab);
+			if (empty) {
 				remove_partial(n, slab);
 				list_add(&slab->slab_list, &discard);
 			}
@@ -692,7 +720,9 @@ unsigned long count_partial_free(struct kmem_cache *s)
 		list_for_each(pos, &n->partial) {
 			struct slab *slab = list_entry(pos, struct slab, slab_list);
 
+			slab_lock(slab);
 			nr_free += slab->objects - slab->inuse;
+			slab_unlock(slab);
 		}
 		mm_spin_unlock(&n->list_lock);
 	}
