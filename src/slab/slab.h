@@ -199,7 +199,13 @@ struct kmem_cache_order_objects {
 #define OO_MASK ((1u << OO_SHIFT) - 1)
 
 struct kmem_cache {
+	/* The fast paths' fields first, in one cache line. */
 	struct kmem_cache_cpu *cpu_slab;	/* [nr_cpus] */
+	struct machine *machine;
+	/* The machine's arena and memmap, copied here so a free finds its slab in one step. */
+	char *arena;
+	size_t arena_bytes;
+	struct page *vmemmap;
 	slab_flags_t flags;
 	unsigned long min_partial;	/* empty slabs kept per node */
 	unsigned int size;		/* object stride, metadata included */
@@ -214,7 +220,6 @@ struct kmem_cache {
 	unsigned int align;
 	const char *name;
 	struct list_head list;		/* slab_state->caches */
-	struct machine *machine;
 	struct kmem_cache_node *node[MMLAB_MAX_NUMNODES];
 };
 
@@ -282,18 +287,19 @@ static inline void set_freepointer(const struct kmem_cache *s, void *obj, void *
 }
 
 /*
- * The head page of the slab or compound page holding @p on @m, or NULL if @p is not in @m's RAM
- * arena. The same as virt_to_head_page() with a bounds check, inlined for the free fast path.
+ * The head page of the slab or compound page holding @p in the RAM arena at @arena, or NULL if @p
+ * is not in it. The same as virt_to_head_page() with a bounds check, inlined for the free fast
+ * path.
  */
-static inline struct page *slab_virt_to_head_page(const struct machine *m, const void *p)
+static __always_inline struct page *arena_virt_to_head_page(char *arena, size_t arena_bytes,
+							   struct page *vmemmap, const void *p)
 {
-	size_t off = (size_t)((const char *)p - m->arena);
-
+	size_t off = (size_t)((const char *)p - arena);
 	struct page *page;
 
-	if (unlikely(off >= m->arena_bytes))
+	if (unlikely(off >= arena_bytes))
 		return NULL;
-	page = m->vmemmap + (off >> PAGE_SHIFT);
+	page = vmemmap + (off >> PAGE_SHIFT);
 	/*
 	 * A head page's word 8 is slab_list, rewritten under list_lock while others free into the
 	 * slab: decide from the flags (constant while the slab lives) before reading it.
@@ -301,6 +307,11 @@ static inline struct page *slab_virt_to_head_page(const struct machine *m, const
 	if (page->flags & ((1UL << PG_slab) | (1UL << PG_head)))
 		return page;
 	return compound_head(page);
+}
+
+static __always_inline struct page *slab_virt_to_head_page(const struct machine *m, const void *p)
+{
+	return arena_virt_to_head_page(m->arena, m->arena_bytes, m->vmemmap, p);
 }
 
 #endif /* MMLAB_SLAB_TYPES_H */

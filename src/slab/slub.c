@@ -570,7 +570,7 @@ static noinline void kmem_cache_free_slow(struct kmem_cache *s, void *x, unsigne
 
 void kmem_cache_free(struct kmem_cache *s, void *x)
 {
-	struct page *page = slab_virt_to_head_page(s->machine, x);
+	struct page *page = arena_virt_to_head_page(s->arena, s->arena_bytes, s->vmemmap, x);
 
 	if (likely(page && PageSlab(page) && page_slab(page)->slab_cache == s &&
 		   free_fastpath(s, page_slab(page), x)))
