@@ -16,7 +16,13 @@
  * from and returned to its slab under list_lock, with the checks of debug.c, as SLUB does.
  *
  * c->lock (or biased ownership) exists because several host threads may be bound to one
- * simulated CPU; the kernel needs only to stay on the CPU. Invariants: see slab.h (where an object is, where a slab is).
+ * simulated CPU; the kernel needs only to stay on the CPU. Invariants: see slab.h (where an
+ * object is, where a slab is).
+ *
+ * The public entry points put the lockless pop or push first (alloc_fastpath/free_fastpath in
+ * internal.h), inlined into kmem_cache_alloc/kmem_cache_free/kmalloc/kfree; every other case
+ * (zeroing, debug caches, failslab armed, another node, an empty freelist, a free into a slab
+ * that is not the CPU's) takes slab_alloc_node()/slab_free().
  */
 #include "slab/internal.h"
 
