@@ -139,6 +139,18 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
  */
 int kmem_cache_shrink(struct kmem_cache *s);
 
+/*
+ * slab_debug_setup - the kernel's slab_debug= (formerly slub_debug=) boot option for machine @m,
+ * to be called right after machine_boot(), before the caches are used. @spec is a string of
+ * flag letters - F consistency checks, Z red zone, P poison, U store user, "-" none; empty means
+ * all four - optionally followed by ",cache1,cache2" to limit it to those caches (else every
+ * cache). It applies to the existing caches that hold no slab yet (kmalloc-64 ...) and to caches
+ * created later. Returns 0, -EINVAL for an unknown letter, -ENOMEM, or -EBUSY if a cache it
+ * names already holds slabs (that cache is left unchanged; the others are set up).
+ */
+struct machine;
+int slab_debug_setup(struct machine *m, const char *spec);
+
 /* kmem_cache_size - the object size @s was created with. */
 unsigned int kmem_cache_size(struct kmem_cache *s);
 /* kmem_cache_name - the name of @s. */

@@ -15,6 +15,7 @@ struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned in
 unsigned int calculate_order(unsigned int size, unsigned int min_objects);
 unsigned int slub_min_objects_for(int nr_cpus);
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *info);
+slab_flags_t slab_debug_flags_for(struct slab_state *st, const char *name);
 
 /* slab_page.c: a slab's life: pages from the buddy allocator, objects laid out, accounting */
 struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp, int node);

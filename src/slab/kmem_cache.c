@@ -189,6 +189,7 @@ struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned in
 	s->vmemmap = m->vmemmap;
 	s->object_size = size;
 	s->align = align;
+	s->requested_align = align;
 	s->flags = flags;
 	s->ctor = ctor;
 	INIT_LIST_HEAD(&s->list);
@@ -251,7 +252,8 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 	if (find_cache_locked(st, name))
 		goto out;
 	err = -ENOMEM;
-	s = create_cache(m, name, size, align, flags & ~SLAB_KMALLOC, ctor);
+	s = create_cache(m, name, size, align,
+			 (flags & ~SLAB_KMALLOC) | slab_debug_flags_for(st, name), ctor);
 	if (!s)
 		goto out;
 	list_add(&s->list, &st->caches);
@@ -264,6 +266,79 @@ out:
 		printk(m, "kmem_cache_create(%s) failed with error %d\n", name ? name : "(null)", err);
 	}
 	return s;
+}
+
+slab_flags_t slab_debug_flags_for(struct slab_state *st, const char *name)
+{
+	size_t len = strlen(name);
+	const char *at;
+
+	if (!st->debug_flags)
+		return 0;
+	if (!st->debug_names)
+		return st->debug_flags;
+	for (at = strstr(st->debug_names, name); at; at = strstr(at + 1, name))
+		if (at[-1] == ',' && at[len] == ',')
+			return st->debug_flags;
+	return 0;
+}
+
+int slab_debug_setup(struct machine *m, const char *spec)
+{
+	struct slab_state *st = slab_state_of(m);
+	slab_flags_t flags = 0;
+	const char *p, *names = strchr(spec, ',');
+	struct list_head *pos;
+	int err = 0;
+
+	for (p = spec; *p && *p != ','; p++) {
+		switch (*p) {
+		case 'f': case 'F': flags |= SLAB_CONSISTENCY_CHECKS; break;
+		case 'z': case 'Z': flags |= SLAB_RED_ZONE; break;
+		case 'p': case 'P': flags |= SLAB_POISON; break;
+		case 'u': case 'U': flags |= SLAB_STORE_USER; break;
+		case '-': break;
+		default: return -EINVAL;
+		}
+	}
+	if (p == spec)
+		flags = SLAB_DEBUG_FLAGS;
+	mm_lock(&st->slab_mutex);
+	free(st->debug_names);
+	st->debug_names = NULL;
+	if (names && names[1]) {
+		size_t len = strlen(names);
+
+		st->debug_names = malloc(len + 2);
+		if (!st->debug_names) {
+			mm_unlock(&st->slab_mutex);
+			return -ENOMEM;
+		}
+		memcpy(st->debug_names, names, len);	/* ",a,b" -> ",a,b," */
+		st->debug_names[len] = ',';
+		st->debug_names[len + 1] = '\0';
+	}
+	st->debug_flags = flags;
+	list_for_each(pos, &st->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+		slab_flags_t want = (s->flags & ~SLAB_DEBUG_FLAGS) | slab_debug_flags_for(st, s->name);
+		struct slabinfo info;
+
+		if (want == s->flags || (st->debug_names && !slab_debug_flags_for(st, s->name)))
+			continue;
+		kmem_cache_shrink(s);
+		get_slabinfo(s, &info);
+		if (info.num_slabs) {
+			err = -EBUSY;
+			continue;
+		}
+		/* No slab and no CPU state: the layout may change. */
+		s->flags = want;
+		s->align = s->requested_align;
+		calculate_sizes(s, st->min_objects);
+	}
+	mm_unlock(&st->slab_mutex);
+	return err;
 }
 
 int kmem_cache_shrink(struct kmem_cache *s)
@@ -390,6 +465,7 @@ void slab_exit(struct machine *m)
 		free_cache_meta(m, list_entry(pos, struct kmem_cache, list));
 	}
 	mm_lock_destroy(&st->slab_mutex);
+	free(st->debug_names);
 	free(st);
 	m->slab = NULL;
 }

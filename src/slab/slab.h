@@ -218,6 +218,7 @@ struct kmem_cache {
 	void (*ctor)(void *);
 	unsigned int inuse;		/* object_size + red zone, the free pointer's place */
 	unsigned int align;
+	unsigned int requested_align;	/* as passed to kmem_cache_create */
 	const char *name;
 	struct list_head list;		/* slab_state->caches */
 	struct kmem_cache_node *node[MMLAB_MAX_NUMNODES];
@@ -238,6 +239,8 @@ struct slab_state {
 	atomic_long large_kmalloc_pages;	/* pages held by kmalloc() above 8 KiB */
 	atomic_ulong clock;			/* ticks for SLAB_STORE_USER ages */
 	unsigned int min_objects;		/* slub_min_objects, from nr_cpus */
+	slab_flags_t debug_flags;		/* slab_debug=: flags for matching caches */
+	char *debug_names;			/* ",a,b," or NULL for every cache */
 };
 
 /* What /proc/slabinfo and the slabinfo tool print for one cache. */

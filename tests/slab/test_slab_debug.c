@@ -236,6 +236,42 @@ static void test_no_checks_without_F(void **state)
 	assert_machine_ok(m);
 }
 
+/* slab_debug=FZPU,kmalloc-64: the kmalloc cache itself checked, in the kernel's words. */
+static void test_slab_debug_boot_option(void **state)
+{
+	struct machine *k = test_boot(64ULL << 20, 1, 2);
+	struct kmem_cache *later;
+	unsigned char *p;
+	void *busy;
+	char *log;
+
+	assert_non_null(k);
+	assert_int_equal(slab_debug_setup(k, "FX"), -EINVAL);
+	busy = kmalloc(20, GFP_KERNEL);	/* kmalloc-32 now holds a slab */
+	assert_int_equal(slab_debug_setup(k, "FZPU,kmalloc-64,kmalloc-32,later-cache"), -EBUSY);
+	p = kmalloc(64, GFP_KERNEL);
+	assert_string_equal(page_slab(virt_to_head_page(p))->slab_cache->name, "kmalloc-64");
+	assert_int_equal(page_slab(virt_to_head_page(p))->slab_cache->flags & SLAB_DEBUG_FLAGS,
+			 SLAB_DEBUG_FLAGS);
+	assert_int_equal(page_slab(virt_to_head_page(busy))->slab_cache->flags & SLAB_DEBUG_FLAGS, 0);
+	assert_int_equal(ksize(p), 64);
+	p[64] = 0x42;
+	machine_dmesg_clear(k);
+	kfree(p);
+	log = test_dmesg(k);
+	assert_non_null(strstr(log, "BUG kmalloc-64 (Not tainted): Right Redzone overwritten"));
+	assert_non_null(strstr(log, "FIX kmalloc-64: Restoring Right Redzone"));
+	free(log);
+	kfree(p);	/* restored: now it frees */
+	later = kmem_cache_create("later-cache", 40, 0, 0, NULL);
+	assert_int_equal(later->flags & SLAB_DEBUG_FLAGS, SLAB_DEBUG_FLAGS);
+	kmem_cache_destroy(later);
+	kfree(busy);
+	assert_machine_ok(k);
+	machine_shutdown(k);
+	machine_bind_cpu(m, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +281,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_after_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_checks_without_F, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slab_debug_boot_option, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
