@@ -188,11 +188,77 @@ static void test_two_threads_one_cpu(void **state)
 	machine_shutdown(m);
 }
 
+/*
+ * Workers on CPUs 0 and 1 stamp their objects while a third thread keeps shrinking the cache,
+ * which flushes every CPU's slabs and so revokes each CPU's biased owner in the middle of its
+ * work: no object may be handed out twice and the checker must hold afterwards.
+ */
+static atomic_bool stop_shrinking;
+
+static void *stamping_worker(void *arg)
+{
+	uintptr_t me = (uintptr_t)arg;
+	void *win[32] = { 0 };
+	uint64_t seed = 0xabc + me;
+	int i, j;
+
+	machine_bind_cpu(m, (int)me - 1);
+	for (i = 0; i < 300000; i++) {
+		j = (int)(test_rand(&seed) % 32);
+		if (win[j]) {
+			if (*(uintptr_t *)win[j] != me)
+				atomic_fetch_add(&stamp_errors, 1);
+			kmem_cache_free(cache, win[j]);
+		}
+		win[j] = kmem_cache_alloc(cache, GFP_KERNEL);
+		*(uintptr_t *)win[j] = me;
+	}
+	for (j = 0; j < 32; j++)
+		kmem_cache_free(cache, win[j]);
+	machine_unbind_cpu();
+	return NULL;
+}
+
+static void *shrinker(void *arg)
+{
+	machine_bind_cpu(m, 2);
+	while (!atomic_load(&stop_shrinking))
+		kmem_cache_shrink(cache);
+	machine_unbind_cpu();
+	return NULL;
+}
+
+static void test_shrink_during_use(void **state)
+{
+	pthread_t th[2], sh;
+	int t;
+
+	m = test_boot(64ULL << 20, 1, 3);
+	assert_non_null(m);
+	cache = kmem_cache_create("shrunk", 48, 0, 0, NULL);
+	atomic_store(&stamp_errors, 0);
+	atomic_store(&stop_shrinking, false);
+	assert_int_equal(pthread_create(&sh, NULL, shrinker, NULL), 0);
+	for (t = 0; t < 2; t++)
+		assert_int_equal(pthread_create(&th[t], NULL, stamping_worker, (void *)(uintptr_t)(t + 1)), 0);
+	for (t = 0; t < 2; t++)
+		pthread_join(th[t], NULL);
+	atomic_store(&stop_shrinking, true);
+	pthread_join(sh, NULL);
+	machine_bind_cpu(m, 0);
+	assert_int_equal(atomic_load(&stamp_errors), 0);
+	assert_machine_ok(m);
+	kmem_cache_destroy(cache);
+	assert_machine_ok(m);
+	machine_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cross_thread_frees),
 		cmocka_unit_test(test_two_threads_one_cpu),
+		cmocka_unit_test(test_shrink_during_use),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
