@@ -39,6 +39,8 @@ struct allocator {
 };
 
 static struct machine *m;
+static const size_t sizes[] = { 16, 64, 256, 1024 };
+static struct kmem_cache *caches[4];	/* one per size */
 static struct kmem_cache *cur_cache;	/* the kmem_cache of the size being measured */
 static long pairs = 5000000, batches = 5000;
 static int reps = 5;
@@ -129,6 +131,48 @@ static double run_pairs(const struct allocator *al, size_t size)
 		al->free(p, size);
 	}
 	return (double)(bench_now_ns() - t0) / (double)pairs;
+}
+
+/* The 64 B pair with the allocator called directly, no function pointer in between. */
+static double run_pairs_direct_kmem_cache(void)
+{
+	uint64_t t0 = bench_now_ns();
+	long i;
+
+	for (i = 0; i < pairs; i++) {
+		void *p = kmem_cache_alloc(caches[1], GFP_KERNEL);
+
+		bench_keep(p);
+		kmem_cache_free(caches[1], p);
+	}
+	return (double)(bench_now_ns() - t0) / (double)pairs;
+}
+
+static double run_pairs_direct_malloc(void)
+{
+	uint64_t t0 = bench_now_ns();
+	long i;
+
+	for (i = 0; i < pairs; i++) {
+		void *p = malloc(64);
+
+		bench_keep(p);
+		free(p);
+	}
+	return (double)(bench_now_ns() - t0) / (double)pairs;
+}
+
+static void bench_direct(const char *malloc_name)
+{
+	double a = 1e30, b = 1e30;
+	int r;
+
+	for (r = 0; r < reps; r++) {
+		a = MIN(a, run_pairs_direct_kmem_cache());
+		b = MIN(b, run_pairs_direct_malloc());
+	}
+	bench_row("64 B pair, direct calls", "mmlab kmem_cache_alloc/kmem_cache_free", a);
+	bench_row("64 B pair, direct calls", malloc_name, b);
 }
 
 static double run_batch(const struct allocator *al, size_t size)
@@ -224,8 +268,6 @@ static double best2(const struct allocator *al, size_t size, bool batch)
 	return b;
 }
 
-static const size_t sizes[] = { 16, 64, 256, 1024 };
-static struct kmem_cache *caches[4];
 
 static void set_size(int si)
 {
@@ -346,6 +388,7 @@ static int child_jemalloc(void)
 	if (boot())
 		return 1;
 	bench_memory(&je[0]);
+	bench_direct("jemalloc malloc/free (own process)");
 	bench_allocators(je, 2, false);
 	return 0;
 }
@@ -389,6 +432,7 @@ int main(int argc, char **argv)
 				bench_memory(&als[i]);
 	}
 	bench_header("slab: allocation and free, ns per object (alloc + free)");
+	bench_direct("glibc malloc/free");
 	bench_allocators(als, n, true);
 	fflush(stdout);
 
