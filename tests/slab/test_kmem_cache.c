@@ -354,6 +354,14 @@ static void test_alloc_node(void **state)
 	kmem_cache_free(s, a);
 	kmem_cache_free(s, b);
 	assert_machine_ok(two);
+	/* kmalloc_node: slab objects and large blocks from the node asked for. */
+	a = kmalloc_node(100, GFP_KERNEL, 0);
+	b = kmalloc_node(50000, GFP_KERNEL, 0);
+	assert_int_equal(page_to_nid(virt_to_page(a)), 0);
+	assert_int_equal(page_to_nid(virt_to_page(b)), 0);
+	kfree(a);
+	kfree(b);
+	assert_machine_ok(two);
 	kmem_cache_destroy(s);
 	assert_machine_ok(two);
 	machine_shutdown(two);
