@@ -1,15 +1,17 @@
 /*
  * check.c - the slab layer's invariant checker (machine_check calls it; tests after every step).
  *
- * For every cache, every slab is found exactly where its list_state says (a CPU's active slab,
- * a CPU's partial list, the node's partial or full list) and:
+ * For every cache, every slab on a list is found exactly where its list_state says (a CPU's active
+ * slab, a CPU's partial list, the node's partial or full list) and:
  *   - its head page has PG_slab, slab_cache == the cache, a reference count of 1, and the number
  *     of objects its order gives;
  *   - every free pointer (slab->freelist, and the CPU's c->freelist for an active slab) points at
  *     an object start inside the slab; the chains are acyclic and no object is on them twice;
  *   - inuse == objects - length(slab->freelist) (active slabs count the CPU's freelist as used);
  *     node partial slabs have free objects, full ones none; nr_partial counts the partial list;
- *   - the node's nr_slabs and total_objects match the slabs found.
+ *   - the node's nr_slabs and total_objects match the slabs found; for caches that keep full
+ *     slabs on no list (all but debug caches, as SLUB), the difference is those full slabs:
+ *     no slab is missing without its objects, and no more objects are counted than exist.
  * Machine-wide: the pages of all slabs plus large kmalloc blocks equal NR_SLAB_RECLAIMABLE +
  * NR_SLAB_UNRECLAIMABLE, split the same way. The caller guarantees no concurrent operations.
  */
@@ -23,7 +25,7 @@ struct slab_check {
 	char *why;
 	size_t why_size;
 	unsigned char *seen;		/* per object of the slab being checked */
-	long slabs[MMLAB_MAX_NUMNODES], objects[MMLAB_MAX_NUMNODES];
+	long slabs[MMLAB_MAX_NUMNODES], objects[MMLAB_MAX_NUMNODES], pages[MMLAB_MAX_NUMNODES];
 	long pages_reclaimable, pages_unreclaimable;
 };
 
@@ -120,10 +122,7 @@ static int check_one_slab(struct slab_check *ck, struct slab *slab, enum slab_li
 		return check_fail(ck, "full slab %p has %ld free objects", (void *)slab, free_slab);
 	ck->slabs[nid]++;
 	ck->objects[nid] += slab->objects;
-	if (s->flags & SLAB_RECLAIM_ACCOUNT)
-		ck->pages_reclaimable += 1L << order;
-	else
-		ck->pages_unreclaimable += 1L << order;
+	ck->pages[nid] += 1L << order;
 	return 0;
 }
 
@@ -136,6 +135,7 @@ static int check_cache(struct slab_check *ck)
 
 	memset(ck->slabs, 0, sizeof(ck->slabs));
 	memset(ck->objects, 0, sizeof(ck->objects));
+	memset(ck->pages, 0, sizeof(ck->pages));
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 		struct slab *slab;
@@ -182,11 +182,23 @@ static int check_cache(struct slab_check *ck)
 			if (err)
 				return err;
 		}
-		if (stat_read(&n->nr_slabs) != ck->slabs[nid] ||
-		    stat_read(&n->total_objects) != ck->objects[nid])
-			return check_fail(ck, "node %d: nr_slabs %ld total_objects %ld, found %ld and %ld",
-					  nid, stat_read(&n->nr_slabs), stat_read(&n->total_objects),
-					  ck->slabs[nid], ck->objects[nid]);
+		{
+			long untracked = stat_read(&n->nr_slabs) - ck->slabs[nid];
+			long untracked_objs = stat_read(&n->total_objects) - ck->objects[nid];
+			long untracked_pages = stat_read(&n->nr_pages) - ck->pages[nid];
+
+			if (untracked < 0 || untracked_objs < 0 || (untracked == 0) != (untracked_objs == 0) ||
+			    (untracked == 0) != (untracked_pages == 0) || untracked_pages < untracked ||
+			    (untracked && kmem_cache_debug(s)) || untracked_objs > untracked * 32767L ||
+			    untracked_objs < untracked)
+				return check_fail(ck, "node %d: nr_slabs %ld total_objects %ld, found %ld and %ld",
+						  nid, stat_read(&n->nr_slabs), stat_read(&n->total_objects),
+						  ck->slabs[nid], ck->objects[nid]);
+			if (s->flags & SLAB_RECLAIM_ACCOUNT)
+				ck->pages_reclaimable += stat_read(&n->nr_pages);
+			else
+				ck->pages_unreclaimable += stat_read(&n->nr_pages);
+		}
 	}
 	return 0;
 }

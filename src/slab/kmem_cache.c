@@ -367,6 +367,9 @@ static bool cache_shutdown(struct kmem_cache *s)
 				empty = false;
 			}
 		mm_spin_unlock(&n->list_lock);
+		/* Full slabs of non-debug caches are on no list: counted, not listed (as SLUB). */
+		if (stat_read(&n->nr_slabs))
+			empty = false;
 	}
 	return empty;
 }

@@ -19,7 +19,9 @@
  * CPU's freelist as in use, as the kernel does.
  *
  * Where a slab is: exactly one of: active on one CPU (frozen), on one CPU's partial list, on its
- * node's partial list, or on its node's full list. slab->list_state says which.
+ * node's partial list, or full: on its node's full list for debug caches, on no list for the
+ * others (as SLUB; the node's nr_slabs still counts them). slab->list_state says which; it is
+ * written under list_lock, and also under slab_lock() when the slab becomes or stops being full.
  *
  * Locks: c->lock (per cache and CPU, or its biased owner, cpu_lock.c) protects c->slab,
  * c->freelist, c->partial; n->list_lock protects the node's lists and every slab's slab_list and
@@ -49,7 +51,8 @@ enum slab_list_state {
 	SLAB_CPU_ACTIVE,	/* a CPU's active slab (frozen) */
 	SLAB_CPU_PARTIAL,	/* on a CPU's partial list */
 	SLAB_NODE_PARTIAL,	/* on n->partial */
-	SLAB_NODE_FULL,		/* on n->full: no free object */
+	SLAB_NODE_FULL,		/* on n->full: no free object (debug caches) */
+	SLAB_FULL,		/* no free object, on no list (other caches, as SLUB) */
 };
 
 struct kmem_cache;
@@ -179,6 +182,7 @@ struct kmem_cache_node {
 	struct list_head full;
 	atomic_long nr_slabs;		/* all slabs of this node, wherever they are */
 	atomic_long total_objects;	/* objects in those slabs */
+	atomic_long nr_pages;		/* pages of those slabs */
 };
 
 /* Per-object debug record (SLAB_STORE_USER). */

@@ -87,6 +87,7 @@ struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp, int node)
 	n = get_node(s, page_to_nid(page));
 	atomic_fetch_add_explicit(&n->nr_slabs, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&n->total_objects, nr, memory_order_relaxed);
+	atomic_fetch_add_explicit(&n->nr_pages, 1L << oo_order(oo), memory_order_relaxed);
 	return slab;
 }
 
@@ -99,6 +100,7 @@ void discard_slab(struct kmem_cache *s, struct slab *slab)
 
 	atomic_fetch_sub_explicit(&n->nr_slabs, 1, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&n->total_objects, slab->objects, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&n->nr_pages, 1L << order, memory_order_relaxed);
 	account_slab_pages(m, page, order, s->flags & SLAB_RECLAIM_ACCOUNT, -1);
 
 	/* Give the page allocator back the fields it expects: no mapping, no private data. */

@@ -62,6 +62,18 @@ static inline void remove_full(struct slab *slab)
 }
 
 /*
+ * A slab with no free object: on n->full for a debug cache, on no list otherwise, as SLUB keeps
+ * full slabs. list_lock and slab_lock() held.
+ */
+static inline void mark_full(struct kmem_cache *s, struct kmem_cache_node *n, struct slab *slab)
+{
+	if (kmem_cache_debug(s))
+		add_full(n, slab);
+	else
+		slab->list_state = SLAB_FULL;
+}
+
+/*
  * Make @slab the CPU's active slab: take its whole freelist (list_lock held, or the slab not yet
  * published). Returns the freelist, which the CPU now owns.
  */
@@ -74,8 +86,8 @@ static inline void *freeze_slab(struct slab *slab)
 	slab->freelist = NULL;
 	slab->inuse = slab->objects;
 	slab->frozen = 1;
-	slab_unlock(slab);
 	slab->list_state = SLAB_CPU_ACTIVE;
+	slab_unlock(slab);
 	return freelist;
 }
 
@@ -94,7 +106,7 @@ static bool place_unfrozen_slab(struct kmem_cache *s, struct kmem_cache_node *n,
 	if (slab->freelist)
 		add_partial(n, slab, true);
 	else
-		add_full(n, slab);
+		mark_full(s, n, slab);
 	return false;
 }
 
@@ -133,16 +145,16 @@ static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 		discard_slab(s, slab);
 }
 
-/* Return the CPU's partial slabs to their nodes (or discard the empty ones). c->lock held. */
-static void unfreeze_partials(struct kmem_cache *s, struct kmem_cache_cpu *c)
+/* Return a CPU's list of partial slabs to their nodes (or discard the empty ones). */
+static void unfreeze_partial_list(struct kmem_cache *s, struct slab *list)
 {
 	struct slab *slab;
 
-	while ((slab = c->partial)) {
+	while ((slab = list)) {
 		struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 		bool discard;
 
-		c->partial = slab->next;
+		list = slab->next;
 		mm_spin_lock(&n->list_lock);
 		slab_lock(slab);
 		discard = place_unfrozen_slab(s, n, slab);
@@ -151,6 +163,15 @@ static void unfreeze_partials(struct kmem_cache *s, struct kmem_cache_cpu *c)
 		if (discard)
 			discard_slab(s, slab);
 	}
+}
+
+/* Return the CPU's partial slabs to their nodes (or discard the empty ones). c->lock held. */
+static void unfreeze_partials(struct kmem_cache *s, struct kmem_cache_cpu *c)
+{
+	struct slab *list = c->partial;
+
+	c->partial = NULL;
+	unfreeze_partial_list(s, list);
 }
 
 void flush_all_cpus(struct kmem_cache *s)
@@ -243,13 +264,12 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 			freelist = slab->freelist;
 			slab->freelist = NULL;
 			slab->inuse = slab->objects;
-			if (!freelist)
-				slab->frozen = 0;
-			slab_unlock(slab);
 			if (!freelist) {
-				add_full(n, slab);
+				slab->frozen = 0;
+				mark_full(s, n, slab);
 				c->slab = NULL;
 			}
+			slab_unlock(slab);
 			mm_spin_unlock(&n->list_lock);
 			if (freelist)
 				goto load_freelist;
@@ -406,9 +426,50 @@ void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, unsigned long c
 }
 
 /*
+ * A free into a full slab of a cache with per-CPU partial lists: the slab goes to this CPU's
+ * partial list with no list_lock, as SLUB's put_cpu_partial(); a CPU list already at
+ * cpu_partial_slabs goes back to the node lists first. False if the slab is no longer full (or
+ * the cache keeps no per-CPU partial slabs): the caller takes the list_lock path.
+ */
+static bool put_cpu_partial_free(struct kmem_cache *s, struct slab *slab, void *head, void *tail,
+				 unsigned int cnt)
+{
+	struct kmem_cache_cpu *c;
+	struct slab *drain = NULL;
+
+	if (!s->cpu_partial_slabs)
+		return false;
+	c = &s->cpu_slab[mm_current.cpu];
+	cpu_slab_lock(c, true);
+	slab_lock(slab);
+	if (slab->frozen || slab->freelist || slab->list_state != SLAB_FULL) {
+		slab_unlock(slab);
+		cpu_slab_unlock(c);
+		return false;
+	}
+	set_freepointer(s, tail, NULL);
+	slab->freelist = head;
+	slab->inuse -= cnt;
+	slab->list_state = SLAB_CPU_PARTIAL;
+	slab_unlock(slab);
+	if (c->partial && c->partial->slabs >= (long)s->cpu_partial_slabs) {
+		drain = c->partial;
+		c->partial = NULL;
+	}
+	slab->next = c->partial;
+	slab->slabs = c->partial ? c->partial->slabs + 1 : 1;
+	c->partial = slab;
+	if (drain)
+		unfreeze_partial_list(s, drain);
+	cpu_slab_unlock(c);
+	return true;
+}
+
+/*
  * Free @cnt objects chained from @head to @tail (all in @slab). If the slab stays where it is
- * (a CPU's slab, or partial and not becoming empty), only slab_lock() is taken; otherwise the
- * node's list_lock too, to move or discard it. The caller holds no c->lock.
+ * (a CPU's slab, or partial and not becoming empty), only slab_lock() is taken; a full slab goes
+ * to this CPU's partial list; otherwise the node's list_lock is taken too, to move or discard
+ * the slab. The caller holds no c->lock.
  */
 static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *head, void *tail,
 				    unsigned int cnt)
@@ -425,6 +486,8 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 		return;
 	}
 	slab_unlock(slab);
+	if (put_cpu_partial_free(s, slab, head, tail, cnt))
+		return;
 
 	mm_spin_lock(&n->list_lock);
 	slab_lock(slab);
@@ -433,7 +496,9 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 	slab->inuse -= cnt;
 	switch (slab->list_state) {
 	case SLAB_NODE_FULL:
-		remove_full(slab);
+	case SLAB_FULL:
+		if (slab->list_state == SLAB_NODE_FULL)
+			remove_full(slab);
 		if (!slab->inuse && n->nr_partial >= s->min_partial)
 			discard = true;
 		else
