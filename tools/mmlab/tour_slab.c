@@ -105,14 +105,16 @@ int tour_slab(struct machine *m, FILE *out)
 
 	for (i = 0; i < N; i += 2)
 		kmem_cache_free(s, v[i]);
-	fprintf(out, "Freed every other object: each slab is now half used and sits on its node's partial\n"
-		     "list (num_objs stays, active_objs drops; only node-partial free objects count as\n"
-		     "inactive, as in SLUB).\n\n");
+	fprintf(out, "Freed every other object: each slab is now half used. A full slab that gets a free\n"
+		     "goes to the freeing CPU's partial list; when that list holds cpu_partial_slabs, the\n"
+		     "list moves on to the node's partial list. num_objs stays; active_objs drops only by\n"
+		     "the free objects on node partial lists, as SLUB counts.\n\n");
 	show_slabinfo(m, out, "tour_inode");
 	for (i = 1; i < N; i += 2)
 		kmem_cache_free(s, v[i]);
-	fprintf(out, "Freed the rest: empty slabs beyond min_partial went straight back to the buddy\n"
-		     "allocator; kmem_cache_shrink() returns the others and the CPUs' slabs.\n\n");
+	fprintf(out, "Freed the rest: empty slabs on the node's partial list beyond min_partial went\n"
+		     "straight back to the buddy allocator; kmem_cache_shrink() returns the others and\n"
+		     "the CPUs' slabs.\n\n");
 	show_slabinfo(m, out, "tour_inode");
 	kmem_cache_shrink(s);
 	fprintf(out, "$ echo 1 > /sys/kernel/slab/tour_inode/shrink\n");
