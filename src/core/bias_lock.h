@@ -29,7 +29,7 @@
 
 /* One per host thread that ever took a biased lock; recycled when the thread exits. */
 struct mm_bias_thread {
-	atomic_int busy;
+	atomic_int busy;	/* fast sections the thread is inside; written only by the thread */
 	struct mm_bias_thread *next_free;
 } __attribute__((aligned(64)));
 
@@ -71,25 +71,31 @@ static inline void mm_bias_unlock(struct mm_bias_lock *l)
 /*
  * mm_bias_enter_fast - try the lockless fast section of @l. True if the calling thread owns @l:
  * it must call mm_bias_exit_fast() when done. The store to busy is ordered before the load of
- * owner by the revoker's membarrier().
+ * owner by the revoker's membarrier(). Fast sections of different locks may nest (busy counts
+ * them), e.g. a slab fast path that reaches the page allocator's.
  */
 static inline bool mm_bias_enter_fast(struct mm_bias_lock *l)
 {
 	struct mm_bias_thread *t = mm_bias_self;
+	int busy;
 
 	if (unlikely(!t))
 		return false;
-	atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
+	busy = atomic_load_explicit(&t->busy, memory_order_relaxed);
+	atomic_store_explicit(&t->busy, busy + 1, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
 	if (likely(atomic_load_explicit(&l->owner, memory_order_relaxed) == t))
 		return true;
-	atomic_store_explicit(&t->busy, 0, memory_order_release);
+	atomic_store_explicit(&t->busy, busy, memory_order_release);
 	return false;
 }
 
 static inline void mm_bias_exit_fast(void)
 {
-	atomic_store_explicit(&mm_bias_self->busy, 0, memory_order_release);
+	struct mm_bias_thread *t = mm_bias_self;
+
+	atomic_store_explicit(&t->busy, atomic_load_explicit(&t->busy, memory_order_relaxed) - 1,
+			      memory_order_release);
 }
 
 #endif /* MMLAB_BIAS_LOCK_H */
