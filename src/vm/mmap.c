@@ -531,6 +531,9 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 		err = vma_split_range(mm, addr, end);
 		MM_BUG_ON(err);		/* checked and reserved above */
 		unmap_range(mm, addr, end);
+		/* An accountable mapping took over the old charge (charged = pglen - nr_accounted). */
+		if (vm_flags & VM_ACCOUNT)
+			atomic_fetch_add(&mm->machine->vm_committed_as, (long)nr_accounted);
 	}
 
 	d = (struct vma_merge_desc){
