@@ -12,7 +12,14 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* Raw system calls: sanitizer runtimes intercept mlock() and friends as no-ops. */
+#define host_mlock(a, l)		syscall(SYS_mlock, (a), (l))
+#define host_munlock(a, l)		syscall(SYS_munlock, (a), (l))
+#define host_mlock2(a, l, f)		syscall(SYS_mlock2, (a), (l), (f))
+#define host_mlockall(f)		syscall(SYS_mlockall, (f))
 
 #define WIN	0x310000000000UL
 #define W(p)	(WIN + (unsigned long)(p) * PAGE_SIZE)
@@ -157,10 +164,10 @@ static long host_call(const struct ecase *c, int fds[4])
 		r = (long)mremap((void *)c->a, c->b, c->c, (int)c->d, (void *)c->e);
 		return r == -1 ? -errno : r;
 	case C_MADVISE: r = madvise((void *)c->a, c->b, (int)c->c); break;
-	case C_MLOCK: r = mlock((void *)c->a, c->b); break;
-	case C_MLOCK2: r = mlock2((void *)c->a, c->b, (unsigned int)c->c); break;
-	case C_MUNLOCK: r = munlock((void *)c->a, c->b); break;
-	case C_MLOCKALL: r = mlockall((int)c->a); break;
+	case C_MLOCK: r = host_mlock((void *)c->a, c->b); break;
+	case C_MLOCK2: r = host_mlock2((void *)c->a, c->b, (unsigned int)c->c); break;
+	case C_MUNLOCK: r = host_munlock((void *)c->a, c->b); break;
+	case C_MLOCKALL: r = host_mlockall((int)c->a); break;
 	case C_MSYNC: r = msync((void *)c->a, c->b, (int)c->c); break;
 	default: r = mincore((void *)c->a, c->b, c->c ? NULL : vec); break;
 	}
@@ -221,7 +228,7 @@ static void lay_out(const struct ecase *c, struct vmt *t, struct mm_file *files[
 	/* "d" = 1 on madvise/msync cases: the range is mlocked first. */
 	if ((c->call == C_MADVISE || c->call == C_MSYNC) && c->d == 1) {
 		if (host)
-			mlock((void *)W(0), P);
+			host_mlock((void *)W(0), P);
 		else
 			mm_mlock(t->mm, W(0), P);
 	}

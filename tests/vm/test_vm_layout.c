@@ -244,10 +244,14 @@ static void test_fork_clone_exit(void **state)
 		assert_null(dup);
 	}
 	assert_machine_ok(t.m);
-	mm_task_exit(child);
-	assert_non_null(mm_task_find(t.m, mm_task_pid(thread)));
-	mm_task_exit(thread);
-	assert_null(mm_task_find(t.m, mm_task_pid(thread)));
+	{
+		int tpid = mm_task_pid(thread);
+
+		mm_task_exit(child);
+		assert_non_null(mm_task_find(t.m, tpid));
+		mm_task_exit(thread);
+		assert_null(mm_task_find(t.m, tpid));
+	}
 	vmt_teardown(&t);
 }
 
