@@ -16,6 +16,7 @@ int cmd_proc(int argc, char **argv);
 
 /* Tour sections: print to @out, return 0 or a negative errno. */
 int tour_phys(struct machine *m, FILE *out);
+int tour_vm(struct machine *m, FILE *out);
 
 struct machine_config;
 /* Parse and remove --mem/--nodes/--cpus-per-node/--movablecore from argv. 0 or -EINVAL. */
