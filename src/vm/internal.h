@@ -11,6 +11,8 @@
 #include "vm/mm_types.h"
 #include "phys/mmzone.h"
 
+#include <mmlab/slab.h>
+
 /* ---- vma_tree.c: the ordered VMA index ---------------------------------------------------- */
 void vma_tree_init(struct vma_tree *t);
 void vma_tree_destroy(struct machine *m, struct vma_tree *t);

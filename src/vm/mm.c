@@ -45,7 +45,7 @@ static struct mm_struct *mm_alloc(struct machine *m)
 
 	if (should_fail(m, FAULT_MISC, 0))
 		return NULL;
-	mm = mm_meta_zalloc(m, sizeof(*mm));
+	mm = kmem_cache_zalloc(m->vm->mm_cachep, GFP_KERNEL);
 	if (!mm)
 		return NULL;
 	mm->machine = m;
@@ -75,14 +75,14 @@ static void mm_free(struct mm_struct *mm)
 		if (vma->vm_file)
 			mm_file_put(vma->vm_file);
 		free(vma->anon_name);
-		mm_meta_free(mm->machine, vma);
+		kmem_cache_free(mm->machine->vm->vm_area_cachep, vma);
 		vma = next;
 	}
 	mm->mmap = mm->mmap_last = NULL;
 	vma_free_reserve(mm);
 	vma_tree_destroy(mm->machine, &mm->mm_mt);
 	mm_rwsem_destroy(&mm->mmap_lock);
-	mm_meta_free(mm->machine, mm);
+	kmem_cache_free(mm->machine->vm->mm_cachep, mm);
 }
 
 static unsigned long mmap_base_for(struct mm_struct *mm, bool randomize, unsigned long rnd)
@@ -822,6 +822,18 @@ int vm_init(struct machine *m)
 	vs->admin_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 8192UL);
 	vs->user_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 131072UL);
 	vs->last_pid = 0;
+	/* VMAs and mms come from their own slab caches, as in the kernel. */
+	vs->vm_area_cachep = kmem_cache_create("vm_area_struct", sizeof(struct vm_area_struct), 0,
+					       SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
+	vs->mm_cachep = kmem_cache_create("mm_struct", sizeof(struct mm_struct), 0,
+					  SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
+	if (!vs->vm_area_cachep || !vs->mm_cachep) {
+		kmem_cache_destroy(vs->mm_cachep);
+		kmem_cache_destroy(vs->vm_area_cachep);
+		mm_lock_destroy(&vs->lock);
+		mm_meta_free(m, vs);
+		return -ENOMEM;
+	}
 	vm_file_init(vs);
 	m->vm = vs;
 	return 0;
@@ -844,6 +856,8 @@ void vm_exit(struct machine *m)
 		mm_free(mm);
 	}
 	vm_file_exit(vs);
+	kmem_cache_destroy(vs->mm_cachep);
+	kmem_cache_destroy(vs->vm_area_cachep);
 	mm_lock_destroy(&vs->lock);
 	mm_meta_free(m, vs);
 	m->vm = NULL;

@@ -138,6 +138,8 @@ struct vm_state {
 	unsigned long mmap_min_addr;
 	unsigned long stack_guard_gap;		/* bytes */
 	unsigned long admin_reserve_kbytes, user_reserve_kbytes;
+	struct kmem_cache *vm_area_cachep;	/* "vm_area_struct", as in /proc/slabinfo */
+	struct kmem_cache *mm_cachep;		/* "mm_struct" */
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

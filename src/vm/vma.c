@@ -37,7 +37,7 @@ int vma_prealloc(struct mm_struct *mm, int nr_vmas)
 
 		if (should_fail(mm->machine, FAULT_VMA, 0))
 			return -ENOMEM;
-		v = mm_meta_zalloc(mm->machine, sizeof(*v));
+		v = kmem_cache_zalloc(mm->machine->vm->vm_area_cachep, GFP_KERNEL);
 		if (!v)
 			return -ENOMEM;
 		r->v[r->nr++] = v;
@@ -71,7 +71,7 @@ void vm_area_free(struct mm_struct *mm, struct vm_area_struct *vma)
 		r->v[r->nr++] = vma;
 		return;
 	}
-	mm_meta_free(mm->machine, vma);
+	kmem_cache_free(mm->machine->vm->vm_area_cachep, vma);
 }
 
 void vma_free_reserve(struct mm_struct *mm)
@@ -79,7 +79,7 @@ void vma_free_reserve(struct mm_struct *mm)
 	struct vma_reserve *r = reserve_of(mm);
 
 	while (r->nr)
-		mm_meta_free(mm->machine, r->v[--r->nr]);
+		kmem_cache_free(mm->machine->vm->vm_area_cachep, r->v[--r->nr]);
 }
 
 /* ---- lookup ---------------------------------------------------------------------------------- */
