@@ -8,6 +8,8 @@
 #include "gfp.h"
 #include "list.h"
 #include "machine.h"
+#include "mm.h"
+#include "mman.h"
 #include "page.h"
 #include "page_alloc.h"
 #include "proc.h"
