@@ -25,6 +25,7 @@
  * line, the text before it is kept and the next line continues it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
