@@ -197,6 +197,10 @@ static int parse_result(const char *p, const char *end, struct strace_line *out,
 		}
 		out->ret_path = (struct strace_span){ q + 1, (uint32_t)(a - q - 2) };
 		q = a;
+		if (starts(q, end, "(deleted)")) {	/* keep it: strace_unescape() reads it */
+			q += 9;
+			out->ret_path.n += 10;
+		}
 	}
 	if (out->ret == -1) {
 		const char *e = skip_spaces(q, end), *f = e;

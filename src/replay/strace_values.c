@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "strace.h"
@@ -141,11 +142,25 @@ int strace_num(struct strace_span s, long long *v, struct strace_span *path)
 		*v = 0;
 		return 0;
 	}
-	/* A -y annotation: "3</path>", "AT_FDCWD</dir>". */
+	/*
+	 * A -y annotation: "3</path>", "AT_FDCWD</dir>", or "7</memfd:x>(deleted)" for a file
+	 * that is gone (the span then keeps ">(deleted)", which strace_unescape() turns into
+	 * the " (deleted)" of /proc/PID/maps).
+	 */
 	q = memchr(p, '<', s.n);
-	if (q && end[-1] == '>') {
-		if (path)
-			*path = (struct strace_span){ q + 1, (uint32_t)(end - q - 2) };
+	if (q) {
+		static const char del[] = ">(deleted)";
+		size_t dl = sizeof(del) - 1;
+
+		if (end[-1] == '>') {
+			if (path)
+				*path = (struct strace_span){ q + 1, (uint32_t)(end - q - 2) };
+		} else if ((size_t)(end - q) > dl && !memcmp(end - dl, del, dl)) {
+			if (path)
+				*path = (struct strace_span){ q + 1, (uint32_t)(end - q - 1) };
+		} else {
+			return -EINVAL;
+		}
 		end = q;
 	}
 	if (end - p == 8 && !memcmp(p, "AT_FDCWD", 8)) {
@@ -280,6 +295,13 @@ size_t strace_unescape(struct strace_span s, char *buf, size_t size)
 	}
 	while (p < end && n + 1 < size) {
 		char c = *p++;
+
+		if (c == '>' && end - p == 9 && !memcmp(p, "(deleted)", 9)) {
+			size_t k = snprintf(buf + n, size - n, " (deleted)");
+
+			n = n + k < size ? n + k : size - 1;
+			break;
+		}
 
 		if (c == '\\' && p < end) {
 			char e = *p++;

@@ -80,6 +80,20 @@ static void test_prefixes_and_errors(void **state)
 		strace_unescape(l.ret_path, buf, sizeof(buf));
 		assert_string_equal(buf, "/tmp/we ird>,(x).txt");
 	}
+	l = parse_ok("26330 ftruncate(7</memfd:gen>(deleted), 65536) = 0");
+	{
+		char buf[64];
+		long long fd;
+		struct strace_span path;
+
+		assert_int_equal(strace_num(l.arg[0], &fd, &path), 0);
+		assert_int_equal(fd, 7);
+		strace_unescape(path, buf, sizeof(buf));
+		assert_string_equal(buf, "/memfd:gen (deleted)");
+		l = parse_ok("26330 memfd_create(\"gen\", 0) = 7</memfd:gen>(deleted)");
+		strace_unescape(l.ret_path, buf, sizeof(buf));
+		assert_string_equal(buf, "/memfd:gen (deleted)");
+	}
 	l = parse_ok("7 read(3<pipe:[34729]>, \"x\\\"y\"..., 832) = 832 <0.000010>");
 	assert_int_equal(l.ret, 832);
 	l = parse_ok("7 --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---");
