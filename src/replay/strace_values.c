@@ -96,6 +96,18 @@ bool strace_span_is(struct strace_span s, const char *str)
 	return s.n == n && !memcmp(s.p, str, n);
 }
 
+/* @s without its trailing comment and spaces: "0x3e7 (comment MADV_???)" -> "0x3e7". */
+static struct strace_span strip_comment(struct strace_span s)
+{
+	const char *c = s.n > 4 ? memmem(s.p, s.n, "/*", 2) : NULL;
+
+	if (c)
+		s.n = (uint32_t)(c - s.p);
+	while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
+		s.n--;
+	return s;
+}
+
 /* Unsigned number in base 16 (0x), 8 (leading 0) or 10; the whole span must be used. */
 static int parse_unsigned(const char *p, const char *end, unsigned long long *v)
 {
@@ -132,10 +144,14 @@ static int parse_unsigned(const char *p, const char *end, unsigned long long *v)
 
 int strace_num(struct strace_span s, long long *v, struct strace_span *path)
 {
-	const char *p = s.p, *end = s.p + s.n, *q;
+	const char *p, *end, *q;
 	unsigned long long x;
 	bool neg = false;
 
+	if (s.n && s.p[s.n - 1] == '/')
+		s = strip_comment(s);
+	p = s.p;
+	end = s.p + s.n;
 	if (path)
 		path->n = 0;
 	if (strace_span_is(s, "NULL")) {
@@ -194,9 +210,12 @@ int strace_signal(struct strace_span s)
 
 int strace_flags(struct strace_span s, const struct strace_sym *tab, uint64_t *v)
 {
-	const char *p = s.p, *end = s.p + s.n;
+	const char *p, *end;
 	uint64_t acc = 0;
 
+	s = strip_comment(s);
+	p = s.p;
+	end = s.p + s.n;
 	if (!s.n)
 		return -EINVAL;
 	while (p < end) {

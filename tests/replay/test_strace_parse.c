@@ -203,6 +203,9 @@ static void test_values(void **state)
 	s = (struct strace_span){ "PROT_READ|0x10", 14 };
 	assert_int_equal(strace_flags(s, strace_prot, &f), 0);
 	assert_int_equal(f, 0x11);
+	s = (struct strace_span){ "0x3e7 /* MADV_??? */", 20 };
+	assert_int_equal(strace_flags(s, strace_madv, &f), 0);
+	assert_int_equal(f, 999);
 	s = (struct strace_span){ "MAP_BOGUS", 9 };
 	assert_int_equal(strace_flags(s, strace_map, &f), -EINVAL);
 	s = (struct strace_span){ "-1", 2 };

@@ -1,0 +1,118 @@
+/*
+ * test_replay_diff.c - differential testing against the host kernel.
+ *
+ * For each seed, gen_memops runs a random sequence of memory syscalls for real, with ASLR off
+ * (setarch -R), under `strace -f -y`. It snapshots its maps just before the sequence and just
+ * after. mmlab then replays the trace from the marker on, seeded with the first snapshot, and
+ * must reproduce every recorded result and the second snapshot byte for byte.
+ *
+ *    host:   start.maps --[ mmap munmap mprotect mremap brk madvise mlock fork clone ... ]--> end.maps
+ *    mmlab:  start.maps --[ the same calls, read back from the trace                     ]--> maps
+ *            every result equal, and maps == end.maps
+ *
+ * $MMLAB_SEED picks the first seed (printed); $MMLAB_DIFF_SEEDS the number of seeds (8) and
+ * $MMLAB_DIFF_OPS the calls per seed (300).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay_harness.h"
+#include "testlib.h"
+
+static int env_int(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? atoi(v) : dflt;
+}
+
+/* Print both maps side by side where they differ. */
+static void print_maps_diff(const char *want, const char *got)
+{
+	while (*want || *got) {
+		const char *a = strchr(want, '\n'), *b = strchr(got, '\n');
+		size_t la = a ? (size_t)(a - want) : strlen(want), lb = b ? (size_t)(b - got) : strlen(got);
+
+		if (la != lb || memcmp(want, got, la))
+			fprintf(stderr, "  kernel: %.*s\n  mmlab:  %.*s\n", (int)la, want, (int)lb, got);
+		want += la + (a != NULL);
+		got += lb + (b != NULL);
+	}
+}
+
+static int run_seed(unsigned long seed, int nops)
+{
+	char *dir = harness_tmpdir(), trace[512], start[512], end[512], gen[512], sseed[32], sops[32];
+	const char *bin = getenv("MMLAB_BINARY_DIR");
+	char *tr, *want, *got = NULL, *diffs = NULL;
+	struct replay_stats st;
+	int rc, failed = 0;
+
+	assert_non_null(dir);
+	snprintf(trace, sizeof(trace), "%s/trace", dir);
+	snprintf(start, sizeof(start), "%s/start.maps", dir);
+	snprintf(end, sizeof(end), "%s/end.maps", dir);
+	snprintf(gen, sizeof(gen), "%s/tests/replay/gen_memops", bin ? bin : ".");
+	snprintf(sseed, sizeof(sseed), "%lu", seed);
+	snprintf(sops, sizeof(sops), "%d", nops);
+	{
+		char *argv[] = { "setarch", "-R", "strace", "-f", "-y", "-o", trace, gen, sseed, sops,
+				 dir, NULL };
+
+		rc = harness_run(argv);
+	}
+	if (rc) {
+		fprintf(stderr, "seed %lu: gen_memops under strace exited with %d\n", seed, rc);
+		harness_rmdir(dir);
+		free(dir);
+		return 1;
+	}
+	tr = harness_slurp(trace);
+	want = harness_slurp(end);
+	assert_non_null(tr);
+	assert_non_null(want);
+	rc = harness_replay(tr, "\"MMLAB-START\"", start, &st, &got, &diffs);
+	fprintf(stderr, "seed %lu: %lu calls replayed, %lu matched, %lu differed\n", seed, st.calls,
+		st.matched, st.differed);
+	if (rc || st.differed) {
+		fprintf(stderr, "%s", diffs);
+		failed = 1;
+	}
+	if (!got || strcmp(got, want)) {
+		fprintf(stderr, "seed %lu: final maps differ\n", seed);
+		print_maps_diff(want, got ? got : "");
+		failed = 1;
+	}
+	if (failed && getenv("MMLAB_KEEP"))
+		fprintf(stderr, "seed %lu: kept %s\n", seed, dir);
+	else
+		harness_rmdir(dir);
+	free(tr);
+	free(want);
+	free(got);
+	free(diffs);
+	free(dir);
+	return failed;
+}
+
+static void test_random_sequences(void **state)
+{
+	unsigned long seed = test_seed(1);
+	int i, n = env_int("MMLAB_DIFF_SEEDS", 8), nops = env_int("MMLAB_DIFF_OPS", 300), bad = 0;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		bad += run_seed(seed + i, nops);
+	fprintf(stderr, "differential: %d of %d seeds identical to the kernel\n", n - bad, n);
+	assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_sequences),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
