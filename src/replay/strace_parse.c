@@ -478,16 +478,16 @@ int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
 	int n, err;
 
 	if (r->frag_len) {
-		/* Continue a line cut by an interleaved strace message. */
+		/*
+		 * Continue a line cut by an interleaved strace message. The joined text lives in
+		 * frag (never in buf, which join() below rewrites while reading @line).
+		 */
 		if (grow(&r->frag, &r->frag_cap, r->frag_len + len + 1))
 			goto nomem;
 		memcpy(r->frag + r->frag_len, line, len);
 		len += r->frag_len;
 		r->frag_len = 0;
-		if (grow(&r->buf, &r->buf_cap, len + 1))
-			goto nomem;
-		memcpy(r->buf, r->frag, len);
-		line = r->buf;
+		line = r->frag;
 		end = line + len;
 	}
 	msg = len > 16 ? memmem(line + 1, len - 1, "strace: Process ", 16) : NULL;

@@ -218,6 +218,49 @@ static void test_values(void **state)
 	assert_int_equal(strace_errno(s), ENOMEM);
 }
 
+/*
+ * Robustness: real lines cut at every length, with bytes flipped, fed to the reader in a
+ * seeded order. Whatever it makes of them, it must not read out of bounds (ASan) or loop.
+ */
+static void test_mutations(void **state)
+{
+	static const char *const lines[] = {
+		"17475 mmap(NULL, 1974096, PROT_READ, MAP_PRIVATE|MAP_DENYWRITE, 3</usr/lib/libc.so.6>, 0) = 0x7f818725d000",
+		"[pid 17942] clone3({flags=CLONE_VM|CLONE_FS, exit_signal=0} => {parent_tid=[17942]}, 88) = 17942",
+		"17475 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 17476",
+		"17475 wait4(-1,  <unfinished ...>",
+		"5 openat(AT_FDCWD</tmp>, \"we ird>,(x).txt\", O_RDONLY) = 3</tmp/we ird\\76,(x).txt>",
+		"26330 ftruncate(7</memfd:gen>(deleted), 65536) = 0",
+		"7 --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---",
+		"[pid 8] +++ killed by SIGSEGV (core dumped) +++",
+		"madvise(0x7ffff7fe8000, 65536, 0x3e7 /* MADV_??? */) = -1 EINVAL (Invalid argument)",
+	};
+	static const char junk[] = "()[]{}<>\"\\,=?|/* 0x-1";
+	uint64_t seed = test_seed(7);
+	struct strace_reader *r = strace_reader_new();
+	char buf[256];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		const char *src = lines[test_rand(&seed) % (sizeof(lines) / sizeof(lines[0]))];
+		size_t n = strlen(src), cut = test_rand(&seed) % (n + 1), k;
+		struct strace_line l;
+		const char *why;
+		char *copy;
+
+		memcpy(buf, src, cut);
+		for (k = test_rand(&seed) % 4; k > 0 && cut; k--)
+			buf[test_rand(&seed) % cut] = junk[test_rand(&seed) % (sizeof(junk) - 1)];
+		/* An exact-size heap copy, so ASan sees any read past the end. */
+		copy = malloc(cut ? cut : 1);
+		memcpy(copy, buf, cut);
+		(void)strace_reader_feed(r, copy, cut, &l, &why);
+		free(copy);
+	}
+	strace_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_unfinished_resumed),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
