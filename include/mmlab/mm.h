@@ -152,6 +152,11 @@ enum mm_arch {
 #define MM_EXEC_NO_VDSO		0x04	/* no [vvar], [vvar_vclock], [vdso] */
 #define MM_EXEC_NO_VSYSCALL	0x08	/* no [vsyscall] line */
 #define MM_EXEC_EMPTY		(MM_EXEC_NO_STACK | MM_EXEC_NO_VDSO | MM_EXEC_NO_VSYSCALL)
+/*
+ * PF_RANDOMIZE: mmap_base's gap also reserves the stack's random range (16 GiB on x86-64), as a
+ * process with ASLR on. Without it the layout is that of `setarch -R` (mmap_base 0x7ffff7fff000).
+ */
+#define MM_EXEC_RANDOMIZE	0x10
 
 /* Capabilities that change memory-syscall results (a root shell has all three). */
 #define MM_CAP_IPC_LOCK		0x01	/* mlock beyond RLIMIT_MEMLOCK */

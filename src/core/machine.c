@@ -8,6 +8,7 @@
  */
 #include "core/core.h"
 #include "phys/internal.h"
+#include "vm/internal.h"
 
 #include <sys/mman.h>
 
@@ -23,6 +24,7 @@ struct subsystem {
 
 static const struct subsystem subsystems[] = {
 	{ "page_alloc", page_alloc_init, page_alloc_exit, check_phys },
+	{ "vm", vm_init, vm_exit, vm_check },
 };
 
 void machine_config_default(struct machine_config *cfg)

@@ -26,7 +26,8 @@ static const struct proc_entry proc_files[] = {
 };
 
 static const struct proc_pid_entry proc_pid_files[] = {
-	{ NULL, NULL },
+	{ "maps", proc_pid_maps_show },
+	{ "status", proc_pid_status_show },
 };
 
 static const char *const proc_file_names[] = {

@@ -1,0 +1,66 @@
+/*
+ * fault.c - a user access without page tables: mm_touch() decides what the kernel's fault
+ * handler would (SIGSEGV for no VMA or no permission, stack growth below a VM_GROWSDOWN VMA)
+ * and records what matters to this layer: the page is resident, and a write to a private
+ * mapping gives the VMA its anon_vma (anon_vma_prepare), which later decides merges.
+ *
+ * Stack growth (expand_downwards): the new start must keep stack_guard_gap above the previous
+ * accessible non-stack VMA, the stack must stay within RLIMIT_STACK and RLIMIT_AS, and the
+ * growth is charged to Committed_AS.
+ */
+#include "vm/internal.h"
+
+static int expand_downwards(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
+{
+	struct vm_area_struct *prev = vma->vm_prev;
+	unsigned long grow = (vma->vm_start - addr) >> PAGE_SHIFT;
+
+	if (addr < vm_of(mm)->mmap_min_addr)
+		return -EPERM;
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
+	    (prev->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) &&
+	    addr - prev->vm_end < vm_of(mm)->stack_guard_gap)
+		return -ENOMEM;
+	if (prev && prev->vm_end > addr)
+		return -ENOMEM;
+	if (vma->vm_end - addr > rlimit(mm, RLIMIT_STACK))
+		return -ENOMEM;
+	if (!may_expand_vm(mm, vma->vm_flags, grow))
+		return -ENOMEM;
+	if ((vma->vm_flags & VM_ACCOUNT) && vm_enough_memory(mm, (long)grow))
+		return -ENOMEM;
+	vma_set_range(mm, vma, addr, vma->vm_end, vma->vm_pgoff - grow);
+	return 0;
+}
+
+int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	mm_down_write(&mm->mmap_lock);
+	vma = find_vma(mm, addr);
+	if (!vma) {
+		err = -EFAULT;
+		goto out;
+	}
+	if (addr < vma->vm_start) {
+		if (!(vma->vm_flags & VM_GROWSDOWN) ||
+		    expand_downwards(mm, vma, addr & PAGE_MASK)) {
+			err = -EFAULT;
+			goto out;
+		}
+	}
+	if (write ? !(vma->vm_flags & VM_WRITE) :
+		    !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+		err = -EACCES;
+		goto out;
+	}
+	vma->populated = true;
+	if (write && !(vma->vm_flags & VM_SHARED))
+		anon_vma_prepare(mm, vma);
+out:
+	mm_debug_check(mm);
+	mm_up_write(&mm->mmap_lock);
+	return err;
+}

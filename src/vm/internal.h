@@ -1,0 +1,138 @@
+/*
+ * internal.h - the address-space layer's cross-file functions, grouped by the file that defines
+ * them (a table of contents of src/vm/). Structures are in mm_types.h.
+ *
+ * Locking: everything below expects the caller to hold mm->mmap_lock for writing unless it
+ * says otherwise. The syscall entry points (mm_mmap, ...) take it themselves.
+ */
+#ifndef MMLAB_VM_INTERNAL_H
+#define MMLAB_VM_INTERNAL_H
+
+#include "vm/mm_types.h"
+#include "phys/mmzone.h"
+
+/* ---- vma_tree.c: the ordered VMA index ---------------------------------------------------- */
+void vma_tree_init(struct vma_tree *t);
+void vma_tree_destroy(struct machine *m, struct vma_tree *t);
+/* Make room for @n insertions (leaves, top array): the only step that can fail (-ENOMEM). */
+int vma_tree_prealloc(struct machine *m, struct vma_tree *t, int n);
+struct vm_area_struct *vma_tree_find(const struct vma_tree *t, unsigned long addr);
+void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma);
+void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct *vma);
+/* @vma's vm_end changed from @old_end (without crossing a neighbour). */
+void vma_tree_rekey(struct vma_tree *t, struct vm_area_struct *vma, unsigned long old_end);
+int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first, int count,
+		   char *why, size_t why_size);
+
+/* ---- vma.c: VMAs, lookup, link/unlink, split, merge, statistics ---------------------------- */
+/* Reserve @nr_vmas VMA structs and tree room for as many insertions. 0 or -ENOMEM. */
+int vma_prealloc(struct mm_struct *mm, int nr_vmas);
+/* A VMA from the reserve (a bug if none was reserved), zeroed but for vm_mm. */
+struct vm_area_struct *vma_from_reserve(struct mm_struct *mm);
+/* Free a VMA that is not linked (drops its file reference). */
+void vm_area_free(struct mm_struct *mm, struct vm_area_struct *vma);
+void vma_free_reserve(struct mm_struct *mm);
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev);
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, unsigned long start,
+					     unsigned long end);
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+/* Link @vma (not overlapping anything) into list and tree, count it. Tree room reserved. */
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+/* Unlink @vma from list and tree and uncount it; the caller frees it. */
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
+/* insert_vm_struct - vma_link with the kernel's name: -ENOMEM if it overlaps. */
+int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma);
+/* Change a linked VMA's range (neighbours untouched), keeping tree and counters right. */
+void vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end, unsigned long pgoff);
+/* Change a linked VMA's flags, keeping the per-type counters right. */
+void vma_set_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long flags);
+/*
+ * split_vma - split @vma at @addr using a reserved VMA; the new VMA is the lower half if
+ * @new_below. split_vma() checks max_map_count (-ENOMEM) like the kernel's wrapper;
+ * __split_vma() does not. Returns 0 or -ENOMEM (nothing changed).
+ */
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
+
+/* What a merge needs to know about the range being placed or modified. */
+struct vma_merge_desc {
+	unsigned long start, end, pgoff, flags;
+	struct mm_file *file;
+	unsigned long anon_vma;
+	const char *anon_name;
+	struct vm_area_struct *middle;	/* the VMA being modified; NULL for a new range */
+};
+/* vma_merge_new_range - merge a new range into prev/next. Returns the VMA or NULL. */
+struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, struct vma_merge_desc *d);
+/*
+ * vma_modify - give [start, end) of @vma the flags @flags: merge with a neighbour where the
+ * kernel would, otherwise split (max_map_count checked). Returns the VMA now covering exactly
+ * [start, end) with its flags set, or an ERR value (-ENOMEM).
+ */
+long vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, unsigned long flags, struct vm_area_struct **out);
+/* Counting of total_vm/data_vm/exec_vm/stack_vm by flag class. */
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+bool is_mergeable_anon(const struct vm_area_struct *tgt, unsigned long src_anon,
+		       const struct vm_area_struct *src);
+unsigned long new_anon_vma_id(struct machine *m);
+/* anon_vma_prepare: give @vma an anon_vma if it has none. */
+void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma);
+
+/* ---- mmap.c: mmap, munmap, brk, get_unmapped_area, accounting ---------------------------- */
+struct vm_state *vm_of(struct mm_struct *mm);
+unsigned long get_unmapped_area(struct mm_struct *mm, struct mm_file *file, unsigned long addr,
+				unsigned long len, unsigned long pgoff, unsigned long flags,
+				unsigned long vm_flags);
+long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags, unsigned long vm_flags, unsigned long pgoff,
+	     unsigned long *populate);
+/* do_munmap of page-aligned [start, end): 0, -ENOMEM (map count). */
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+/* Split the VMAs straddling start and end (munmap's map-count rule). 0 or -ENOMEM, atomic. */
+int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* Remove every VMA piece inside [start, end), after splits were done by the caller. */
+void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
+/* __vm_enough_memory: charge @pages to Committed_AS, or -ENOMEM (uncharged) per the policy. */
+int vm_enough_memory(struct mm_struct *mm, long pages);
+void vm_unacct_memory(struct mm_struct *mm, long pages);
+bool accountable_mapping(struct mm_file *file, unsigned long vm_flags);
+unsigned long calc_vm_prot_bits(unsigned long prot);
+unsigned long vm_start_gap(struct mm_struct *mm, const struct vm_area_struct *vma);
+unsigned long rlimit(struct mm_struct *mm, int res);
+bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes);
+bool can_do_mlock(struct mm_struct *mm);
+void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+/* ---- file.c: files and shmem ---------------------------------------------------------------- */
+/* A shmem object of @size bytes for a shared anonymous mapping ("/dev/zero (deleted)"). */
+struct mm_file *shmem_zero_setup(struct machine *m, unsigned long size);
+int vm_file_init(struct vm_state *vs);
+void vm_file_exit(struct vm_state *vs);
+
+/* ---- mm.c: mm_struct life cycle, processes, checks ------------------------------------------ */
+int vm_init(struct machine *m);
+void vm_exit(struct machine *m);
+int vm_check(struct machine *m, char *why, size_t why_size);
+/* Debug hook: run mm_check at debug level 3 after a syscall (a failed check is a bug). */
+void mm_debug_check(struct mm_struct *mm);
+
+/* ---- proc/pid_maps.c ---------------------------------------------------------------------- */
+void mm_show_maps(struct mm_struct *mm, struct seq_buf *s);
+
+/* ---- mlock.c -------------------------------------------------------------------------------- */
+/* Apply VM_LOCKED-class flags to [start, end) (mlock_fixup loop); @flags 0 unlocks. */
+int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
+			 unsigned long flags);
+
+/* ---- pgtable/protection_map.c --------------------------------------------------------------- */
+unsigned long long vm_get_page_prot(unsigned long vm_flags);	/* the host arch: x86-64 */
+
+#define IS_ERR_VALUE(x)	((unsigned long)(x) >= (unsigned long)-4095)
+
+#endif /* MMLAB_VM_INTERNAL_H */

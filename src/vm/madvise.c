@@ -1,0 +1,216 @@
+/*
+ * madvise.c - madvise(2): every advice value of Linux 6.18.
+ *
+ * Model (mm/madvise.c): the advice must be known (EINVAL), start page aligned and start + len
+ * not wrapping (EINVAL); len 0 is a no-op. The walk visits the mapped parts of [start, end) in
+ * order; a hole is remembered as ENOMEM and the walk goes on, so the advice is applied to
+ * everything mapped and then ENOMEM returned; a VMA that refuses the advice stops the walk with
+ * that VMA's error. Advice that changes vm_flags (NORMAL, SEQUENTIAL, RANDOM, DONTFORK, DOFORK,
+ * WIPEONFORK, KEEPONFORK, DONTDUMP, DODUMP, MERGEABLE, UNMERGEABLE, HUGEPAGE, NOHUGEPAGE) splits
+ * and merges VMAs like mprotect; a split refused at max_map_count is EAGAIN here. The advice
+ * about pages (DONTNEED, FREE, COLD, PAGEOUT, WILLNEED, POPULATE_*, REMOVE, COLLAPSE, GUARD_*)
+ * checks what the kernel checks and changes residency only.
+ */
+#include "vm/internal.h"
+
+static bool behavior_valid(int b)
+{
+	switch (b) {
+	case MADV_DOFORK: case MADV_DONTFORK: case MADV_NORMAL: case MADV_SEQUENTIAL:
+	case MADV_RANDOM: case MADV_REMOVE: case MADV_WILLNEED: case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED: case MADV_FREE: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_POPULATE_READ: case MADV_POPULATE_WRITE: case MADV_GUARD_INSTALL:
+	case MADV_GUARD_REMOVE: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_COLLAPSE: case MADV_DONTDUMP:
+	case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_HWPOISON:
+	case MADV_SOFT_OFFLINE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int update_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+		      struct vm_area_struct **prev, unsigned long start, unsigned long end,
+		      unsigned long new_flags)
+{
+	long err;
+
+	if (new_flags == vma->vm_flags) {
+		*prev = vma;
+		return 0;
+	}
+	err = vma_modify_flags(mm, vma, start, end, new_flags, prev);
+	return err == -ENOMEM ? -EAGAIN : (int)err;
+}
+
+static bool ksm_compatible(const struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+				  VM_HUGETLB | VM_MIXEDMAP | VM_DROPPABLE)) &&
+	       vma->special == VMA_NORMAL;
+}
+
+/* One VMA piece [start, end) of the walk. *prev is the VMA the walk continues after. */
+static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+		       struct vm_area_struct **prev, unsigned long start, unsigned long end,
+		       int behavior)
+{
+	unsigned long new_flags = vma->vm_flags;
+
+	*prev = vma;
+	switch (behavior) {
+	case MADV_REMOVE:
+		if (vma->vm_flags & VM_LOCKED)
+			return -EINVAL;
+		if (!vma->vm_file || vma->vm_file->kind != MM_FILE_REGULAR)
+			return -EINVAL;
+		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+			return -EACCES;
+		vma->populated = false;
+		return 0;
+	case MADV_WILLNEED:
+		return 0;
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+			return -EINVAL;
+		if (behavior == MADV_PAGEOUT)
+			vma->populated = false;
+		return 0;
+	case MADV_FREE:
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+		if (vma->vm_flags & (VM_PFNMAP | (behavior == MADV_DONTNEED_LOCKED ? 0 : VM_LOCKED)))
+			return -EINVAL;
+		if (behavior == MADV_FREE && vma->vm_file)
+			return -EINVAL;
+		if (start == vma->vm_start && end == vma->vm_end)
+			vma->populated = false;
+		return 0;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+			return -EINVAL;
+		if (!(vma->vm_flags & (behavior == MADV_POPULATE_READ ? VM_READ : VM_WRITE)))
+			return -EFAULT;
+		populate_range(mm, start, end);
+		return 0;
+	case MADV_GUARD_INSTALL:
+	case MADV_GUARD_REMOVE:
+		if (vma->vm_flags & (VM_SPECIAL | VM_HUGETLB |
+				     (behavior == MADV_GUARD_INSTALL ? VM_LOCKED : 0)))
+			return -EINVAL;
+		return 0;
+	case MADV_COLLAPSE:
+		if ((vma->vm_flags & (VM_SPECIAL | VM_NOHUGEPAGE)) || vma->vm_file)
+			return -EINVAL;
+		return 0;
+	case MADV_NORMAL:
+		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	case MADV_SEQUENTIAL:
+		new_flags = (new_flags & ~VM_RAND_READ) | VM_SEQ_READ;
+		break;
+	case MADV_RANDOM:
+		new_flags = (new_flags & ~VM_SEQ_READ) | VM_RAND_READ;
+		break;
+	case MADV_DONTFORK:
+		new_flags |= VM_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		if (new_flags & VM_IO)
+			return -EINVAL;
+		new_flags &= ~VM_DONTCOPY;
+		break;
+	case MADV_WIPEONFORK:
+		if (vma->vm_file || (new_flags & VM_SHARED))
+			return -EINVAL;
+		new_flags |= VM_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK:
+		if (new_flags & VM_DROPPABLE)
+			return -EINVAL;
+		new_flags &= ~VM_WIPEONFORK;
+		break;
+	case MADV_DONTDUMP:
+		new_flags |= VM_DONTDUMP;
+		break;
+	case MADV_DODUMP:
+		if ((new_flags & VM_SPECIAL) || (new_flags & VM_DROPPABLE))
+			return -EINVAL;
+		new_flags &= ~VM_DONTDUMP;
+		break;
+	case MADV_MERGEABLE:
+		if (!(new_flags & VM_MERGEABLE) && ksm_compatible(vma))
+			new_flags |= VM_MERGEABLE;
+		break;
+	case MADV_UNMERGEABLE:
+		new_flags &= ~VM_MERGEABLE;
+		break;
+	case MADV_HUGEPAGE:
+		new_flags = (new_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case MADV_NOHUGEPAGE:
+		new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
+	}
+	return update_vma(mm, vma, prev, start, end, new_flags);
+}
+
+static int madvise_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
+			int behavior)
+{
+	struct vm_area_struct *vma, *prev = NULL;
+	int unmapped_error = 0, error;
+	unsigned long tmp;
+
+	vma = find_vma(mm, start);
+	for (;;) {
+		if (!vma)
+			return -ENOMEM;
+		if (start < vma->vm_start) {
+			unmapped_error = -ENOMEM;
+			start = vma->vm_start;
+			if (start >= end)
+				break;
+		}
+		tmp = MIN(vma->vm_end, end);
+		error = madvise_vma(mm, vma, &prev, start, tmp, behavior);
+		if (error)
+			return error;
+		start = tmp;
+		if (prev && start < prev->vm_end)
+			start = prev->vm_end;
+		if (start >= end)
+			break;
+		vma = find_vma(mm, prev ? prev->vm_end : start);
+	}
+	return unmapped_error;
+}
+
+int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in, int advice)
+{
+	unsigned long len, end;
+	int err;
+
+	if (!behavior_valid(advice))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	len = PAGE_ALIGN(len_in);
+	if (len_in && !len)
+		return -EINVAL;
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
+		return (mm->caps & MM_CAP_SYS_ADMIN) ? 0 : -EPERM;
+	if (end == start)
+		return 0;
+	mm_down_write(&mm->mmap_lock);
+	err = madvise_walk(mm, start, end, advice);
+	mm_debug_check(mm);
+	mm_up_write(&mm->mmap_lock);
+	return err;
+}

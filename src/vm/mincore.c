@@ -1,0 +1,43 @@
+/*
+ * mincore.c - mincore(2).
+ *
+ * Model (mm/mincore.c): unaligned start is EINVAL, a range beyond the user address space
+ * ENOMEM, a NULL vector EFAULT (checked in that order); len 0 succeeds. The vector is filled VMA
+ * by VMA; a hole stops with ENOMEM after the bytes before it were written. Residency without a
+ * page layer: an anonymous VMA's pages are resident once touched or populated (mm_touch,
+ * MAP_POPULATE, mlock); a file VMA's pages are taken as cached (a warm page cache).
+ */
+#include "vm/internal.h"
+
+int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned char *vec)
+{
+	unsigned long pages, end;
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (len > mm->task_size || start > mm->task_size - len)
+		return -ENOMEM;
+	pages = (len >> PAGE_SHIFT) + ((len & ~PAGE_MASK) != 0);
+	if (!vec && pages)
+		return -EFAULT;
+	mm_down_read(&mm->mmap_lock);
+	end = start + (pages << PAGE_SHIFT);
+	while (start < end) {
+		unsigned long stop, n;
+
+		vma = vma_lookup(mm, start);
+		if (!vma) {
+			err = -ENOMEM;
+			break;
+		}
+		stop = MIN(vma->vm_end, end);
+		n = (stop - start) >> PAGE_SHIFT;
+		memset(vec, vma->vm_file ? 1 : vma->populated ? 1 : 0, n);
+		vec += n;
+		start = stop;
+	}
+	mm_up_read(&mm->mmap_lock);
+	return err;
+}

@@ -1,0 +1,148 @@
+/*
+ * mm_types.h - the structures of the address-space layer.
+ *
+ * Glossary:
+ *   struct mm_struct       one address space: its VMAs (tree + ordered list), layout, counters,
+ *                          rlimits, mmap_lock. Shared by the tasks that were cloned with CLONE_VM.
+ *   struct vm_area_struct  one VMA: [vm_start, vm_end), vm_flags, file + vm_pgoff, anon_vma.
+ *   struct vma_tree        the ordered index of an mm's VMAs keyed by vm_end (vma_tree.c).
+ *   anon_vma               modelled as an identity (a number) and the length of the VMA's anon_vma
+ *                          chain: all that merge decisions look at. 0 = none yet.
+ *   struct mm_file         an open file description (the kernel's struct file) over an mm_inode.
+ *   struct mm_task         a process or thread: pid -> mm.
+ *   struct vm_state        per machine: sysctls, the pid table, the list of all mms (init_mm).
+ *
+ * Invariants (mm_check() proves them):
+ *   VMAs are ordered and disjoint: vma->vm_start < vma->vm_end <= next->vm_start, all page
+ *   aligned and below task_size (the [vsyscall] gate is a flag, not a VMA);
+ *   the tree holds exactly the VMAs of the list, with each key equal to the VMA's vm_end;
+ *   map_count = number of VMAs; total_vm = sum of pages; data_vm, exec_vm, stack_vm,
+ *   locked_vm recomputed from vm_flags equal the counters.
+ */
+#ifndef MMLAB_VM_MM_TYPES_H
+#define MMLAB_VM_MM_TYPES_H
+
+#include "core/core.h"
+
+#include <mmlab/list.h>
+#include <mmlab/mm.h>
+#include <mmlab/page.h>
+
+struct vma_leaf;
+
+/* The ordered index: a sorted array of leaves, each a sorted array of up to VMA_LEAF_MAX VMAs. */
+struct vma_tree {
+	int nr_leaves, cap_leaves;
+	unsigned long *leaf_max;	/* [i] = vm_end of the last VMA of leaves[i] */
+	struct vma_leaf **leaves;
+	struct vma_leaf *spare;		/* preallocated leaves (linked through slot 0) */
+	int nr_spare;
+};
+
+enum vma_special_kind {
+	VMA_NORMAL,
+	VMA_VDSO,		/* [vdso] */
+	VMA_VVAR,		/* [vvar] */
+	VMA_VVAR_VCLOCK,	/* [vvar_vclock] */
+};
+
+struct vm_area_struct {
+	unsigned long vm_start, vm_end;		/* [vm_start, vm_end), page aligned */
+	struct vm_area_struct *vm_next, *vm_prev;	/* address order */
+	struct mm_struct *vm_mm;
+	unsigned long vm_flags;
+	unsigned long vm_pgoff;			/* file offset in pages; anon: vm_start >> PAGE_SHIFT at mmap */
+	struct mm_file *vm_file;		/* holds a reference; shmem object for shared anon */
+	unsigned long anon_vma;			/* identity; 0 = none (not written yet) */
+	int anon_vma_chain;			/* anon_vmas chained: 1 = singular (no fork parents) */
+	enum vma_special_kind special;
+	char *anon_name;			/* prctl(PR_SET_VMA_ANON_NAME), or NULL */
+	bool populated;				/* pages resident (for mincore): touched or populated */
+};
+
+/* VMAs set aside before an operation starts, so nothing fails half-way (vma.c). */
+#define VMA_RESERVE_MAX 8
+struct vma_reserve {
+	int nr;
+	struct vm_area_struct *v[VMA_RESERVE_MAX];
+};
+
+struct mm_struct {
+	struct machine *machine;
+	struct vma_reserve reserve;
+	struct vma_tree mm_mt;			/* the VMA index (the kernel's maple tree slot) */
+	struct vm_area_struct *mmap;		/* lowest VMA (list head) */
+	struct vm_area_struct *mmap_last;	/* highest VMA */
+	void *pgd;				/* no page tables yet: NULL */
+	atomic_int mm_users;			/* tasks using it */
+	atomic_int mm_count;			/* references to the struct (users count as one) */
+	mm_rwsem_t mmap_lock;
+	struct list_head mmlist;		/* in vm_state->mmlist headed by init_mm */
+	int map_count;
+
+	unsigned long mmap_base, mmap_legacy_base, task_size;
+	bool legacy_layout;
+	bool vsyscall;				/* print the [vsyscall] gate line */
+	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_brk, brk, start_stack;
+	unsigned long arg_start, arg_end, env_start, env_end;
+
+	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm;
+	unsigned long hiwater_vm;
+	unsigned long def_flags;		/* VM_LOCKED|VM_LOCKONFAULT after mlockall(MCL_FUTURE) */
+
+	unsigned long rlim_cur[RLIM_NLIMITS], rlim_max[RLIM_NLIMITS];
+	unsigned int caps;			/* MM_CAP_* */
+};
+
+struct mm_inode {
+	atomic_int refcount;
+	unsigned int dev_major, dev_minor;
+	unsigned long ino;
+	unsigned long long size;
+	struct mm_inode *hash_next;
+};
+
+struct mm_file {
+	struct machine *machine;
+	atomic_int refcount;
+	struct mm_inode *inode;
+	char *path;
+	int open_flags;
+	enum mm_file_kind kind;
+	bool shmem;		/* the object behind a shared anonymous mapping */
+	bool noexec, append_only;
+	unsigned long shmem_acct_pages;	/* shmem: Committed_AS charged until the last put */
+};
+
+struct mm_task {
+	int pid;
+	struct mm_struct *mm;
+	char comm[16];
+	struct machine *machine;
+	struct mm_task *hash_next;
+};
+
+#define PID_HASH_SIZE 1024
+
+struct vm_state {
+	mm_lock_t lock;				/* pids, inode table, mmlist */
+	struct mm_struct init_mm;		/* the kernel's mm: heads the list of all mms */
+	struct mm_task *pid_hash[PID_HASH_SIZE];
+	int nr_tasks;
+	int last_pid;
+	struct mm_inode *inodes[256];
+	atomic_ulong next_anon_vma;		/* anon_vma identities */
+	atomic_ulong next_shmem_ino;
+	int max_map_count;
+	unsigned long mmap_min_addr;
+	unsigned long stack_guard_gap;		/* bytes */
+	unsigned long admin_reserve_kbytes, user_reserve_kbytes;
+};
+
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+#endif /* MMLAB_VM_MM_TYPES_H */

@@ -1,0 +1,277 @@
+/*
+ * mremap.c - mremap(2): shrink, grow in place, move (MREMAP_MAYMOVE), move to a fixed place
+ * (MREMAP_FIXED), move leaving the old range mapped (MREMAP_DONTUNMAP), and old_len 0
+ * (duplicating a shared mapping).
+ *
+ * Model (mm/mremap.c, 6.16+ structure): parameter checks (flags, alignment, new_len 0, sizes,
+ * then for a given new address: range, alignment, MAYMOVE required, DONTUNMAP with a size
+ * change, overlap) all EINVAL; then the VMA at addr must exist (EFAULT); growing or moving
+ * needs [addr, addr + old_len) inside it (EFAULT), no VM_DONTEXPAND/VM_PFNMAP (EFAULT), room
+ * under RLIMIT_MEMLOCK (EAGAIN) and RLIMIT_AS/DATA (ENOMEM). Growing in place happens when the
+ * range ends the VMA and the pages after it are free; otherwise a move needs MREMAP_MAYMOVE
+ * (ENOMEM) and max_map_count - 3 (ENOMEM). A move creates the new VMA the way copy_vma() does
+ * (merging with neighbours; an anonymous VMA never written takes the new address as page
+ * offset) and unmaps the old range, keeping the commit charge.
+ *
+ * Not modelled: 6.17's MREMAP_FIXED move of a range spanning several VMAs (EFAULT here).
+ */
+#include "vm/internal.h"
+
+/* The new VMA of a move, as copy_vma(): merged into a neighbour when the kernel would. */
+static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+				       unsigned long addr, unsigned long len, unsigned long pgoff)
+{
+	struct vma_merge_desc d;
+	struct vm_area_struct *new;
+
+	if (!vma->vm_file && !(vma->vm_flags & VM_SHARED) && !vma->anon_vma)
+		pgoff = addr >> PAGE_SHIFT;
+	d = (struct vma_merge_desc){
+		.start = addr, .end = addr + len, .pgoff = pgoff, .flags = vma->vm_flags,
+		.file = vma->vm_file, .anon_vma = vma->anon_vma, .anon_name = vma->anon_name,
+		.middle = vma->anon_vma_chain > 1 ? vma : NULL,
+	};
+	new = vma_merge_new_range(mm, &d);
+	if (new) {
+		if (!new->anon_vma && vma->anon_vma) {
+			new->anon_vma = vma->anon_vma;
+			new->anon_vma_chain = vma->anon_vma_chain;
+		}
+		new->populated |= vma->populated;
+		return new;
+	}
+	new = vma_from_reserve(mm);
+	new->vm_start = addr;
+	new->vm_end = addr + len;
+	new->vm_pgoff = pgoff;
+	new->vm_flags = vma->vm_flags;
+	new->vm_file = vma->vm_file ? mm_file_get(vma->vm_file) : NULL;
+	new->anon_vma = vma->anon_vma;
+	new->anon_vma_chain = vma->anon_vma_chain;
+	new->anon_name = vma->anon_name ? strdup(vma->anon_name) : NULL;
+	new->populated = vma->populated;
+	vma_link(mm, new);
+	return new;
+}
+
+static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long old_addr,
+		     unsigned long old_len, unsigned long new_len, unsigned long new_addr,
+		     unsigned long flags)
+{
+	unsigned long vm_flags = vma->vm_flags, charged = 0, hiwater = mm->hiwater_vm;
+	unsigned long pgoff = vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT);
+	bool whole = vma->vm_start == old_addr && vma->vm_end == old_addr + old_len;
+	struct vm_area_struct *new;
+	int err;
+
+	if (mm->map_count >= vm_of(mm)->max_map_count - 3)
+		return -ENOMEM;
+	if (vm_flags & VM_ACCOUNT) {
+		if (flags & MREMAP_DONTUNMAP)
+			charged = new_len >> PAGE_SHIFT;
+		else if (new_len > old_len)
+			charged = (new_len - old_len) >> PAGE_SHIFT;
+		if (charged && vm_enough_memory(mm, (long)charged))
+			return -ENOMEM;
+	}
+	err = vma_prealloc(mm, 4);
+	if (err) {
+		if (charged)
+			vm_unacct_memory(mm, (long)charged);
+		return err;
+	}
+	new = copy_vma(mm, vma, new_addr, new_len, pgoff);
+	/* copy_vma may have merged away nothing of the old range: look the old VMA up again. */
+	vma = find_vma(mm, old_addr);
+	if (flags & MREMAP_DONTUNMAP) {
+		vma_set_flags(mm, vma, vma->vm_flags & ~VM_LOCKED_MASK);
+		if (whole && new != vma) {
+			vma->anon_vma = 0;
+			vma->anon_vma_chain = 0;
+			vma->populated = false;
+		}
+		mm->hiwater_vm = MAX(hiwater, mm->total_vm);
+		return (long)new_addr;
+	}
+	err = vma_split_range(mm, old_addr, old_addr + old_len);
+	MM_BUG_ON(err);		/* map count checked and VMAs reserved above */
+	/* The charge moves with the pages: unmapping the old range must not give it back. */
+	if (vm_flags & VM_ACCOUNT)
+		atomic_fetch_add(&mm->machine->vm_committed_as, (long)(old_len >> PAGE_SHIFT));
+	unmap_range(mm, old_addr, old_addr + old_len);
+	mm->hiwater_vm = MAX(hiwater, mm->total_vm);
+	return (long)new_addr;
+}
+
+static bool vma_expandable(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long delta)
+{
+	unsigned long end = vma->vm_end + delta;
+
+	if (end < vma->vm_end)
+		return false;
+	if (find_vma_intersection(mm, vma->vm_end, end))
+		return false;
+	if (get_unmapped_area(mm, NULL, vma->vm_start, end - vma->vm_start, 0, MAP_FIXED, 0) &
+	    ~PAGE_MASK)
+		return false;
+	return true;
+}
+
+static long expand_in_place(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long delta)
+{
+	unsigned long pages = delta >> PAGE_SHIFT;
+	struct vma_merge_desc d;
+	int err;
+
+	if ((vma->vm_flags & VM_ACCOUNT) && vm_enough_memory(mm, (long)pages))
+		return -ENOMEM;
+	err = vma_prealloc(mm, 1);
+	if (err) {
+		if (vma->vm_flags & VM_ACCOUNT)
+			vm_unacct_memory(mm, (long)pages);
+		return err;
+	}
+	d = (struct vma_merge_desc){
+		.start = vma->vm_end, .end = vma->vm_end + delta,
+		.pgoff = vma->vm_pgoff + vma_pages(vma), .flags = vma->vm_flags,
+		.file = vma->vm_file, .anon_vma = vma->anon_vma, .anon_name = vma->anon_name,
+	};
+	if (!vma_merge_new_range(mm, &d)) {
+		/* A VM_SPECIAL VMA cannot merge: extend it directly, as vma_expand does. */
+		vma_set_range(mm, vma, vma->vm_start, vma->vm_end + delta, vma->vm_pgoff);
+	}
+	return 0;
+}
+
+static long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+		      unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+	bool implies_new = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
+	struct vm_area_struct *vma;
+	unsigned long delta, map_flags, pgoff;
+	long res;
+
+	if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = PAGE_ALIGN(old_len);
+	new_len = PAGE_ALIGN(new_len);
+	if (!new_len)
+		return -EINVAL;
+	if (new_len > mm->task_size)
+		return -EINVAL;
+	if (implies_new) {
+		if (new_addr > mm->task_size - new_len)
+			return -EINVAL;
+		if (new_addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (!(flags & MREMAP_MAYMOVE))
+			return -EINVAL;
+		if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
+			return -EINVAL;
+		if ((flags & MREMAP_FIXED) && addr < new_addr + new_len && new_addr < addr + old_len)
+			return -EINVAL;
+	}
+
+	vma = vma_lookup(mm, addr);
+	if (!vma)
+		return -EFAULT;
+	if (!old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
+		return -EINVAL;
+	delta = new_len > old_len ? new_len - old_len : old_len - new_len;
+	if (!implies_new)
+		new_addr = addr;
+	if (new_len > old_len || implies_new) {
+		if (old_len > vma->vm_end - addr)
+			return -EFAULT;
+		if (new_len != old_len) {
+			pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+			if (pgoff + (new_len >> PAGE_SHIFT) < pgoff)
+				return -EINVAL;
+			if (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP))
+				return -EFAULT;
+			if (new_len > old_len) {
+				if (!mlock_future_ok(mm, vma->vm_flags, delta))
+					return -EAGAIN;
+				if (!may_expand_vm(mm, vma->vm_flags, delta >> PAGE_SHIFT))
+					return -ENOMEM;
+			}
+		}
+	}
+
+	if (implies_new) {
+		if (flags & MREMAP_FIXED) {
+			res = do_munmap(mm, new_addr, new_len);
+			if (res)
+				return res;
+			vma = vma_lookup(mm, addr);
+			if (!vma)
+				return -EFAULT;
+		}
+		if (old_len > new_len) {
+			res = do_munmap(mm, addr + new_len, old_len - new_len);
+			if (res)
+				return res;
+			old_len = new_len;
+			vma = vma_lookup(mm, addr);
+		}
+		if ((flags & MREMAP_DONTUNMAP) &&
+		    !may_expand_vm(mm, vma->vm_flags, old_len >> PAGE_SHIFT))
+			return -ENOMEM;
+		goto move;
+	}
+
+	if (old_len == new_len)
+		return (long)addr;
+	if (old_len > new_len) {
+		res = do_munmap(mm, addr + new_len, old_len - new_len);
+		return res ? res : (long)addr;
+	}
+	if (old_len == vma->vm_end - addr && vma_expandable(mm, vma, delta)) {
+		res = expand_in_place(mm, vma, delta);
+		if (res)
+			return res;
+		if (vma->vm_flags & VM_LOCKED)
+			populate_range(mm, addr + old_len, addr + new_len);
+		return (long)addr;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+move:
+	map_flags = (flags & MREMAP_FIXED) ? MAP_FIXED : 0;
+	if (vma->vm_flags & VM_MAYSHARE)
+		map_flags |= MAP_SHARED;
+	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	new_addr = get_unmapped_area(mm, vma->vm_file, implies_new ? new_addr : 0, new_len, pgoff,
+				     map_flags, vma->vm_flags);
+	if (IS_ERR_VALUE(new_addr))
+		return (long)new_addr;
+	if (!old_len) {
+		/* Duplicate a shared mapping: a new VMA over the same object. */
+		struct vm_area_struct *dup;
+		int err = vma_prealloc(mm, 1);
+
+		if (err)
+			return err;
+		dup = copy_vma(mm, vma, new_addr, new_len, pgoff);
+		(void)dup;
+		return (long)new_addr;
+	}
+	res = move_vma(mm, vma, addr, old_len, new_len, new_addr, flags);
+	if (res >= 0 && (find_vma(mm, res)->vm_flags & VM_LOCKED))
+		populate_range(mm, (unsigned long)res, (unsigned long)res + new_len);
+	return res;
+}
+
+long mm_mremap(struct mm_struct *mm, unsigned long old_addr, unsigned long old_len,
+	       unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+	long ret;
+
+	mm_down_write(&mm->mmap_lock);
+	ret = do_mremap(mm, old_addr, old_len, new_len, flags, new_addr);
+	mm_debug_check(mm);
+	mm_up_write(&mm->mmap_lock);
+	return ret;
+}

@@ -1,0 +1,481 @@
+/*
+ * vma.c - virtual memory areas: lookup, linking, splitting and merging, and the per-type
+ * counters (total_vm, data_vm, exec_vm, stack_vm).
+ *
+ * Model. An mm's VMAs form an address-ordered doubly linked list (vm_prev/vm_next, for O(1)
+ * neighbours) indexed by the vma_tree (for O(log n) lookup). Every change of a VMA's range goes
+ * through vma_set_range() and every change of its flags through vma_set_flags(), so the index
+ * keys and the counters never drift.
+ *
+ * Merge rules (the kernel's, mm/vma.c): two adjacent ranges merge when their flags are equal
+ * ignoring VM_SOFTDIRTY, neither is VM_SPECIAL, they map the same file description (or none),
+ * their page offsets are contiguous, their anonymous names are equal, and their anon_vmas are
+ * compatible: equal, or one absent and the other not inherited through fork (a fork child's
+ * anon_vma chain is longer than one).
+ *
+ * Allocation: VMAs come from a small per-mm reserve filled by vma_prealloc() before an
+ * operation changes anything (FAULT_VMA can make it fail), so splits and inserts in the middle
+ * of an operation cannot fail: a failed syscall leaves the address space as it found it.
+ */
+#include "vm/internal.h"
+
+#include <mmlab/fault_inject.h>
+
+static struct vma_reserve *reserve_of(struct mm_struct *mm)
+{
+	return &mm->reserve;
+}
+
+int vma_prealloc(struct mm_struct *mm, int nr_vmas)
+{
+	struct vma_reserve *r = reserve_of(mm);
+	int err;
+
+	MM_BUG_ON(nr_vmas > VMA_RESERVE_MAX);
+	while (r->nr < nr_vmas) {
+		struct vm_area_struct *v;
+
+		if (should_fail(mm->machine, FAULT_VMA, 0))
+			return -ENOMEM;
+		v = mm_meta_zalloc(mm->machine, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		r->v[r->nr++] = v;
+	}
+	err = vma_tree_prealloc(mm->machine, &mm->mm_mt, nr_vmas + 1);
+	return err;
+}
+
+struct vm_area_struct *vma_from_reserve(struct mm_struct *mm)
+{
+	struct vma_reserve *r = reserve_of(mm);
+	struct vm_area_struct *v;
+
+	MM_BUG_ON(r->nr == 0);
+	v = r->v[--r->nr];
+	memset(v, 0, sizeof(*v));
+	v->vm_mm = mm;
+	return v;
+}
+
+void vm_area_free(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vma_reserve *r = reserve_of(mm);
+
+	if (vma->vm_file)
+		mm_file_put(vma->vm_file);
+	free(vma->anon_name);
+	vma->vm_file = NULL;
+	vma->anon_name = NULL;
+	if (r->nr < VMA_RESERVE_MAX) {
+		r->v[r->nr++] = vma;
+		return;
+	}
+	mm_meta_free(mm->machine, vma);
+}
+
+void vma_free_reserve(struct mm_struct *mm)
+{
+	struct vma_reserve *r = reserve_of(mm);
+
+	while (r->nr)
+		mm_meta_free(mm->machine, r->v[--r->nr]);
+}
+
+/* ---- lookup ---------------------------------------------------------------------------------- */
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	return vma_tree_find(&mm->mm_mt, addr);
+}
+
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	*pprev = vma ? vma->vm_prev : mm->mmap_last;
+	return vma;
+}
+
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, unsigned long start,
+					     unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+
+	if (vma && end <= vma->vm_start)
+		vma = NULL;
+	return vma;
+}
+
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	if (vma && addr < vma->vm_start)
+		vma = NULL;
+	return vma;
+}
+
+/* ---- counters -------------------------------------------------------------------------------- */
+
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
+{
+	mm->total_vm += (unsigned long)npages;
+	if ((flags & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) == VM_EXEC)
+		mm->exec_vm += (unsigned long)npages;
+	else if (flags & VM_GROWSDOWN)
+		mm->stack_vm += (unsigned long)npages;
+	else if ((flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) == VM_WRITE)
+		mm->data_vm += (unsigned long)npages;
+	if (flags & VM_LOCKED)
+		mm->locked_vm += (unsigned long)npages;
+	if (mm->total_vm > mm->hiwater_vm)
+		mm->hiwater_vm = mm->total_vm;
+}
+
+/* ---- link, unlink, ranges -------------------------------------------------------------------- */
+
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vm_area_struct *next = find_vma(mm, vma->vm_start);
+	struct vm_area_struct *prev = next ? next->vm_prev : mm->mmap_last;
+
+	VM_BUG_ON(next && next->vm_start < vma->vm_end);
+	VM_BUG_ON(prev && prev->vm_end > vma->vm_start);
+	vma->vm_mm = mm;
+	vma->vm_prev = prev;
+	vma->vm_next = next;
+	if (prev)
+		prev->vm_next = vma;
+	else
+		mm->mmap = vma;
+	if (next)
+		next->vm_prev = vma;
+	else
+		mm->mmap_last = vma;
+	vma_tree_insert(&mm->mm_mt, vma);
+	mm->map_count++;
+	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
+}
+
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	vma_tree_erase(mm->machine, &mm->mm_mt, vma);
+	if (vma->vm_prev)
+		vma->vm_prev->vm_next = vma->vm_next;
+	else
+		mm->mmap = vma->vm_next;
+	if (vma->vm_next)
+		vma->vm_next->vm_prev = vma->vm_prev;
+	else
+		mm->mmap_last = vma->vm_prev;
+	vma->vm_prev = vma->vm_next = NULL;
+	mm->map_count--;
+	vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
+}
+
+int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	if (find_vma_intersection(mm, vma->vm_start, vma->vm_end))
+		return -ENOMEM;
+	vma_link(mm, vma);
+	return 0;
+}
+
+void vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end, unsigned long pgoff)
+{
+	unsigned long old_end = vma->vm_end;
+
+	vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
+	vma->vm_start = start;
+	vma->vm_end = end;
+	vma->vm_pgoff = pgoff;
+	if (end != old_end)
+		vma_tree_rekey(&mm->mm_mt, vma, old_end);
+	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
+}
+
+void vma_set_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long flags)
+{
+	vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
+	vma->vm_flags = flags;
+	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
+}
+
+/* ---- anon_vma identity ----------------------------------------------------------------------- */
+
+unsigned long new_anon_vma_id(struct machine *m)
+{
+	return atomic_fetch_add(&m->vm->next_anon_vma, 1);
+}
+
+void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	if (vma->anon_vma)
+		return;
+	/*
+	 * The kernel reuses a neighbour's anon_vma when the two could merge (find_mergeable_anon_vma);
+	 * without that, adjacent VMAs touched one after the other would never merge again.
+	 */
+	struct vm_area_struct *near[2] = { vma->vm_next, vma->vm_prev };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct vm_area_struct *a = i ? near[i] : vma, *b = i ? vma : near[i];
+
+		if (!near[i] || !near[i]->anon_vma || near[i]->anon_vma_chain != 1)
+			continue;
+		if (a->vm_end != b->vm_start || a->vm_file != b->vm_file ||
+		    ((a->vm_flags ^ b->vm_flags) & ~(VM_READ | VM_WRITE | VM_EXEC | VM_SOFTDIRTY)) ||
+		    b->vm_pgoff != a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT))
+			continue;
+		vma->anon_vma = near[i]->anon_vma;
+		vma->anon_vma_chain = 1;
+		return;
+	}
+	vma->anon_vma = new_anon_vma_id(mm->machine);
+	vma->anon_vma_chain = 1;
+}
+
+static bool anon_is_fork_child(const struct vm_area_struct *vma)
+{
+	return vma && vma->anon_vma && vma->anon_vma_chain > 1;
+}
+
+bool is_mergeable_anon(const struct vm_area_struct *tgt, unsigned long src_anon,
+		       const struct vm_area_struct *src)
+{
+	if (!tgt->anon_vma && src_anon)
+		return !anon_is_fork_child(src);
+	if (tgt->anon_vma && !src_anon)
+		return !anon_is_fork_child(tgt);
+	return tgt->anon_vma == src_anon;
+}
+
+/* ---- split ---------------------------------------------------------------------------------- */
+
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
+{
+	struct vm_area_struct *new;
+	unsigned long pgoff_at = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	int err;
+
+	VM_BUG_ON(addr <= vma->vm_start || addr >= vma->vm_end || addr & ~PAGE_MASK);
+	err = vma_prealloc(mm, 1);
+	if (err)
+		return err;
+	new = vma_from_reserve(mm);
+	new->vm_flags = vma->vm_flags;
+	new->vm_file = vma->vm_file ? mm_file_get(vma->vm_file) : NULL;
+	new->anon_vma = vma->anon_vma;
+	new->anon_vma_chain = vma->anon_vma_chain;
+	new->special = vma->special;
+	new->anon_name = vma->anon_name ? strdup(vma->anon_name) : NULL;
+	new->populated = vma->populated;
+	if (new_below) {
+		new->vm_start = vma->vm_start;
+		new->vm_end = addr;
+		new->vm_pgoff = vma->vm_pgoff;
+		vma_set_range(mm, vma, addr, vma->vm_end, pgoff_at);
+	} else {
+		new->vm_start = addr;
+		new->vm_end = vma->vm_end;
+		new->vm_pgoff = pgoff_at;
+		vma_set_range(mm, vma, vma->vm_start, addr, vma->vm_pgoff);
+	}
+	vma_link(mm, new);
+	return 0;
+}
+
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
+{
+	if (mm->map_count >= vm_of(mm)->max_map_count)
+		return -ENOMEM;
+	return __split_vma(mm, vma, addr, new_below);
+}
+
+/* ---- merge ----------------------------------------------------------------------------------- */
+
+static bool names_equal(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool is_mergeable_vma(const struct vm_area_struct *vma, const struct vma_merge_desc *d)
+{
+	if ((vma->vm_flags ^ d->flags) & ~VM_SOFTDIRTY)
+		return false;
+	if (vma->vm_file != d->file)
+		return false;
+	if (vma->special != VMA_NORMAL)
+		return false;
+	return names_equal(vma->anon_name, d->anon_name);
+}
+
+/* Can @d be appended to @prev? */
+static bool can_merge_after(const struct vm_area_struct *prev, const struct vma_merge_desc *d)
+{
+	return prev && prev->vm_end == d->start && is_mergeable_vma(prev, d) &&
+	       is_mergeable_anon(prev, d->anon_vma, d->middle) &&
+	       prev->vm_pgoff + vma_pages(prev) == d->pgoff;
+}
+
+/* Can @d be prepended to @next? */
+static bool can_merge_before(const struct vm_area_struct *next, const struct vma_merge_desc *d)
+{
+	return next && next->vm_start == d->end && is_mergeable_vma(next, d) &&
+	       is_mergeable_anon(next, d->anon_vma, d->middle) &&
+	       d->pgoff + ((d->end - d->start) >> PAGE_SHIFT) == next->vm_pgoff;
+}
+
+/* prev and next both merge with the range: are their anon_vmas compatible with each other? */
+static bool prev_next_compatible(const struct vm_area_struct *prev,
+				 const struct vm_area_struct *next)
+{
+	return is_mergeable_anon(prev, next->anon_vma, next);
+}
+
+static void take_anon(struct vm_area_struct *tgt, unsigned long anon, int chain)
+{
+	if (!tgt->anon_vma && anon) {
+		tgt->anon_vma = anon;
+		tgt->anon_vma_chain = chain ? chain : 1;
+	}
+}
+
+struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, struct vma_merge_desc *d)
+{
+	struct vm_area_struct *next = find_vma(mm, d->start);
+	struct vm_area_struct *prev = next ? next->vm_prev : mm->mmap_last;
+	bool left, right;
+
+	if (d->flags & VM_SPECIAL)
+		return NULL;
+	if (next && next->vm_start < d->end)
+		return NULL;
+	left = can_merge_after(prev, d);
+	right = can_merge_before(next, d);
+	if (left && right && !prev_next_compatible(prev, next))
+		right = false;
+	if (left && right) {
+		unsigned long end = next->vm_end;
+
+		take_anon(prev, next->anon_vma, next->anon_vma_chain);
+		prev->populated |= next->populated;
+		vma_unlink(mm, next);
+		vm_area_free(mm, next);
+		vma_set_range(mm, prev, prev->vm_start, end, prev->vm_pgoff);
+		return prev;
+	}
+	if (left) {
+		vma_set_range(mm, prev, prev->vm_start, d->end, prev->vm_pgoff);
+		return prev;
+	}
+	if (right) {
+		vma_set_range(mm, next, d->start, next->vm_end, d->pgoff);
+		return next;
+	}
+	return NULL;
+}
+
+/*
+ * Merge [start, end) of @middle (with its new flags in @d) into a neighbour, as the kernel's
+ * vma_merge_existing_range(). Returns the VMA now covering the range or NULL (nothing changed).
+ */
+static struct vm_area_struct *vma_merge_existing_range(struct mm_struct *mm,
+						       struct vma_merge_desc *d)
+{
+	struct vm_area_struct *middle = d->middle;
+	struct vm_area_struct *prev = middle->vm_prev, *next = middle->vm_next;
+	bool left_side = d->start == middle->vm_start, right_side = d->end == middle->vm_end;
+	bool left = false, right = false;
+
+	if ((d->flags & VM_SPECIAL) || middle->special != VMA_NORMAL || (!left_side && !right_side))
+		return NULL;
+	if (left_side)
+		left = can_merge_after(prev, d);
+	if (right_side)
+		right = can_merge_before(next, d);
+	if (left && right && !prev_next_compatible(prev, next))
+		right = false;
+	if (!left && !right)
+		return NULL;
+
+	if (left && right) {
+		unsigned long end = next->vm_end;
+
+		take_anon(prev, middle->anon_vma, middle->anon_vma_chain);
+		take_anon(prev, next->anon_vma, next->anon_vma_chain);
+		prev->populated |= middle->populated | next->populated;
+		vma_unlink(mm, middle);
+		vm_area_free(mm, middle);
+		vma_unlink(mm, next);
+		vm_area_free(mm, next);
+		vma_set_range(mm, prev, prev->vm_start, end, prev->vm_pgoff);
+		return prev;
+	}
+	if (left) {
+		take_anon(prev, middle->anon_vma, middle->anon_vma_chain);
+		prev->populated |= middle->populated;
+		if (right_side) {
+			vma_unlink(mm, middle);
+			vm_area_free(mm, middle);
+		} else {
+			vma_set_range(mm, middle, d->end, middle->vm_end,
+				      middle->vm_pgoff + ((d->end - middle->vm_start) >> PAGE_SHIFT));
+		}
+		vma_set_range(mm, prev, prev->vm_start, d->end, prev->vm_pgoff);
+		return prev;
+	}
+	/* right */
+	take_anon(next, middle->anon_vma, middle->anon_vma_chain);
+	next->populated |= middle->populated;
+	if (left_side) {
+		vma_unlink(mm, middle);
+		vm_area_free(mm, middle);
+	} else {
+		vma_set_range(mm, middle, middle->vm_start, d->start, middle->vm_pgoff);
+	}
+	vma_set_range(mm, next, d->start, next->vm_end, d->pgoff);
+	return next;
+}
+
+long vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, unsigned long flags, struct vm_area_struct **out)
+{
+	struct vma_merge_desc d = {
+		.start = start, .end = end, .flags = flags, .file = vma->vm_file,
+		.pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT),
+		.anon_vma = vma->anon_vma, .anon_name = vma->anon_name, .middle = vma,
+	};
+	struct vm_area_struct *merged;
+	int err;
+
+	/* Reserve before merging so a merge never half-happens: a split may follow none. */
+	err = vma_prealloc(mm, 2);
+	if (err)
+		return err;
+	merged = vma_merge_existing_range(mm, &d);
+	if (merged) {
+		vma_set_flags(mm, merged, flags);
+		*out = merged;
+		return 0;
+	}
+	if (vma->vm_start < start) {
+		err = split_vma(mm, vma, start, 1);
+		if (err)
+			return err;
+	}
+	if (vma->vm_end > end) {
+		err = split_vma(mm, vma, end, 0);
+		if (err)
+			return err;
+	}
+	vma_set_flags(mm, vma, flags);
+	*out = vma;
+	return 0;
+}
