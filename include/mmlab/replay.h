@@ -62,4 +62,13 @@ void replay_get_stats(const struct replay *r, struct replay_stats *st);
 /* replay_free - tear down every process and file of the replay. */
 void replay_free(struct replay *r);
 
+/*
+ * replay_like_host - set @m's vm.overcommit_memory, overcommit_ratio, overcommit_kbytes,
+ * max_map_count and mmap_min_addr to this host's (/proc/sys/vm), so a trace recorded here
+ * replays against the same limits.
+ */
+void replay_like_host(struct machine *m);
+/* replay_host_ram - this host's RAM in bytes, rounded down to 4 MiB (0 if unknown). */
+unsigned long long replay_host_ram(void);
+
 #endif /* MMLAB_REPLAY_H */

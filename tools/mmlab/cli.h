@@ -13,6 +13,7 @@ struct machine;
 /* Subcommands: return the process exit status. */
 int cmd_tour(int argc, char **argv);
 int cmd_proc(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* Tour sections: print to @out, return 0 or a negative errno. */
 int tour_phys(struct machine *m, FILE *out);
