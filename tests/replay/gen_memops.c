@@ -3,7 +3,12 @@
  * syscalls, run for real (under `strace -f -y`) so that mmlab can replay the trace and must
  * reach the same results and the same /proc/self/maps.
  *
- *   gen_memops SEED NOPS DIR
+ *   gen_memops SEED NOPS DIR [AVOID]
+ *
+ * AVOID (optional) leaves out what a diagnosis wants out of the way, comma-separated:
+ *   special    a 16 MiB PROT_NONE guard below the vDSO, so no call reaches [vvar]/[vdso]
+ *   noreplace  no MAP_FIXED_NOREPLACE
+ *   mlocknone  mlock/mlock2 always with MLOCK_ONFAULT (no populate of PROT_NONE ranges)
  *
  * Writes DIR/start.maps (its maps just before the first generated call), then makes the
  * marker call write(-1, "MMLAB-START", 11) that tells the test where the replay begins, then
@@ -70,7 +75,8 @@ static unsigned long below(unsigned long n) { return n ? rnd() % n : 0; }
 #define NREG 64
 static struct { unsigned long addr, len; } reg[NREG];
 static int nreg;
-static int fds[5];		/* RDWR file, RDONLY file, WRONLY file, /dev/zero, memfd */
+static int fds[5];
+static int avoid_noreplace, avoid_mlocknone;		/* RDWR file, RDONLY file, WRONLY file, /dev/zero, memfd */
 static unsigned long cur_brk, min_brk;	/* below min_brk lives the static TLS */
 
 static void remember(long addr, unsigned long len)
@@ -160,7 +166,11 @@ static void op_mmap(void)
 	}
 	switch (below(12)) {
 	case 0: flags |= MAP_FIXED; if (!addr) addr = some_addr(); break;
-	case 1: flags |= MAP_FIXED_NOREPLACE; if (!addr) addr = some_addr(); break;
+	case 1:
+		flags |= avoid_noreplace ? 0 : MAP_FIXED_NOREPLACE;
+		if (!addr)
+			addr = some_addr();
+		break;
 	case 2: flags |= MAP_NORESERVE; break;
 	case 3: flags |= MAP_POPULATE; break;
 	case 4: flags |= MAP_GROWSDOWN; break;
@@ -239,8 +249,13 @@ static void op_mlock(void)
 	unsigned long a = some_addr(), l = some_len();
 
 	switch (below(4)) {
-	case 0: sys(SYS_mlock, a, l, 0); break;
-	case 1: sys(SYS_mlock2, a, l, below(2) ? MLOCK_ONFAULT : 0); break;
+	case 0:
+		if (avoid_mlocknone)
+			sys(SYS_mlock2, a, l, MLOCK_ONFAULT);
+		else
+			sys(SYS_mlock, a, l, 0);
+		break;
+	case 1: sys(SYS_mlock2, a, l, below(2) || avoid_mlocknone ? MLOCK_ONFAULT : 0); break;
 	default: sys(SYS_munlock, a, l, 0); break;
 	}
 }
@@ -387,8 +402,19 @@ int main(int argc, char **argv)
 	unsigned long seed;
 	int nops;
 
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
 		return 2;
+	if (argc == 5) {
+		avoid_noreplace = strstr(argv[4], "noreplace") != NULL;
+		avoid_mlocknone = strstr(argv[4], "mlocknone") != NULL;
+		/*
+		 * Placed top-down, right below the vDSO; not a multiple of 2 MiB, which the
+		 * kernel would align to a huge page and leave a gap above.
+		 */
+		if (strstr(argv[4], "special"))
+			sys6(SYS_mmap, 0, (16UL << 20) - PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     -1, 0);
+	}
 	seed = strtoul(argv[1], NULL, 0);
 	nops = atoi(argv[2]);
 	rng = seed * 0x9E3779B97F4A7C15ULL + 1;
