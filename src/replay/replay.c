@@ -551,6 +551,8 @@ void replay_free(struct replay *r)
 			free(p);
 		}
 	}
+	for (i = 0; i < REPLAY_STAT_CACHE; i++)
+		free(r->stat_cache[i].path);
 	free(r->procs);
 	strace_reader_free(r->reader);
 	snapshot_free(&r->snap);

@@ -17,6 +17,7 @@
  * Tables are shared by threads (CLONE_FILES) and copied by fork; execve closes O_CLOEXEC fds.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,6 +144,30 @@ static enum mm_file_kind kind_of(const char *path, int flags)
 	return MM_FILE_REGULAR;
 }
 
+/*
+ * stat() of a path on this host, remembered: traces open the same few files again and again
+ * (ld.so.cache, libraries, locale files), and a syscall per open would dominate replay time.
+ */
+static int host_stat(struct replay *r, const char *path, struct stat *st)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *c;
+	struct stat_cache_ent *e;
+
+	for (c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	e = &r->stat_cache[h % REPLAY_STAT_CACHE];
+	if (e->path && !strcmp(e->path, path)) {
+		*st = e->st;
+		return e->err;
+	}
+	free(e->path);
+	e->path = strdup(path);
+	e->err = stat(path, &e->st) ? -errno : 0;
+	*st = e->st;
+	return e->err;
+}
+
 /* A new open file for @path (already unescaped). Returns NULL on allocation failure. */
 static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 				 unsigned long long size)
@@ -158,7 +183,7 @@ static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 		d.dev_major = sv->dev_major;
 		d.dev_minor = sv->dev_minor;
 		d.ino = sv->ino;
-	} else if (path[0] == '/' && !stat(path, &st)) {
+	} else if (path[0] == '/' && !host_stat(r, path, &st)) {
 		d.dev_major = major(st.st_dev);
 		d.dev_minor = minor(st.st_dev);
 		d.ino = st.st_ino;

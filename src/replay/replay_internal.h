@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <mmlab/mm.h>
 #include <mmlab/replay.h>
@@ -58,6 +59,13 @@ struct pending_clone {
 };
 
 #define REPLAY_MAX_PENDING_CLONES 64
+#define REPLAY_STAT_CACHE 64
+
+struct stat_cache_ent {
+	char *path;			/* NULL: empty slot */
+	int err;			/* 0 or -errno of stat() */
+	struct stat st;
+};
 
 struct replay {
 	struct machine *m;
@@ -79,6 +87,7 @@ struct replay {
 	unsigned long lineno;
 	char *maps;			/* the captured maps of the chosen process */
 	bool maps_captured;
+	struct stat_cache_ent stat_cache[REPLAY_STAT_CACHE];	/* host stat() by path */
 	unsigned char *mincore_vec;	/* scratch for mincore */
 	size_t mincore_cap;
 };

@@ -490,7 +490,16 @@ int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
 		line = r->frag;
 		end = line + len;
 	}
-	msg = len > 16 ? memmem(line + 1, len - 1, "strace: Process ", 16) : NULL;
+	/* Cheap test first: such a message always ends the line ("... attached"/"detached"). */
+	msg = NULL;
+	{
+		const char *e = end;
+
+		while (e > line && (e[-1] == '\n' || e[-1] == '\r'))
+			e--;
+		if (e - line > 24 && !memcmp(e - 7, "ttached", 7))
+			msg = memmem(line + 1, len - 1, "strace: Process ", 16);
+	}
 	if (msg) {
 		size_t keep = msg - line;
 
