@@ -119,7 +119,7 @@ static struct rproc *only_live_proc(struct replay *r)
 
 /* ---- processes ---------------------------------------------------------------------------- */
 
-static void exec_args_init(struct replay *r, struct mm_exec_args *a, bool empty)
+void replay_exec_args(struct replay *r, struct mm_exec_args *a, bool empty)
 {
 	memset(a, 0, sizeof(*a));
 	a->caps = ALL_CAPS;
@@ -163,7 +163,7 @@ static int proc_spawn(struct replay *r, long pid, char *why, size_t size, struct
 
 	if (!fds)
 		return -ENOMEM;
-	exec_args_init(r, &a, first && r->have_snap);
+	replay_exec_args(r, &a, first && r->have_snap);
 	err = mm_task_exec_new(r->m, (int)pid, &a, &t);
 	if (err) {
 		fdtable_put(fds);
@@ -227,17 +227,25 @@ static int proc_clone(struct replay *r, struct rproc *parent, unsigned long flag
 	return 0;
 }
 
-static int proc_exec(struct replay *r, struct rproc *p, char *why, size_t size)
+/*
+ * execve of the program named by @l's path argument (execve: the 1st, execveat: the 2nd; a
+ * relative execveat path is not resolved against its dirfd and falls back to the default).
+ */
+static int proc_exec(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		     size_t size)
 {
-	struct mm_exec_args a;
+	int pi = l && strace_span_is(l->name, "execveat") ? 1 : 0;
+	char path[4096] = "";
+	bool from_elf;
 	int err;
 
-	exec_args_init(r, &a, false);
-	err = mm_task_exec(p->task, &a);
+	if (l && l->nargs > pi)	/* no line: a superseding exec, whose path we never saw */
+		strace_unescape(l->arg[pi], path, sizeof(path));
+	err = replay_exec_image(r, p->task, path, &from_elf);
 	if (err)
 		return replay_fail(why, size, "execve in mmlab failed: %s", strerror(-err));
 	fdtable_close_on_exec(p->fds);
-	p->brk_known = false;
+	p->brk_known = from_elf;
 	return 0;
 }
 
@@ -397,7 +405,7 @@ static int replay_event(struct replay *r, const struct strace_line *l, char *why
 
 		if (t && t != p)
 			proc_exit(r, t);
-		return proc_exec(r, p, why, size);
+		return proc_exec(r, p, NULL, why, size);
 	}
 	default:
 		break;
@@ -414,7 +422,7 @@ static int replay_event(struct replay *r, const struct strace_line *l, char *why
 			return 0;
 		if (first_call && r->have_snap)
 			return 0;	/* the snapshot is the image this execve made */
-		return proc_exec(r, p, why, size);
+		return proc_exec(r, p, l, why, size);
 	}
 	if (strace_span_is(l->name, "exit_group")) {
 		if (p->pid == r->opt.maps_pid)

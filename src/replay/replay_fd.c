@@ -195,6 +195,11 @@ static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 	return mm_file_open(r->m, &d);
 }
 
+struct mm_file *replay_open_file(struct replay *r, const char *path, int flags)
+{
+	return open_file(r, path, flags, SIZE_UNKNOWN);
+}
+
 struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 				struct strace_span path)
 {

@@ -110,11 +110,24 @@ long fdtable_lowest_free(const struct fdtable *t);
  * replay_file_for - the open file behind a call's fd argument: the table's entry, else one made
  * from the -y annotation (an fd the trace never showed being opened). NULL for no such fd.
  */
+/* replay_open_file - a new open file of @path with O_ACCMODE @flags, size from this host. */
+struct mm_file *replay_open_file(struct replay *r, const char *path, int flags);
 struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 				struct strace_span path);
 /* replay_fd_call - open/openat/creat/memfd_create/dup/dup2/dup3/close/ftruncate/fstat. */
 int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
 		   size_t size);
+
+/* replay.c: the exec arguments every new address space starts from */
+void replay_exec_args(struct replay *r, struct mm_exec_args *a, bool empty);
+
+/* replay_exec.c: execve */
+/*
+ * replay_exec_image - execve of @path in @t: the program's ELF segments, its interpreter and
+ * the vDSO as the kernel's loader places them without ASLR, or mm_create()'s default layout
+ * when @path cannot be read (*@from_elf false). Returns 0 or a negative errno.
+ */
+int replay_exec_image(struct replay *r, struct mm_task *t, const char *path, bool *from_elf);
 
 /* replay_snapshot.c: --initial-maps */
 int snapshot_load(const char *path, struct snapshot *s, char *why, size_t size);

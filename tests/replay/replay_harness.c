@@ -55,7 +55,14 @@ char *harness_slurp(const char *path)
 int harness_replay(const char *trace, const char *marker, const char *initial_maps,
 		   struct replay_stats *st, char **maps, char **diffs)
 {
-	struct replay_options o = { .initial_maps = initial_maps, .check = true };
+	return harness_replay_pid(trace, marker, initial_maps, 0, st, maps, diffs);
+}
+
+int harness_replay_pid(const char *trace, const char *marker, const char *initial_maps,
+		       long maps_pid, struct replay_stats *st, char **maps, char **diffs)
+{
+	struct replay_options o = { .initial_maps = initial_maps, .check = true,
+				    .maps_pid = maps_pid };
 	struct machine *m = test_boot(replay_host_ram(), 1, 1);
 	const char *p = trace;
 	struct replay *r;

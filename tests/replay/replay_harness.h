@@ -21,6 +21,9 @@ char *harness_slurp(const char *path);
  */
 int harness_replay(const char *trace, const char *marker, const char *initial_maps,
 		   struct replay_stats *st, char **maps, char **diffs);
+/* The same, showing the maps of process @maps_pid at its exit. */
+int harness_replay_pid(const char *trace, const char *marker, const char *initial_maps,
+		       long maps_pid, struct replay_stats *st, char **maps, char **diffs);
 /* A fresh temporary directory (malloc'd path), and its removal with everything in it. */
 char *harness_tmpdir(void);
 void harness_rmdir(const char *dir);

@@ -99,10 +99,63 @@ static void test_programs(void **state)
 		calls ? 100.0 * matched / calls : 100.0);
 }
 
+/*
+ * No snapshot at all: `sh -c 'printmaps > FILE'` from its execve on. mmlab lays out sh and then
+ * printmaps from their ELF headers (program, ld.so, vDSO) as the kernel's loader does with ASLR
+ * off, replays ld.so's work, and must end with the maps printmaps printed, byte for byte.
+ *
+ *   sh:        execve -> [exe][heap] ... [ld.so][vdso] [stack]   (from /bin/sh's headers)
+ *   printmaps: fork -> execve -> the same from printmaps' headers -> libc mapped -> maps printed
+ */
+static void test_exec_without_snapshot(void **state)
+{
+	char *dir = harness_tmpdir(), trace[512], real[512], cmd[1200], *tr, *want, *got, *diffs;
+	const char *bin = getenv("MMLAB_BINARY_DIR");
+	struct replay_stats st;
+	const char *p;
+	long pid = 0;
+	int rc;
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(trace, sizeof(trace), "%s/trace", dir);
+	snprintf(real, sizeof(real), "%s/real.maps", dir);
+	snprintf(cmd, sizeof(cmd), "%s/tests/replay/printmaps > %s", bin ? bin : ".", real);
+	{
+		char *argv[] = { "setarch", "-R", "strace", "-f", "-y", "-o", trace, "/bin/sh", "-c",
+				 cmd, NULL };
+
+		assert_int_equal(harness_run(argv), 0);
+	}
+	tr = harness_slurp(trace);
+	want = harness_slurp(real);
+	assert_non_null(tr);
+	assert_non_null(want);
+	p = strstr(tr, "printmaps\", [");	/* "PID execve(".../printmaps", ["...printmaps"], ...) */
+	while (p && p > tr && p[-1] != '\n')
+		p--;
+	assert_non_null(p);
+	pid = strtol(p, NULL, 10);
+	rc = harness_replay_pid(tr, NULL, NULL, pid, &st, &got, &diffs);
+	fprintf(stderr, "sh -c printmaps: %lu calls replayed, %lu matched, %lu differed\n",
+		st.calls, st.matched, st.differed);
+	assert_int_equal(rc, 0);
+	if (!got || strcmp(got, want))
+		fail_msg("maps of %ld differ:\n--- kernel\n%s--- mmlab\n%s", pid, want, got ? got : "");
+	assert_int_equal(st.differed, 0);
+	free(tr);
+	free(want);
+	free(got);
+	free(diffs);
+	harness_rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_programs),
+		cmocka_unit_test(test_exec_without_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
