@@ -348,11 +348,32 @@ static int resolve_proc(struct replay *r, long pid, struct rproc **out, char *wh
 			return 0;
 		}
 		pid = r->first_pid ? r->max_pid + 1 : 1;
+		if (!r->first_pid)
+			r->first_anon = true;
 	}
 	p = replay_proc_find(r, pid);
 	if (p) {
 		*out = p;
 		return 0;
+	}
+	if (r->first_anon && !r->npend) {
+		/*
+		 * The first process spoke without a prefix (strace on stderr, one process), and now
+		 * a pid nobody cloned: that is the first process's own pid, shown at last.
+		 */
+		p = replay_proc_find(r, r->first_pid);
+		if (p) {
+			proc_remove(r, p);
+			if (r->opt.maps_pid == p->pid)
+				r->opt.maps_pid = pid;
+			p->pid = pid;
+			r->first_pid = pid;
+			r->first_anon = false;
+			if (proc_insert(r, p))
+				return -ENOMEM;
+			*out = p;
+			return 0;
+		}
 	}
 	for (i = 0; i < r->npend; i++) {
 		struct pending_clone *pc = &r->pend[i];

@@ -77,6 +77,7 @@ struct replay {
 	struct rproc **procs;		/* open-addressing table by pid */
 	size_t procs_cap, nprocs;
 	long first_pid;			/* 0 until the first line */
+	bool first_anon;		/* its pid was not shown yet: named when it first is */
 	long max_pid;
 	bool first_call_seen;		/* the first process's first call was handled */
 

@@ -417,6 +417,33 @@ static struct pending *find_pending(struct strace_reader *r, long pid)
 	return NULL;
 }
 
+/*
+ * Without -o, strace drops the "[pid N] " prefix whenever one process is left, and adds it
+ * when a second appears: a head and its tail may disagree on having one. Pair them by the
+ * call's name then, if exactly one head of that name could be the tail's.
+ */
+static struct pending *find_pending_by_name(struct strace_reader *r, long pid, const char *name,
+					    const char *resumed_end)
+{
+	const char *sp = memchr(name, ' ', resumed_end - name);
+	size_t n = sp ? (size_t)(sp - name) : 0, i;
+	struct pending *found = NULL;
+
+	if (!n)
+		return NULL;
+	for (i = 0; i < r->npend; i++) {
+		struct pending *pd = &r->pend[i];
+
+		if ((pid >= 0 && pd->pid >= 0) || pd->len <= n || memcmp(pd->text, name, n) ||
+		    pd->text[n] != '(')
+			continue;
+		if (found)
+			return NULL;	/* ambiguous */
+		found = pd;
+	}
+	return found;
+}
+
 static void drop_pending(struct strace_reader *r, long pid)
 {
 	struct pending *pd = find_pending(r, pid);
@@ -514,6 +541,9 @@ int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
 		const char *q = memchr(body, '>', end - body);
 		struct pending *pd = find_pending(r, pid);
 
+		if (!pd && q)
+			pd = find_pending_by_name(r, pid, body + 5, q);
+
 		if (!q) {
 			*why = "malformed '<... NAME resumed>'";
 			return -EINVAL;
@@ -527,7 +557,7 @@ int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
 		n = join(r, pd, q + 1, end - (q + 1));
 		if (n < 0)
 			goto nomem;
-		drop_pending(r, pid);
+		drop_pending(r, pd->pid);
 		err = strace_parse_line(r->buf, n, out, why);
 		return err ? err : 1;
 	}

@@ -137,6 +137,32 @@ static void test_processes(void **state)
 	result_free(&r);
 }
 
+/*
+ * strace without -o: the first process has no prefix until a second one exists, then shows up
+ * as "[pid 40]" (never cloned: it is the first), and loses the prefix again when alone; a call
+ * split across that change is still joined.
+ */
+static void test_stderr_prefixes(void **state)
+{
+	struct result r = mmlab_replay("--check --maps 40",
+		"mmap(0x10000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x10000000\n"
+		"clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, exit_signal=0}strace: Process 50 attached\n"
+		" => {parent_tid=[50]}, 88) = 50\n"
+		"[pid 50] mmap(0x20000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x20000000\n"
+		"[pid 40] munmap(0x10000000, 4096 <unfinished ...>\n"
+		"[pid 50] +++ exited with 0 +++\n"
+		"<... munmap resumed>) = 0\n"
+		"mmap(0x30000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x30000000\n");
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "10000000-10001000"));
+	assert_non_null(strstr(r.out, "20000000-20001000"));
+	assert_non_null(strstr(r.out, "30000000-30001000"));
+	assert_string_equal(last_line(r.err), "4 calls replayed, 4 matched, 0 differed\n");
+	result_free(&r);
+}
+
 /* A file mapping knows its file and its open mode (O_RDONLY + MAP_SHARED + PROT_WRITE). */
 static void test_files(void **state)
 {
@@ -171,6 +197,9 @@ static void test_unusable(void **state)
 	assert_non_null(strstr(r.err, "PROT_BOGUS"));
 	result_free(&r);
 	r = mmlab_replay("--frobnicate", "brk(NULL)\n");
+	assert_int_equal(r.status, 2);
+	result_free(&r);
+	r = mmlab_replay("--mmap-base 0x1001", "brk(NULL)\n");
 	assert_int_equal(r.status, 2);
 	result_free(&r);
 }
@@ -236,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_scenario),
 		cmocka_unit_test(test_check_summary),
 		cmocka_unit_test(test_processes),
+		cmocka_unit_test(test_stderr_prefixes),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_unusable),
 		cmocka_unit_test(test_initial_maps),

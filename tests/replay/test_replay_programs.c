@@ -151,11 +151,49 @@ static void test_exec_without_snapshot(void **state)
 	free(dir);
 }
 
+/*
+ * strace writing to stderr (no -o): prefixes come and go with the number of processes, and
+ * "strace: Process N attached" cuts into lines. Threads of python3.
+ */
+static void test_stderr_trace(void **state)
+{
+	char *dir = harness_tmpdir(), cmd[1024], trace[512], *tr, *maps, *diffs;
+	struct replay_stats st;
+	int rc;
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(trace, sizeof(trace), "%s/trace", dir);
+	snprintf(cmd, sizeof(cmd), "setarch -R strace -f -y /usr/bin/python3 -c 'import threading; "
+		 "t=[threading.Thread(target=lambda: bytearray(10**6)) for i in range(4)]; "
+		 "[x.start() for x in t]; [x.join() for x in t]' 2> %s", trace);
+	{
+		char *argv[] = { "sh", "-c", cmd, NULL };
+
+		assert_int_equal(harness_run(argv), 0);
+	}
+	tr = harness_slurp(trace);
+	assert_non_null(tr);
+	rc = harness_replay(tr, NULL, NULL, &st, &maps, &diffs);
+	fprintf(stderr, "python3 threads, strace on stderr: %lu calls replayed, %lu matched, %lu differed\n",
+		st.calls, st.matched, st.differed);
+	if (getenv("MMLAB_VERBOSE"))
+		fprintf(stderr, "%s", diffs);
+	assert_int_equal(rc, 0);
+	assert_non_null(maps);
+	free(tr);
+	free(maps);
+	free(diffs);
+	harness_rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_exec_without_snapshot),
+		cmocka_unit_test(test_stderr_trace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
