@@ -2,7 +2,8 @@
  * fault.c - a user access without page tables: mm_touch() decides what the kernel's fault
  * handler would (SIGSEGV for no VMA or no permission, stack growth below a VM_GROWSDOWN VMA)
  * and records what matters to this layer: the page is resident, and a write to a private
- * mapping gives the VMA its anon_vma (anon_vma_prepare), which later decides merges.
+ * mapping, or any access to private anonymous memory (the reference host allocates a page even
+ * for a read), gives the VMA its anon_vma (anon_vma_prepare), which later decides merges.
  *
  * Stack growth (expand_downwards): the new start must keep stack_guard_gap above the previous
  * accessible non-stack VMA, the stack must stay within RLIMIT_STACK and RLIMIT_AS, and the
@@ -57,7 +58,8 @@ int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
 		goto out;
 	}
 	vma->populated = true;
-	if (write && !(vma->vm_flags & VM_SHARED))
+	/* A private copy: on a write, or on any access to anonymous memory (no zero page). */
+	if (!(vma->vm_flags & VM_SHARED) && (write || !vma->vm_file))
 		anon_vma_prepare(mm, vma);
 out:
 	mm_debug_check(mm);

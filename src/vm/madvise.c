@@ -9,7 +9,8 @@
  * WIPEONFORK, KEEPONFORK, DONTDUMP, DODUMP, MERGEABLE, UNMERGEABLE, HUGEPAGE, NOHUGEPAGE) splits
  * and merges VMAs like mprotect; a split refused at max_map_count is EAGAIN here. The advice
  * about pages (DONTNEED, FREE, COLD, PAGEOUT, WILLNEED, POPULATE_*, REMOVE, COLLAPSE, GUARD_*)
- * checks what the kernel checks and changes residency only.
+ * checks what the kernel checks and changes residency only. MADV_HWPOISON and MADV_SOFT_OFFLINE
+ * are EINVAL, as on a kernel without CONFIG_MEMORY_FAILURE (the reference host's).
  */
 #include "vm/internal.h"
 
@@ -22,8 +23,7 @@ static bool behavior_valid(int b)
 	case MADV_POPULATE_READ: case MADV_POPULATE_WRITE: case MADV_GUARD_INSTALL:
 	case MADV_GUARD_REMOVE: case MADV_MERGEABLE: case MADV_UNMERGEABLE:
 	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_COLLAPSE: case MADV_DONTDUMP:
-	case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_HWPOISON:
-	case MADV_SOFT_OFFLINE:
+	case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
 		return true;
 	default:
 		return false;
@@ -204,8 +204,6 @@ int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in, 
 	end = start + len;
 	if (end < start)
 		return -EINVAL;
-	if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
-		return (mm->caps & MM_CAP_SYS_ADMIN) ? 0 : -EPERM;
 	if (end == start)
 		return 0;
 	mm_down_write(&mm->mmap_lock);

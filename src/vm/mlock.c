@@ -59,6 +59,18 @@ int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned lon
 	return nstart < end ? -ENOMEM : 0;
 }
 
+/* Populating a PROT_NONE VMA faults (EFAULT): mlock then fails after locking. */
+static bool populate_fails(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next)
+		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) &&
+		    !(vma->vm_flags & (VM_SPECIAL | VM_DROPPABLE)))
+			return true;
+	return false;
+}
+
 /* Pages of [start, start + len) already VM_LOCKED. */
 static unsigned long count_mlocked(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
@@ -91,6 +103,8 @@ static int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len
 		err = apply_vma_lock_flags(mm, start, len, flags);
 	else
 		err = -ENOMEM;
+	if (!err && !(flags & VM_LOCKONFAULT) && populate_fails(mm, start, start + len))
+		err = -ENOMEM;	/* __mm_populate's EFAULT, as mlock reports it; the lock stays */
 	mm_debug_check(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;

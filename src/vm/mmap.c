@@ -460,6 +460,12 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 
 /* ---- mmap ------------------------------------------------------------------------------------ */
 
+/*
+ * Fault in [start, end) as __mm_populate does: writable private mappings with write faults
+ * (anon_vma for the copies), the rest with read faults. A read fault on private anonymous
+ * memory also allocates a page (the reference host does not map the zero page there), so it
+ * too gives the VMA an anon_vma.
+ */
 void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma = find_vma(mm, start);
@@ -467,11 +473,13 @@ void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end
 	for (; vma && vma->vm_start < end; vma = vma->vm_next) {
 		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) || (vma->vm_flags & VM_SPECIAL))
 			continue;
+		if (vma->vm_flags & VM_LOCKONFAULT)
+			continue;
 		vma->populated = true;
-		if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE && !vma->vm_file)
+		if (vma->vm_flags & VM_SHARED)
+			continue;
+		if ((vma->vm_flags & VM_WRITE) || !vma->vm_file)
 			anon_vma_prepare(mm, vma);
-		else if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-			anon_vma_prepare(mm, vma);	/* COW of a private file mapping */
 	}
 }
 
@@ -562,6 +570,8 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 	*populate = 0;
 	if (!len)
 		return -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;	/* placement as MAP_FIXED, then refuse to replace */
 	if (!(flags & MAP_FIXED)) {
 		addr &= PAGE_MASK;
 		if (addr && addr < vs->mmap_min_addr)

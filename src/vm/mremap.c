@@ -13,7 +13,7 @@
  * (merging with neighbours; an anonymous VMA never written takes the new address as page
  * offset) and unmaps the old range, keeping the commit charge.
  *
- * Not modelled: 6.17's MREMAP_FIXED move of a range spanning several VMAs (EFAULT here).
+ * MREMAP_FIXED with equal lengths moves every VMA of the range, gaps kept (6.17+).
  */
 #include "vm/internal.h"
 
@@ -143,13 +143,49 @@ static long expand_in_place(struct mm_struct *mm, struct vm_area_struct *vma, un
 	return 0;
 }
 
+static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+		      unsigned long new_len, unsigned long flags, unsigned long new_addr);
+
+/*
+ * MREMAP_FIXED with old_len == new_len moves every VMA of [addr, addr + len) (6.17+), keeping
+ * the gaps between them; a gap at the start is EFAULT. Returns the first piece's new address.
+ */
+static long remap_move(struct mm_struct *mm, unsigned long start, unsigned long len,
+		       unsigned long flags, unsigned long new_addr)
+{
+	unsigned long end = start + len, target = new_addr, last_end = 0, cur = start;
+	long res = -EFAULT;
+	bool seen = false;
+
+	while (cur < end) {
+		struct vm_area_struct *vma = find_vma(mm, cur);
+		unsigned long a, l, off;
+		long r;
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		if (!seen && start < vma->vm_start)
+			return -EFAULT;
+		a = MAX(vma->vm_start, cur);
+		l = MIN(end, vma->vm_end) - a;
+		off = seen ? vma->vm_start - last_end : 0;
+		last_end = vma->vm_end;
+		r = remap_one(mm, a, l, l, flags, target + off);
+		if (r < 0)
+			return r;
+		if (!seen)
+			res = r;
+		seen = true;
+		target = (unsigned long)r + l;
+		cur = a + l;
+	}
+	return res;
+}
+
 static long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 		      unsigned long new_len, unsigned long flags, unsigned long new_addr)
 {
 	bool implies_new = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
-	struct vm_area_struct *vma;
-	unsigned long delta, map_flags, pgoff;
-	long res;
 
 	if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP))
 		return -EINVAL;
@@ -174,6 +210,19 @@ static long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long ol
 			return -EINVAL;
 	}
 
+	if ((flags & MREMAP_FIXED) && old_len == new_len)
+		return remap_move(mm, addr, old_len, flags, new_addr);
+	return remap_one(mm, addr, old_len, new_len, flags, new_addr);
+}
+
+static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+		      unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+	bool implies_new = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
+	struct vm_area_struct *vma;
+	unsigned long delta, map_flags, pgoff;
+	long res;
+
 	vma = vma_lookup(mm, addr);
 	if (!vma)
 		return -EFAULT;
@@ -183,7 +232,8 @@ static long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long ol
 	if (!implies_new)
 		new_addr = addr;
 	if (new_len > old_len || implies_new) {
-		if (old_len > vma->vm_end - addr)
+		/* A move that shrinks unmaps the tail first: only what moves must be in the VMA. */
+		if (MIN(old_len, implies_new ? new_len : old_len) > vma->vm_end - addr)
 			return -EFAULT;
 		if (new_len != old_len) {
 			pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
