@@ -24,6 +24,12 @@ int harness_replay(const char *trace, const char *marker, const char *initial_ma
 /* The same, showing the maps of process @maps_pid at its exit. */
 int harness_replay_pid(const char *trace, const char *marker, const char *initial_maps,
 		       long maps_pid, struct replay_stats *st, char **maps, char **diffs);
+/*
+ * harness_maps_equal - two /proc/PID/maps texts are the same, except for the device and inode
+ * of internal shmem objects (/dev/zero (deleted), /memfd:, /SYSV), a kernel-wide counter no
+ * replay can know. With @print, the differing lines go to stderr.
+ */
+bool harness_maps_equal(const char *want, const char *got, bool print);
 /* A fresh temporary directory (malloc'd path), and its removal with everything in it. */
 char *harness_tmpdir(void);
 void harness_rmdir(const char *dir);

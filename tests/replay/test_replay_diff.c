@@ -33,57 +33,6 @@ static int env_int(const char *name, int dflt)
 	return v && *v ? atoi(v) : dflt;
 }
 
-/*
- * Two maps lines are the same line, except that the inode (and device) of an internal shmem
- * object (/dev/zero (deleted), /memfd:..., /SYSV...) is a kernel-wide counter no replay can
- * know: for those the rest of the line must match.
- */
-static bool same_line(const char *a, size_t la, const char *b, size_t lb)
-{
-	char ra[40], rb[40], pa[8], pb[8], oa[20], ob[20], da[12], db[12], path_a[512], path_b[512];
-	unsigned long ia, ib;
-	int na = 0, nb = 0;
-	char la_buf[600], lb_buf[600];
-
-	if (la == lb && !memcmp(a, b, la))
-		return true;
-	if (la >= sizeof(la_buf) || lb >= sizeof(lb_buf))
-		return false;
-	memcpy(la_buf, a, la);
-	la_buf[la] = 0;
-	memcpy(lb_buf, b, lb);
-	lb_buf[lb] = 0;
-	if (sscanf(la_buf, "%39s %7s %19s %11s %lu %n", ra, pa, oa, da, &ia, &na) < 5 ||
-	    sscanf(lb_buf, "%39s %7s %19s %11s %lu %n", rb, pb, ob, db, &ib, &nb) < 5)
-		return false;
-	snprintf(path_a, sizeof(path_a), "%s", la_buf + na);
-	snprintf(path_b, sizeof(path_b), "%s", lb_buf + nb);
-	if (strcmp(ra, rb) || strcmp(pa, pb) || strcmp(oa, ob) || strcmp(path_a, path_b))
-		return false;
-	return !strcmp(path_a, "/dev/zero (deleted)") || !strncmp(path_a, "/memfd:", 7) ||
-	       !strncmp(path_a, "/SYSV", 5);
-}
-
-/* Compare two maps files line by line; print the differing lines when @print. */
-static bool maps_equal(const char *want, const char *got, bool print)
-{
-	bool eq = true;
-
-	while (*want || *got) {
-		const char *a = strchr(want, '\n'), *b = strchr(got, '\n');
-		size_t la = a ? (size_t)(a - want) : strlen(want), lb = b ? (size_t)(b - got) : strlen(got);
-
-		if (!same_line(want, la, got, lb)) {
-			eq = false;
-			if (print)
-				fprintf(stderr, "  kernel: %.*s\n  mmlab:  %.*s\n", (int)la, want, (int)lb, got);
-		}
-		want += la + (a != NULL);
-		got += lb + (b != NULL);
-	}
-	return eq;
-}
-
 static int run_seed(unsigned long seed, int nops, const char *avoid)
 {
 	char *dir = harness_tmpdir(), trace[512], start[512], end[512], gen[512], sseed[32], sops[32];
@@ -122,9 +71,9 @@ static int run_seed(unsigned long seed, int nops, const char *avoid)
 		fprintf(stderr, "%s", diffs);
 		failed = 1;
 	}
-	if (!got || !maps_equal(want, got, false)) {
+	if (!got || !harness_maps_equal(want, got, false)) {
 		fprintf(stderr, "seed %lu: final maps differ\n", seed);
-		maps_equal(want, got ? got : "", true);
+		harness_maps_equal(want, got ? got : "", true);
 		failed = 1;
 	}
 	if (failed && getenv("MMLAB_KEEP"))
