@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "replay_harness.h"
 #include "testlib.h"
@@ -36,6 +37,12 @@ static void replay_program(const struct program *pg, unsigned long *calls, unsig
 		snprintf(prog, sizeof(prog), "%s/tests/replay/%s", bin ? bin : ".", pg->argv[0] + 1);
 	} else {
 		snprintf(prog, sizeof(prog), "%s", pg->argv[0]);
+	}
+	if (access(prog, X_OK)) {
+		fprintf(stderr, "%-14s not installed here: skipped\n", pg->name);
+		harness_rmdir(dir);
+		free(dir);
+		return;
 	}
 	argv[n++] = snapexec;
 	argv[n++] = snap;
