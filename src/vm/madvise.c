@@ -93,7 +93,7 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 			return -EINVAL;
 		if (!(vma->vm_flags & (behavior == MADV_POPULATE_READ ? VM_READ : VM_WRITE)))
-			return -EFAULT;
+			return -EINVAL;		/* incompatible permissions */
 		populate_range(mm, start, end);
 		return 0;
 	case MADV_GUARD_INSTALL:

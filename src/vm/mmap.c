@@ -531,6 +531,9 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 		err = vma_split_range(mm, addr, end);
 		MM_BUG_ON(err);		/* checked and reserved above */
 		unmap_range(mm, addr, end);
+		/* An accountable mapping took over the old charge (charged = pglen - nr_accounted). */
+		if (vm_flags & VM_ACCOUNT)
+			atomic_fetch_add(&mm->machine->vm_committed_as, (long)nr_accounted);
 	}
 
 	d = (struct vma_merge_desc){
@@ -598,6 +601,13 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 	if (!mlock_future_ok(mm, vm_flags, len))
 		return -EAGAIN;
 
+	/* file_mmap_ok: the range must fit the file system's largest file (ext4: 16 TiB - 4 KiB). */
+	if (file && file->kind == MM_FILE_REGULAR && !file->shmem) {
+		unsigned long maxsize = 0xffffffff000UL;
+
+		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)
+			return -EOVERFLOW;
+	}
 	if (file && file->kind != MM_FILE_DEV_ZERO) {
 		unsigned long legacy = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |
 				       MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED |

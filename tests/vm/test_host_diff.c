@@ -18,7 +18,14 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* Raw system calls: sanitizer runtimes intercept mlock() and friends as no-ops. */
+#define host_mlock(a, l)		syscall(SYS_mlock, (a), (l))
+#define host_munlock(a, l)		syscall(SYS_munlock, (a), (l))
+#define host_mlock2(a, l, f)		syscall(SYS_mlock2, (a), (l), (f))
+#define host_mlockall(f)		syscall(SYS_mlockall, (f))
 
 #define WIN_BASE	0x300000000000UL
 #define WIN_PAGES	48
@@ -250,13 +257,13 @@ static void one_op(struct ctx *c)
 		snprintf(what, sizeof(what), "%s(%#lx, %#lx)", k == 0 ? "mlock" : k == 1 ? "munlock" :
 			 "mlock2(ONFAULT)", WADDR(s), len);
 		if (k == 0) {
-			h = sys_ret(mlock((void *)WADDR(s), len));
+			h = sys_ret(host_mlock((void *)WADDR(s), len));
 			l = mm_mlock(c->mm, WADDR(s), len);
 		} else if (k == 1) {
-			h = sys_ret(munlock((void *)WADDR(s), len));
+			h = sys_ret(host_munlock((void *)WADDR(s), len));
 			l = mm_munlock(c->mm, WADDR(s), len);
 		} else {
-			h = sys_ret(mlock2((void *)WADDR(s), len, MLOCK_ONFAULT));
+			h = sys_ret(host_mlock2((void *)WADDR(s), len, MLOCK_ONFAULT));
 			l = mm_mlock2(c->mm, WADDR(s), len, MLOCK_ONFAULT);
 		}
 		break;
