@@ -17,7 +17,8 @@
  *
  * Arguments are split at commas outside (), [], {}, quoted strings, comments and -y annotations
  * (`3</path>`, in which strace escapes '>' as \76, so the first unescaped '>' closes it).
- * Blank lines, lines starting with '#' and strace's own "strace: ..." messages are nothing.
+ * Blank lines, lines starting with '#', strace's own "strace: ..." messages and "[ ... ]" notes,
+ * and -k stack frames ("> ...") are nothing.
  *
  * The reader (struct strace_reader) keeps, per pid, the head of a call that printed
  * `<unfinished ...>` and glues the `<... NAME resumed>` tail to it, so every finished call is
@@ -314,7 +315,12 @@ int strace_parse_line(const char *line, size_t len, struct strace_line *out, con
 			      end[-1] == '\t'))
 		end--;
 	p = parse_prefix(line, end, &out->pid);
-	if (p == end || *p == '#' || starts(p, end, "strace: ")) {
+	/*
+	 * Nothing to replay: blank, a comment, strace's own messages, its "[ Process PID=N runs
+	 * in ... mode. ]" notes, and the stack frames of -k (" > /lib/libc.so.6(...)").
+	 */
+	if (p == end || *p == '#' || starts(p, end, "strace: ") || starts(p, end, "[ ") ||
+	    starts(p, end, "> ")) {
 		out->kind = STRACE_NOTHING;
 		return 0;
 	}

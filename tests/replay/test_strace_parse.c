@@ -106,6 +106,14 @@ static void test_prefixes_and_errors(void **state)
 	l = parse_ok("+++ exited with 3 +++");
 	assert_int_equal(l.kind, STRACE_EXITED);
 	assert_int_equal(l.status, 3);
+	l = parse_ok("[ Process PID=7 runs in 32 bit mode. ]");
+	assert_int_equal(l.kind, STRACE_NOTHING);
+	l = parse_ok(" > /usr/lib/x86_64-linux-gnu/libc.so.6(__mmap+0x26) [0xfe9a6]");
+	assert_int_equal(l.kind, STRACE_NOTHING);
+	l = parse_ok("7 restart_syscall(<... resuming interrupted read ...>) = 0");
+	assert_int_equal(l.kind, STRACE_CALL);
+	l = parse_ok("7 mmap(NULL, 4096, PROT_READ, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0) = 0x7f0000000000 <0.000011>");
+	assert_int_equal(l.ret, 0x7f0000000000LL);
 	l = parse_ok("# a scenario comment");
 	assert_int_equal(l.kind, STRACE_NOTHING);
 	l = parse_ok("5 wait4(-1, 0x7ffe, 0, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)");
