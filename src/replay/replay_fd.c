@@ -15,6 +15,9 @@
  * /dev/zero maps as anonymous memory (private) or shmem (shared).
  *
  * Tables are shared by threads (CLONE_FILES) and copied by fork; execve closes O_CLOEXEC fds.
+ * Calls followed: open, openat, openat2, creat, memfd_create, dup, dup2, dup3, fcntl(F_DUPFD*),
+ * close, ftruncate, and fstat/newfstatat for st_size. A mapping's fd whose -y path disagrees
+ * with the table (an fd reused by a call not followed) takes the path's file.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -206,9 +209,16 @@ struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 	struct mm_file *f = fdtable_get(p->fds, fd);
 	char buf[PATH_MAX_REPLAY];
 
-	if (f || !path.n || fd < 0)
+	if (!path.n || fd < 0)
 		return f;
 	strace_unescape(path, buf, sizeof(buf));
+	/*
+	 * The annotation is the truth: a table entry for another file is stale (the fd was
+	 * closed and reused by a call this replay does not follow, such as close_range, pipe,
+	 * socket or accept).
+	 */
+	if (f && !strcmp(mm_file_path(f), buf))
+		return f;
 	f = open_file(r, buf, O_RDWR, SIZE_UNKNOWN);
 	if (f && fdtable_install(p->fds, fd, f, false))
 		return NULL;
@@ -281,6 +291,23 @@ int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *
 		if (l->nargs <= fi || strace_flags(l->arg[fi], strace_open, &flags))
 			return bad_args(why, size, l);
 		return do_open(r, p, l, l->arg[fi - 1], (int)flags, why, size);
+	}
+	if (strace_span_is(name, "openat2")) {	/* openat2(dirfd, path, {flags=...}, size) */
+		struct strace_span v;
+
+		if (l->nargs < 3 || !strace_field(l->arg[2], "flags", &v) ||
+		    strace_flags(v, strace_open, &flags))
+			return bad_args(why, size, l);
+		return do_open(r, p, l, l->arg[1], (int)flags, why, size);
+	}
+	if (strace_span_is(name, "fcntl")) {	/* only the F_DUPFD kinds change the table */
+		bool cloexec = l->nargs > 1 && strace_span_is(l->arg[1], "F_DUPFD_CLOEXEC");
+
+		if (l->nargs < 2 || (!cloexec && !strace_span_is(l->arg[1], "F_DUPFD")))
+			return 0;
+		if (strace_num(l->arg[0], &a0, &path0))
+			return bad_args(why, size, l);
+		return do_dup(r, p, l, a0, path0, result_fd(l, p->fds), cloexec);
 	}
 	if (strace_span_is(name, "creat")) {
 		if (l->nargs < 1)

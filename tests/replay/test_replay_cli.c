@@ -173,13 +173,18 @@ static void test_files(void **state)
 		"5 dup2(3</nonexistent/data>, 7) = 7</nonexistent/data>\n"
 		"5 close(3</nonexistent/data>) = 0\n"
 		"5 mmap(0x20000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 7</nonexistent/data>, 0) = 0x20000000\n"
-		"5 mmap(0x30000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 3, 0) = -1 EBADF (Bad file descriptor)\n");
+		"5 mmap(0x30000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 3, 0) = -1 EBADF (Bad file descriptor)\n"
+		"5 fcntl(7</nonexistent/data>, F_DUPFD_CLOEXEC, 0) = 8</nonexistent/data>\n"
+		"5 close_range(3, 4294967295, 0) = 0\n"
+		"5 pipe2([3<pipe:[77]>, 7<pipe:[77]>], 0) = 0\n"
+		"5 mmap(0x40000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 7<pipe:[77]>, 0) = -1 ENODEV (No such device)\n"
+		"5 mmap(0x50000000, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, 8</nonexistent/data>, 0) = -1 EACCES (Permission denied)\n");
 
 	(void)state;
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "10000000-10002000 r--s 00001000 00:00 0"));
 	assert_non_null(strstr(r.out, "/nonexistent/data\n"));
-	assert_string_equal(last_line(r.err), "4 calls replayed, 4 matched, 0 differed\n");
+	assert_string_equal(last_line(r.err), "6 calls replayed, 6 matched, 0 differed\n");
 	result_free(&r);
 }
 
