@@ -91,15 +91,14 @@ const struct strace_sym strace_clone[] = {
 
 bool strace_span_is(struct strace_span s, const char *str)
 {
-	size_t n = strlen(str);
-
-	return s.n == n && !memcmp(s.p, str, n);
+	/* No strlen: most comparisons fail on the first bytes (flag and call names). */
+	return s.n && s.p[0] == str[0] && !strncmp(s.p, str, s.n) && str[s.n] == 0;
 }
 
 /* @s without its trailing comment and spaces: "0x3e7 (comment MADV_???)" -> "0x3e7". */
 static struct strace_span strip_comment(struct strace_span s)
 {
-	const char *c = s.n > 4 ? memmem(s.p, s.n, "/*", 2) : NULL;
+	const char *c = s.n > 4 && s.p[s.n - 1] == '/' ? memmem(s.p, s.n, "/*", 2) : NULL;
 
 	if (c)
 		s.n = (uint32_t)(c - s.p);
