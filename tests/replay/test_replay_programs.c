@@ -18,7 +18,7 @@
 
 struct program {
 	const char *name;
-	const char *argv[8];
+	const char *argv[10];
 };
 
 static void replay_program(const struct program *pg, unsigned long *calls, unsigned long *matched)
@@ -95,6 +95,9 @@ static void test_programs(void **state)
 		{ "sh -c", { "/bin/sh", "-c", "ls /tmp | cat >/dev/null; echo hi", NULL } },
 		{ "python3 -c", { "/usr/bin/python3", "-c", "import json; print(sum(range(10**5)))", NULL } },
 		{ "malloc_threads", { "@malloc_threads", NULL } },
+		{ "gcc -c", { "/usr/bin/gcc", "-O2", "-c", "-x", "c", "-o", "/dev/null", "/dev/null", NULL } },
+		{ "sh pipeline", { "/bin/sh", "-c", "find /usr/include -name '*.h' | head -100 | "
+				   "xargs grep -l define | wc -l", NULL } },
 	};
 	unsigned long calls = 0, matched = 0;
 	size_t i;
