@@ -12,6 +12,7 @@
 #include "mman.h"
 #include "page.h"
 #include "page_alloc.h"
+#include "slab.h"
 #include "proc.h"
 
 #endif /* MMLAB_MMLAB_H */

@@ -8,6 +8,7 @@
  */
 #include "core/core.h"
 #include "phys/internal.h"
+#include "slab/internal.h"
 #include "vm/internal.h"
 
 #include <sys/mman.h>
@@ -24,6 +25,7 @@ struct subsystem {
 
 static const struct subsystem subsystems[] = {
 	{ "page_alloc", page_alloc_init, page_alloc_exit, check_phys },
+	{ "slab", slab_init, slab_exit, check_slab },
 	{ "vm", vm_init, vm_exit, vm_check },
 };
 

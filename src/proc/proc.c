@@ -23,6 +23,7 @@ static const struct proc_entry proc_files[] = {
 	{ "zoneinfo", proc_zoneinfo_show },
 	{ "meminfo", proc_meminfo_show },
 	{ "vmstat", proc_vmstat_show },
+	{ "slabinfo", proc_slabinfo_show },
 };
 
 static const struct proc_pid_entry proc_pid_files[] = {
@@ -31,7 +32,7 @@ static const struct proc_pid_entry proc_pid_files[] = {
 };
 
 static const char *const proc_file_names[] = {
-	"buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "vmstat", NULL,
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "vmstat", "slabinfo", NULL,
 };
 
 const char *const *mmlab_proc_files(void)

@@ -19,6 +19,7 @@ int proc_pagetypeinfo_show(struct machine *m, struct seq_buf *s);
 int proc_zoneinfo_show(struct machine *m, struct seq_buf *s);
 int proc_meminfo_show(struct machine *m, struct seq_buf *s);
 int proc_vmstat_show(struct machine *m, struct seq_buf *s);
+int proc_slabinfo_show(struct machine *m, struct seq_buf *s);
 int proc_pid_maps_show(struct machine *m, int pid, struct seq_buf *s);
 int proc_pid_status_show(struct machine *m, int pid, struct seq_buf *s);
 

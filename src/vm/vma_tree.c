@@ -16,7 +16,10 @@
  * here the top array (a few KiB to ~40 KiB) stays cache-resident and a leaf costs one or two
  * misses (bench/bench_vma.c measures it). Insertion and removal move at most VMA_LEAF_MAX
  * entries, plus the top array when a leaf splits or empties (rare, amortised over
- * VMA_LEAF_MAX / 2 inserts). The kernel's maple tree makes the same trade (wide nodes, keys
+ * VMA_LEAF_MAX / 2 inserts; a full leaf that is appended or prepended to starts a new leaf
+ * instead, so ascending or descending fills leave full leaves). Searches are branch-free (a
+ * conditional-move binary search over leaf_max[], a counting scan of one leaf), because random
+ * lookups would otherwise mispredict at every level. The kernel's maple tree makes the same trade (wide nodes, keys
  * inline) with RCU-safe copy-on-write nodes that a lock-protected model does not need.
  *
  * Allocation happens only in vma_tree_prealloc(), before an operation changes anything, as the
@@ -100,6 +103,7 @@ static struct vma_leaf *take_spare(struct vma_tree *t)
 	t->nr_spare--;
 	l->nr = 0;
 	l->next_spare = NULL;
+	memset(l->end, 0xff, sizeof(l->end));	/* empty slots sort last */
 	return l;
 }
 
@@ -114,36 +118,37 @@ static void give_spare(struct machine *m, struct vma_tree *t, struct vma_leaf *l
 	t->nr_spare++;
 }
 
-/* Index of the first leaf whose largest key is > @addr, or nr_leaves. */
+/*
+ * Index of the first leaf whose largest key is > @addr, or nr_leaves. Branch-free: random
+ * lookups would otherwise pay a misprediction per level.
+ */
 static inline int leaf_above(const struct vma_tree *t, unsigned long addr)
 {
-	int lo = 0, hi = t->nr_leaves;
+	const unsigned long *base = t->leaf_max;
+	int len = t->nr_leaves;
 
-	while (lo < hi) {
-		int mid = (lo + hi) >> 1;
+	if (!len)
+		return 0;
+	while (len > 1) {
+		int half = len >> 1;
 
-		if (t->leaf_max[mid] > addr)
-			hi = mid;
-		else
-			lo = mid + 1;
+		base += base[half - 1] <= addr ? half : 0;
+		len -= half;
 	}
-	return lo;
+	return (int)(base - t->leaf_max) + (*base <= addr);
 }
 
-/* Index of the first key in @l that is > @addr (the leaf has one). */
+/*
+ * Index of the first key in @l that is > @addr: the number of keys <= @addr. Unused slots hold
+ * ~0UL, so the count runs over the whole leaf with no branch (the compiler vectorizes it).
+ */
 static inline int slot_above(const struct vma_leaf *l, unsigned long addr)
 {
-	int lo = 0, hi = l->nr;
+	int k, n = 0;
 
-	while (lo < hi) {
-		int mid = (lo + hi) >> 1;
-
-		if (l->end[mid] > addr)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	for (k = 0; k < VMA_LEAF_MAX; k++)
+		n += l->end[k] <= addr;
+	return n;
 }
 
 struct vm_area_struct *vma_tree_find(const struct vma_tree *t, unsigned long addr)
@@ -192,22 +197,43 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 		i--;			/* beyond every key: append to the last leaf */
 	l = t->leaves[i];
 	if (l->nr == VMA_LEAF_MAX) {
-		/* Split the full leaf in two halves; the new one goes right of it. */
 		struct vma_leaf *r = take_spare(t);
-		int half = VMA_LEAF_MAX / 2;
+		int half = VMA_LEAF_MAX / 2, at = slot_above(l, key);
 
-		r->nr = VMA_LEAF_MAX - half;
-		memcpy(r->end, l->end + half, sizeof(l->end[0]) * (size_t)r->nr);
-		memcpy(r->v, l->v + half, sizeof(l->v[0]) * (size_t)r->nr);
-		l->nr = half;
 		memmove(t->leaves + i + 2, t->leaves + i + 1,
 			sizeof(t->leaves[0]) * (size_t)(t->nr_leaves - i - 1));
 		memmove(t->leaf_max + i + 2, t->leaf_max + i + 1,
 			sizeof(t->leaf_max[0]) * (size_t)(t->nr_leaves - i - 1));
+		t->nr_leaves++;
+		if (at == VMA_LEAF_MAX) {
+			/* Appending (bottom-up allocation, ascending fills): start a new leaf. */
+			t->leaves[i + 1] = r;
+			t->leaf_max[i + 1] = key;
+			r->end[0] = key;
+			r->v[0] = vma;
+			r->nr = 1;
+			return;
+		}
+		if (at == 0) {
+			/* Prepending (top-down allocation): the new leaf goes left, holding the key. */
+			t->leaves[i + 1] = l;
+			t->leaf_max[i + 1] = t->leaf_max[i];
+			t->leaves[i] = r;
+			t->leaf_max[i] = key;
+			r->end[0] = key;
+			r->v[0] = vma;
+			r->nr = 1;
+			return;
+		}
+		/* Otherwise split the full leaf in two halves; the new one goes right. */
+		r->nr = VMA_LEAF_MAX - half;
+		memcpy(r->end, l->end + half, sizeof(l->end[0]) * (size_t)r->nr);
+		memcpy(r->v, l->v + half, sizeof(l->v[0]) * (size_t)r->nr);
+		memset(l->end + half, 0xff, sizeof(l->end[0]) * (size_t)(VMA_LEAF_MAX - half));
+		l->nr = half;
 		t->leaves[i + 1] = r;
 		t->leaf_max[i + 1] = r->end[r->nr - 1];
 		t->leaf_max[i] = l->end[half - 1];
-		t->nr_leaves++;
 		if (key > t->leaf_max[i]) {
 			i++;
 			l = r;
@@ -234,6 +260,7 @@ void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct
 	l->nr--;
 	memmove(l->end + s, l->end + s + 1, sizeof(l->end[0]) * (size_t)(l->nr - s));
 	memmove(l->v + s, l->v + s + 1, sizeof(l->v[0]) * (size_t)(l->nr - s));
+	l->end[l->nr] = ~0UL;
 	if (l->nr) {
 		t->leaf_max[i] = l->end[l->nr - 1];
 		return;
@@ -281,6 +308,12 @@ int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first,
 			prev = l->end[s];
 			v = v->vm_next;
 		}
+		for (s = l->nr; s < VMA_LEAF_MAX; s++)
+			if (l->end[s] != ~0UL) {
+				snprintf(why, why_size, "vma tree: leaf %d slot %d past the end not empty",
+					 i, s);
+				return -EUCLEAN;
+			}
 		if (t->leaf_max[i] != l->end[l->nr - 1]) {
 			snprintf(why, why_size, "vma tree: leaf %d max %#lx, last key %#lx", i,
 				 t->leaf_max[i], l->end[l->nr - 1]);

@@ -6,6 +6,7 @@
 #ifndef MMLAB_CLI_H
 #define MMLAB_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct machine;
@@ -14,9 +15,15 @@ struct machine;
 int cmd_tour(int argc, char **argv);
 int cmd_proc(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_slabinfo(int argc, char **argv);
 
 /* Tour sections: print to @out, return 0 or a negative errno. */
 int tour_phys(struct machine *m, FILE *out);
+int tour_slab(struct machine *m, FILE *out);
+
+/* slabinfo.c: the tools/mm/slabinfo report of @m's caches. Returns 0 or -ENOMEM. */
+int slabinfo_report(struct machine *m, FILE *out, bool show_empty, bool sort_by_size);
+int tour_vm(struct machine *m, FILE *out);
 
 struct machine_config;
 /* Parse and remove --mem/--nodes/--cpus-per-node/--movablecore from argv. 0 or -EINVAL. */

@@ -17,6 +17,8 @@ struct tour_section {
 
 static const struct tour_section sections[] = {
 	{ "Physical memory: nodes, zones, the buddy allocator and per-CPU lists", tour_phys },
+	{ "Slab allocator: caches created, used and shrunk; kmalloc; debug checks", tour_slab },
+	{ "Process address spaces: VMAs, mmap and friends, brk, fork, /proc/PID/maps", tour_vm },
 };
 
 int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)

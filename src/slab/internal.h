@@ -1,0 +1,114 @@
+/*
+ * internal.h - functions shared between the files of src/slab, grouped by the file that defines
+ * them: a table of contents of the slab layer. The types are in slab.h.
+ */
+#ifndef MMLAB_SLAB_INTERNAL_H
+#define MMLAB_SLAB_INTERNAL_H
+
+#include "slab/slab.h"
+
+/* kmem_cache.c: cache creation and geometry, destroy, shrink, the per-machine slab state */
+int slab_init(struct machine *m);
+void slab_exit(struct machine *m);
+struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned int size,
+				unsigned int align, slab_flags_t flags, void (*ctor)(void *));
+unsigned int calculate_order(unsigned int size, unsigned int min_objects);
+unsigned int slub_min_objects_for(int nr_cpus);
+void get_slabinfo(struct kmem_cache *s, struct slabinfo *info);
+slab_flags_t slab_debug_flags_for(struct slab_state *st, const char *name);
+
+/* slab_page.c: a slab's life: pages from the buddy allocator, objects laid out, accounting */
+struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp, int node);
+void discard_slab(struct kmem_cache *s, struct slab *slab);
+void account_slab_pages(struct machine *m, struct page *page, unsigned int order, bool reclaimable,
+			long sign);
+static inline int slab_nid(const struct slab *slab)
+{
+	return page_to_nid(slab_page(slab));
+}
+static inline unsigned int slab_order(const struct slab *slab)
+{
+	return compound_order(slab_page(slab));
+}
+
+/* cpu_lock.c: exclusive access to a kmem_cache_cpu, biased to the thread that uses it alone */
+void cpu_slab_lock(struct kmem_cache_cpu *c, bool may_bias);
+static inline void cpu_slab_unlock(struct kmem_cache_cpu *c)
+{
+	mm_spin_unlock(&c->lock);
+}
+void cpu_lock_init(void);
+
+/* slub.c: the allocation and free paths, partial lists, flushing CPUs */
+void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller);
+void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);
+void flush_all_cpus(struct kmem_cache *s);
+int shrink_node_lists(struct kmem_cache *s);
+unsigned long count_partial_free(struct kmem_cache *s);
+
+static __always_inline bool failslab_armed(struct kmem_cache *s)
+{
+	return __atomic_load_n(&s->machine->faults[FAULT_SLAB].cfg.nth, __ATOMIC_RELAXED) != 0;
+}
+
+/* The lockless pop of the biased owner: NULL if not the owner or the freelist is empty. */
+static __always_inline void *alloc_fastpath(struct kmem_cache *s)
+{
+	struct kmem_cache_cpu *c = &s->cpu_slab[mm_current.cpu];
+	void **object = NULL;
+
+	if (likely(cpu_slab_enter_fast(c))) {
+		object = c->freelist;
+		if (likely(object))
+			c->freelist = get_freepointer(s, object);
+		cpu_slab_exit_fast();
+	}
+	return object;
+}
+
+/*
+ * free_fastpath - push @obj (of @slab, of cache @s) onto the CPU's freelist if this thread owns
+ * the CPU's state and @slab is the CPU's active slab. False if the caller must take the full path.
+ */
+static __always_inline bool free_fastpath(struct kmem_cache *s, struct slab *slab, void *obj)
+{
+	struct kmem_cache_cpu *c = &s->cpu_slab[mm_current.cpu];
+	bool done = false;
+
+	if (unlikely(kmem_cache_debug(s)))
+		return false;
+	if (likely(cpu_slab_enter_fast(c))) {
+		if (likely(slab == c->slab)) {
+			set_freepointer(s, obj, c->freelist);
+			c->freelist = obj;
+			done = true;
+		}
+		cpu_slab_exit_fast();
+	}
+	return done;
+}
+
+/* debug.c: SLAB_RED_ZONE / POISON / STORE_USER / CONSISTENCY_CHECKS and the reports */
+void setup_object_debug(struct kmem_cache *s, void *obj);
+bool alloc_debug_processing(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);
+bool free_debug_processing(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);
+bool check_valid_pointer(struct kmem_cache *s, struct slab *slab, void *obj);
+void slab_fix(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void slab_bug(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void list_slab_objects(struct kmem_cache *s, struct slab *slab);
+void report_bad_free(struct machine *m, const char *func, const void *p, const char *why);
+
+/* kmalloc.c: size classes, the kmalloc caches, large kmalloc */
+int create_kmalloc_caches(struct machine *m);
+#define LARGE_KMALLOC_MAGIC 0x6b6d616c6c6f6301UL	/* page->memcg_data of a large kmalloc */
+
+/* check.c: the invariant checker */
+int check_slab(struct machine *m, char *why, size_t why_size);
+
+/* The per-machine state of the current machine. */
+static inline struct slab_state *slab_state_of(const struct machine *m)
+{
+	return m->slab;
+}
+
+#endif /* MMLAB_SLAB_INTERNAL_H */
