@@ -4,12 +4,15 @@
  * the kernel recorded.
  *
  * A replay owns processes named by the trace's pids on one machine. Memory syscalls (mmap,
- * munmap, mprotect, pkey_mprotect with pkey -1, mremap, brk, madvise, mlock, mlock2, munlock,
- * mlockall, munlockall, msync, mincore) are executed by mmlab; fork, vfork, clone, clone3,
- * execve, exit, exit_group and death by signal change the process set; open, openat, creat,
- * memfd_create, dup, dup2, dup3, close and ftruncate (with the -y paths and fstat's st_size)
- * keep a file table per process so that a file mapping knows its file, open mode and size.
- * Every other line is skipped. See docs/replay.md for the exact rules.
+ * munmap, mprotect, pkey_mprotect (as mprotect: no protection keys), mremap, brk, madvise,
+ * mlock, mlock2, munlock, mlockall, munlockall, msync, mincore) are executed by mmlab; fork,
+ * vfork, clone, clone3, execve (laid out from the program's ELF headers when it is readable),
+ * exit, exit_group and death by signal change the process set; open, openat, openat2, creat,
+ * memfd_create, dup, dup2, dup3, fcntl(F_DUPFD*), close and ftruncate (with the -y paths and
+ * fstat's st_size) keep a file table per process so that a file mapping knows its file, open
+ * mode and size. Every other line is skipped. See docs/replay.md for the exact rules.
+ *
+ * Not thread-safe: one replay is driven by one thread at a time.
  */
 #ifndef MMLAB_REPLAY_H
 #define MMLAB_REPLAY_H
