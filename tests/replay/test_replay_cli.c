@@ -245,6 +245,12 @@ static void test_initial_maps(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "7ffff7000000-7ffff7002000 r--p"));
 	result_free(&r);
+	/* --mmap-base overrides the inferred base: top-down placement starts below it. */
+	snprintf(args, sizeof(args), "--mmap-base 0x7f0000000000 --initial-maps %s", path);
+	r = mmlab_replay(args, "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "7efffffff000-7f0000000000 r--p"));
+	result_free(&r);
 }
 
 static int setup(void **state)
