@@ -48,7 +48,7 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 	if (!bitmap)
 		return -ENOMEM;
 	for (c = 0; c < m->nr_cpus; c++)
-		mm_spin_lock(&zone->per_cpu_pageset[c].lock);
+		pcp_lock(&zone->per_cpu_pageset[c]);
 	mm_lock(&zone->lock);
 
 	for (o = 0; o < NR_PAGE_ORDERS; o++) {
@@ -157,7 +157,7 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 out:
 	mm_unlock(&zone->lock);
 	for (c = m->nr_cpus - 1; c >= 0; c--)
-		mm_spin_unlock(&zone->per_cpu_pageset[c].lock);
+		pcp_unlock(&zone->per_cpu_pageset[c]);
 	free(bitmap);
 	return err;
 }

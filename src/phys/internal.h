@@ -67,7 +67,35 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 			     unsigned int alloc_flags, int preferred_nid, bool *used);
 void free_pcppages_high(struct zone *zone, struct per_cpu_pages *pcp, int pindex);
 void drain_zone_pages(struct zone *zone, int cpu);
-/* NUMA statistics of one allocation from (zone, this CPU); pcp->lock held. */
+/*
+ * Per-CPU list locking (core/bias_lock.h). pcp_enter() is for the CPU's own thread: as the
+ * biased owner it takes no lock (returns true); otherwise it takes the lock and may become the
+ * owner. pcp_lock() is for anyone else (drains, reports, the checker): it revokes the owner.
+ */
+static inline bool pcp_enter(struct per_cpu_pages *pcp)
+{
+	if (likely(mm_bias_enter_fast(&pcp->bl)))
+		return true;
+	mm_bias_lock(&pcp->bl, true);
+	return false;
+}
+static inline void pcp_leave(struct per_cpu_pages *pcp, bool fast)
+{
+	if (likely(fast))
+		mm_bias_exit_fast();
+	else
+		mm_bias_unlock(&pcp->bl);
+}
+static inline void pcp_lock(struct per_cpu_pages *pcp)
+{
+	mm_bias_lock(&pcp->bl, false);
+}
+static inline void pcp_unlock(struct per_cpu_pages *pcp)
+{
+	mm_bias_unlock(&pcp->bl);
+}
+
+/* NUMA statistics of one allocation from (zone, this CPU); pcp held. */
 static inline void count_alloc_locked(struct per_cpu_pages *pcp, const struct zone *z,
 				      int preferred_nid, int local_nid)
 {
@@ -82,7 +110,7 @@ static inline int pcp_list_index(int mt, unsigned int order)
 	return (int)order * MIGRATE_PCPTYPES + mt;
 }
 
-/* Take the first page of a non-empty pcp @list and account it; pcp->lock held. */
+/* Take the first page of a non-empty pcp @list and account it; pcp held. */
 static inline struct page *pcp_take_locked(struct per_cpu_pages *pcp, struct list_head *list,
 					   unsigned int order, const struct zone *zone,
 					   int preferred_nid, int local_nid)
@@ -105,17 +133,16 @@ static inline bool pcp_allowed_order(unsigned int order)
 }
 
 /*
- * free_unref_page - queue a freed block on the current CPU's list for its zone. Returns false
- * (nothing done) if the CPU's lock is busy: the caller frees to the buddy lists instead.
+ * free_unref_page - queue a freed block on the current CPU's list for its zone. Always true
+ * (kept for callers that may one day be refused, as the kernel's trylock can be).
  */
 static inline bool free_unref_page(struct zone *zone, struct page *page, unsigned int order,
 				   int migratetype)
 {
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
 	int pindex = pcp_list_index(migratetype, order);
+	bool fast = pcp_enter(pcp);
 
-	if (unlikely(!mm_spin_trylock(&pcp->lock)))
-		return false;
 	page->flags |= 1UL << PG_pcp;
 	page->private = order;
 	list_add(&page->lru, &pcp->lists[pindex]);
@@ -125,7 +152,7 @@ static inline bool free_unref_page(struct zone *zone, struct page *page, unsigne
 		pcp->free_count += 1 << order;
 	if (unlikely(pcp->count >= pcp->high))
 		free_pcppages_high(zone, pcp, pindex);
-	mm_spin_unlock(&pcp->lock);
+	pcp_leave(pcp, fast);
 	return true;
 }
 

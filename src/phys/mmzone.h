@@ -24,6 +24,7 @@
 #ifndef MMLAB_MMZONE_H
 #define MMLAB_MMZONE_H
 
+#include "core/bias_lock.h"
 #include "core/core.h"
 #include "core/vmstat.h"
 
@@ -69,7 +70,7 @@ struct free_area {
 #define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + 2)
 
 struct per_cpu_pages {
-	mm_spinlock_t lock;	/* protects everything below; taken by remote drains too */
+	struct mm_bias_lock bl;	/* protects everything below; biased to the CPU's own thread */
 	int count;		/* pages on all lists */
 	int high;		/* free back to the buddy lists above this */
 	int high_min, high_max;	/* the range high is tuned in */

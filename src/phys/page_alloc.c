@@ -186,6 +186,7 @@ static struct page *rmqueue_buddy(struct zone *z, unsigned int order, int mt,
 {
 	struct per_cpu_pages *pcp;
 	struct page *page;
+	bool fast;
 
 	mm_lock(&z->lock);
 	page = rmqueue_buddy_locked(z, order, mt, alloc_flags);
@@ -193,10 +194,10 @@ static struct page *rmqueue_buddy(struct zone *z, unsigned int order, int mt,
 	if (!page)
 		return NULL;
 	pcp = &z->per_cpu_pageset[mm_current.cpu];
-	mm_spin_lock(&pcp->lock);
+	fast = pcp_enter(pcp);
 	stat_add_locked(&pcp->nr_alloc, 1L << order);
 	count_alloc_locked(pcp, z, preferred_nid, current_machine()->cpus[mm_current.cpu].node);
-	mm_spin_unlock(&pcp->lock);
+	pcp_leave(pcp, fast);
 	return page;
 }
 
@@ -409,6 +410,7 @@ static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, un
 	struct list_head *list;
 	struct page *page;
 	long free_pages;
+	bool fast;
 
 	if (unlikely(!z))
 		return NULL;
@@ -420,15 +422,14 @@ static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, un
 					  zone_page_state(z, NR_FREE_PAGES)))
 		return NULL;
 	pcp = &z->per_cpu_pageset[cpu];
-	if (unlikely(!mm_spin_trylock(&pcp->lock)))
-		return NULL;
+	fast = pcp_enter(pcp);
 	list = &pcp->lists[pcp_list_index(mt, order)];
 	if (unlikely(list_empty(list))) {
-		mm_spin_unlock(&pcp->lock);
+		pcp_leave(pcp, fast);
 		return NULL;
 	}
 	page = pcp_take_locked(pcp, list, order, z, m->cpus[cpu].node, m->cpus[cpu].node);
-	mm_spin_unlock(&pcp->lock);
+	pcp_leave(pcp, fast);
 	return prep_new_page(m, page, order, gfp);
 }
 
@@ -575,9 +576,10 @@ to_buddy:
 	{
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
 
-		mm_spin_lock(&pcp->lock);
+		bool fast = pcp_enter(pcp);
+
 		stat_add_locked(&pcp->nr_freed, 1L << order);
-		mm_spin_unlock(&pcp->lock);
+		pcp_leave(pcp, fast);
 	}
 }
 
@@ -765,6 +767,7 @@ int page_alloc_init(struct machine *m)
 	int err;
 
 	m->overcommit_ratio = 50;
+	mm_bias_init();
 	err = memmap_init(m);
 	if (err)
 		return err;

@@ -9,10 +9,10 @@
  * The free batch grows with consecutive frees (free_count, halved by every allocation), between
  * batch and high - batch, as the kernel sizes it.
  *
- * Locking: pcp->lock is per (zone, CPU), taken with a trylock on the fast paths (a failed trylock
- * means another thread bound to this CPU or a remote drain holds it: the caller goes straight
- * to the buddy lists, as the kernel does), and with a full lock by drains. Lock order:
- * pcp->lock, then zone->lock.
+ * Locking: per (zone, CPU), a lock biased to the CPU's own thread (core/bias_lock.h): while one
+ * host thread uses a CPU alone, its fast paths take no lock at all, as the kernel's run with
+ * preemption off; a second thread on the same CPU, or a remote drain, revokes that and takes
+ * the lock. Lock order: the pcp, then zone->lock.
  */
 #include "phys/internal.h"
 
@@ -40,7 +40,7 @@ int pcp_init(struct machine *m)
 		for (c = 0; c < m->nr_cpus; c++) {
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[c];
 
-			mm_spin_init(&pcp->lock);
+			mm_bias_lock_init(&pcp->bl);
 			for (i = 0; i < NR_PCP_LISTS; i++)
 				INIT_LIST_HEAD(&pcp->lists[i]);
 		}
@@ -120,11 +120,8 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
 	struct list_head *list;
 	struct page *page;
+	bool fast = pcp_enter(pcp);
 
-	if (unlikely(!mm_spin_trylock(&pcp->lock))) {
-		*used = false;
-		return NULL;
-	}
 	*used = true;
 	list = &pcp->lists[pcp_list_index(migratetype, order)];
 	if (unlikely(list_empty(list))) {
@@ -133,13 +130,13 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 
 		pcp->count += got << order;
 		if (!got) {
-			mm_spin_unlock(&pcp->lock);
+			pcp_leave(pcp, fast);
 			return NULL;
 		}
 	}
 	page = pcp_take_locked(pcp, list, order, zone, preferred_nid,
 			       zone->zone_pgdat->machine->cpus[mm_current.cpu].node);
-	mm_spin_unlock(&pcp->lock);
+	pcp_leave(pcp, fast);
 	return page;
 }
 
@@ -153,9 +150,9 @@ void drain_zone_pages(struct zone *zone, int cpu)
 {
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
-	mm_spin_lock(&pcp->lock);
+	pcp_lock(pcp);
 	free_pcppages_bulk(zone, pcp->count, pcp, 0);
-	mm_spin_unlock(&pcp->lock);
+	pcp_unlock(pcp);
 }
 
 void drain_local_pages(struct zone *zone)

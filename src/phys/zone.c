@@ -357,12 +357,12 @@ void zone_pcp_update(struct zone *zone)
 	for (c = 0; c < m->nr_cpus; c++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[c];
 
-		mm_spin_lock(&pcp->lock);
+		pcp_lock(pcp);
 		pcp->batch = zone->pageset_batch;
 		pcp->high_min = zone->pageset_high_min;
 		pcp->high_max = zone->pageset_high_max;
 		pcp->high = pcp->high_min;
-		mm_spin_unlock(&pcp->lock);
+		pcp_unlock(pcp);
 	}
 }
 

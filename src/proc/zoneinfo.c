@@ -76,13 +76,13 @@ int proc_zoneinfo_show(struct machine *m, struct seq_buf *s)
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[i];
 			int count, high, batch, high_min, high_max;
 
-			mm_spin_lock(&pcp->lock);
+			pcp_lock(pcp);
 			count = pcp->count;
 			high = pcp->high;
 			batch = pcp->batch;
 			high_min = pcp->high_min;
 			high_max = pcp->high_max;
-			mm_spin_unlock(&pcp->lock);
+			pcp_unlock(pcp);
 			seq_printf(s, "\n    cpu: %i\n              count:    %i\n              high:     %i"
 				   "\n              batch:    %i\n              high_min: %i"
 				   "\n              high_max: %i", i, count, high, batch, high_min, high_max);

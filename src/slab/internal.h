@@ -31,13 +31,15 @@ static inline unsigned int slab_order(const struct slab *slab)
 	return compound_order(slab_page(slab));
 }
 
-/* cpu_lock.c: exclusive access to a kmem_cache_cpu, biased to the thread that uses it alone */
-void cpu_slab_lock(struct kmem_cache_cpu *c, bool may_bias);
+/* Exclusive access to a kmem_cache_cpu, biased to the thread that uses it alone (bias_lock.h) */
+static inline void cpu_slab_lock(struct kmem_cache_cpu *c, bool may_bias)
+{
+	mm_bias_lock(&c->bl, may_bias);
+}
 static inline void cpu_slab_unlock(struct kmem_cache_cpu *c)
 {
-	mm_spin_unlock(&c->lock);
+	mm_bias_unlock(&c->bl);
 }
-void cpu_lock_init(void);
 
 /* slub.c: the allocation and free paths, partial lists, flushing CPUs */
 void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller);

@@ -206,7 +206,7 @@ struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned in
 		goto fail;
 	memset(s->cpu_slab, 0, cpu_bytes);
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		mm_spin_init(&s->cpu_slab[cpu].lock);
+		mm_bias_lock_init(&s->cpu_slab[cpu].bl);
 	for (nid = 0; nid < m->nr_nodes; nid++) {
 		struct kmem_cache_node *n = mm_meta_zalloc(m, sizeof(*n));
 
@@ -414,9 +414,9 @@ void get_slabinfo(struct kmem_cache *s, struct slabinfo *info)
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 
-		mm_spin_lock(&c->lock);
+		cpu_slab_lock(c, false);	/* revokes the owner: c->partial may be changing */
 		info->cpu_slabs += (c->slab != NULL) + (c->partial ? (unsigned long)c->partial->slabs : 0);
-		mm_spin_unlock(&c->lock);
+		cpu_slab_unlock(c);
 	}
 	/* As SLUB counts: only free objects on the node partial lists are inactive. */
 	info->active_objs = info->num_objs - count_partial_free(s);
@@ -446,7 +446,7 @@ int slab_init(struct machine *m)
 	INIT_LIST_HEAD(&st->caches);
 	st->min_objects = slub_min_objects_for(m->nr_cpus);
 	m->slab = st;
-	cpu_lock_init();
+	mm_bias_init();
 	err = create_kmalloc_caches(m);
 	if (err) {
 		slab_exit(m);

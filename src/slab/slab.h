@@ -23,12 +23,12 @@
  * others (as SLUB; the node's nr_slabs still counts them). slab->list_state says which; it is
  * written under list_lock, and also under slab_lock() when the slab becomes or stops being full.
  *
- * Locks: c->lock (per cache and CPU, or its biased owner, cpu_lock.c) protects c->slab,
+ * Locks: c->bl (per cache and CPU, or its biased owner, core/bias_lock.h) protects c->slab,
  * c->freelist, c->partial; n->list_lock protects the node's lists and every slab's slab_list and
  * list_state; slab_lock() (a bit of the page's _mapcount word, as the kernel's slab_lock uses a
  * bit of the page) protects a slab's freelist and counters. A free that does not move the slab to
  * another list takes only slab_lock(). Debug caches do everything under list_lock.
- * Lock order: c->lock, then n->list_lock, then slab_lock(), then zone locks in the page allocator.
+ * Lock order: c->bl, then n->list_lock, then slab_lock(), then zone locks in the page allocator.
  * Object layout (offsets from the object's start):
  *
  *   0            object_size   inuse   offset?       size
@@ -41,6 +41,7 @@
 #ifndef MMLAB_SLAB_TYPES_H
 #define MMLAB_SLAB_TYPES_H
 
+#include "core/bias_lock.h"
 #include "phys/mmzone.h"
 
 #include <mmlab/slab.h>
@@ -123,55 +124,25 @@ static inline struct page *slab_page(const struct slab *slab)
 }
 
 /*
- * A host thread as the slab layer's per-CPU locking sees it (cpu_lock.c): @busy is set by the
- * thread, and only by it, while it is inside a lockless fast path.
- */
-struct slab_thread {
-	atomic_int busy;
-	struct slab_thread *next_free;
-} __attribute__((aligned(64)));
-
-/*
  * Per cache and CPU: the fast path's state. Several host threads may be bound to one simulated
- * CPU, so c->lock serialises them; the thread that uses a CPU alone is made its biased @owner and
- * then runs the fast paths with no atomic instruction (cpu_lock.c).
+ * CPU, so @bl serialises them; the thread that uses a CPU alone is made its biased owner and then
+ * runs the fast paths with no atomic instruction (core/bias_lock.h).
  */
 struct kmem_cache_cpu {
-	_Atomic(struct slab_thread *) owner;	/* biased owner, or NULL */
-	mm_spinlock_t lock;	/* host threads sharing this simulated CPU take turns */
-	unsigned int nr_revoke;	/* biased owners revoked (under lock) */
-	unsigned long nr_locked;	/* locked operations by non-owners (under lock) */
-	unsigned long revoked_at;	/* nr_locked at the last revocation */
+	struct mm_bias_lock bl;	/* protects everything below */
 	void **freelist;	/* next free object of slab, or NULL */
 	struct slab *slab;	/* the active slab, or NULL */
 	struct slab *partial;	/* partial slabs, linked by slab->next */
 } __attribute__((aligned(64)));
 
-/* cpu_lock.c: the calling thread's slab_thread, NULL until its first locked operation. */
-extern _Thread_local struct slab_thread *slab_self;
-
-/*
- * cpu_slab_enter_fast - try to enter @c's lockless fast path. True if the calling thread is @c's
- * biased owner: it must call cpu_slab_exit_fast() when done and must not block in between.
- * The store to busy is ordered before the load of owner by the revoker's membarrier().
- */
 static __always_inline bool cpu_slab_enter_fast(struct kmem_cache_cpu *c)
 {
-	struct slab_thread *t = slab_self;
-
-	if (unlikely(!t))
-		return false;
-	atomic_store_explicit(&t->busy, 1, memory_order_relaxed);
-	atomic_signal_fence(memory_order_seq_cst);
-	if (likely(atomic_load_explicit(&c->owner, memory_order_relaxed) == t))
-		return true;
-	atomic_store_explicit(&t->busy, 0, memory_order_release);
-	return false;
+	return mm_bias_enter_fast(&c->bl);
 }
 
 static __always_inline void cpu_slab_exit_fast(void)
 {
-	atomic_store_explicit(&slab_self->busy, 0, memory_order_release);
+	mm_bias_exit_fast();
 }
 
 /* Per cache and node: the slow path's lists. */

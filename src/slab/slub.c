@@ -2,12 +2,12 @@
  * slub.c - SLUB's allocation and free paths.
  *
  * Fast path (one test): pop c->freelist; if it is empty, the slow path. The CPU's state is held
- * either as its biased owner (no atomic instruction) or under c->lock (cpu_lock.c).
+ * either as its biased owner (no atomic instruction) or under c->bl (core/bias_lock.h).
  * A free into the CPU's active slab pushes onto c->freelist; any other free is slow.
  *
  * Slow allocation, in order: the remote frees that collected on the active slab's own freelist;
  * a slab from the CPU's partial list; a slab from the node's partial list (taking a few more for
- * the CPU's partial list, up to cpu_partial_slabs / 2); a new slab from the page allocator (c->lock
+ * the CPU's partial list, up to cpu_partial_slabs / 2); a new slab from the page allocator (c->bl
  * is dropped around it). Slow free: under slab_lock(), push onto slab->freelist; only if the slab
  * must change lists, under the node's list_lock too: a full slab becomes partial; a slab that
  * becomes empty on the node's partial list is discarded if the node keeps min_partial already.
@@ -15,7 +15,7 @@
  * Debug caches (any SLAB_DEBUG_FLAGS) never use the per-CPU freelists: every object is taken
  * from and returned to its slab under list_lock, with the checks of debug.c, as SLUB does.
  *
- * c->lock (or biased ownership) exists because several host threads may be bound to one
+ * c->bl (or biased ownership) exists because several host threads may be bound to one
  * simulated CPU; the kernel needs only to stay on the CPU. Invariants: see slab.h (where an
  * object is, where a slab is).
  *
@@ -112,7 +112,7 @@ static bool place_unfrozen_slab(struct kmem_cache *s, struct kmem_cache_node *n,
 
 /*
  * deactivate_slab - give the CPU's active slab back to its node, with the objects still on the
- * CPU's freelist. c->lock held.
+ * CPU's freelist. c->bl held.
  */
 static void deactivate_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
@@ -165,7 +165,7 @@ static void unfreeze_partial_list(struct kmem_cache *s, struct slab *list)
 	}
 }
 
-/* Return the CPU's partial slabs to their nodes (or discard the empty ones). c->lock held. */
+/* Return the CPU's partial slabs to their nodes (or discard the empty ones). c->bl held. */
 static void unfreeze_partials(struct kmem_cache *s, struct kmem_cache_cpu *c)
 {
 	struct slab *list = c->partial;
@@ -191,7 +191,7 @@ void flush_all_cpus(struct kmem_cache *s)
 /*
  * get_partial_node - take a slab from @n's partial list as the CPU's active slab (its freelist
  * in *@freelist), and up to cpu_partial_slabs / 2 more for the CPU's partial list.
- * c->lock held.
+ * c->bl held.
  */
 static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n,
 				     struct kmem_cache_cpu *c, void **freelist)
@@ -243,7 +243,7 @@ static struct slab *get_partial(struct kmem_cache *s, struct kmem_cache_cpu *c, 
 
 /*
  * slab_alloc_slow - the CPU's freelist is empty (or the wrong node was asked for): find another
- * freelist. Entered and left with c->lock held; the lock is dropped while a new slab is made.
+ * freelist. Entered and left with c->bl held; the lock is dropped while a new slab is made.
  * Returns the object, or NULL if no slab page could be had.
  */
 static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c, gfp_t gfp,
@@ -469,7 +469,7 @@ static bool put_cpu_partial_free(struct kmem_cache *s, struct slab *slab, void *
  * Free @cnt objects chained from @head to @tail (all in @slab). If the slab stays where it is
  * (a CPU's slab, or partial and not becoming empty), only slab_lock() is taken; a full slab goes
  * to this CPU's partial list; otherwise the node's list_lock is taken too, to move or discard
- * the slab. The caller holds no c->lock.
+ * the slab. The caller holds no c->bl.
  */
 static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *head, void *tail,
 				    unsigned int cnt)

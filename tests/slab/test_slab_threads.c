@@ -181,7 +181,7 @@ static void test_two_threads_one_cpu(void **state)
 	machine_bind_cpu(m, 0);
 	assert_int_equal(atomic_load(&stamp_errors), 0);
 	fprintf(stderr, "CPU 0: %u biased owners revoked, %lu locked operations\n",
-		cache->cpu_slab[0].nr_revoke, cache->cpu_slab[0].nr_locked);
+		cache->cpu_slab[0].bl.nr_revoke, cache->cpu_slab[0].bl.nr_locked);
 	assert_machine_ok(m);
 	kmem_cache_destroy(cache);
 	assert_machine_ok(m);
