@@ -14,6 +14,7 @@ struct machine;
 /* Subcommands: return the process exit status. */
 int cmd_tour(int argc, char **argv);
 int cmd_proc(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_slabinfo(int argc, char **argv);
 
 /* Tour sections: print to @out, return 0 or a negative errno. */

@@ -1,0 +1,77 @@
+/*
+ * mmlab/replay.h - replaying `strace -f -y` traces (or hand-written scenarios in the same
+ * syntax) through mmlab's address-space layer, and checking mmlab's results against the ones
+ * the kernel recorded.
+ *
+ * A replay owns processes named by the trace's pids on one machine. Memory syscalls (mmap,
+ * munmap, mprotect, pkey_mprotect (as mprotect: no protection keys), mremap, brk, madvise,
+ * mlock, mlock2, munlock, mlockall, munlockall, msync, mincore) are executed by mmlab; fork,
+ * vfork, clone, clone3, execve (laid out from the program's ELF headers when it is readable),
+ * exit, exit_group and death by signal change the process set; open, openat, openat2, creat,
+ * memfd_create, dup, dup2, dup3, fcntl(F_DUPFD*), close and ftruncate (with the -y paths and
+ * fstat's st_size) keep a file table per process so that a file mapping knows its file, open
+ * mode and size. Every other line is skipped. See docs/replay.md for the exact rules.
+ *
+ * Not thread-safe: one replay is driven by one thread at a time.
+ */
+#ifndef MMLAB_REPLAY_H
+#define MMLAB_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct machine;
+struct replay;
+
+struct replay_options {
+	const char *initial_maps;	/* a /proc/PID/maps snapshot for the first process, or NULL */
+	unsigned long mmap_base;	/* 0: inferred from initial_maps, else the mm's default */
+	bool follow_trace;		/* place mappings where the trace says they went */
+	bool check;			/* compare results with the recorded ones */
+	long maps_pid;			/* whose maps replay_print_maps() shows; 0: the first process */
+	FILE *diff_out;			/* where --check differences go (NULL: stderr) */
+};
+
+struct replay_stats {
+	unsigned long lines;		/* physical lines read */
+	unsigned long calls;		/* memory syscalls replayed */
+	unsigned long matched;		/* ... whose recorded result mmlab reproduced */
+	unsigned long differed;		/* ... whose recorded result mmlab did not reproduce */
+};
+
+/*
+ * replay_new - a replay on @m (the caller stays bound to @m while using it). Reads
+ * @opts->initial_maps now. Returns 0 and *@out, -ENOMEM, or -EINVAL / -ENOENT with a message
+ * in @why for an unusable snapshot.
+ */
+int replay_new(struct machine *m, const struct replay_options *opts, struct replay **out,
+	       char *why, size_t why_size);
+/*
+ * replay_line - feed one line (without or with its newline). Returns 0, or -EINVAL for unusable
+ * input with @why saying what was wrong (the caller adds the line number), -ENOMEM.
+ */
+int replay_line(struct replay *r, const char *line, size_t len, char *why, size_t why_size);
+/* replay_file - every line of @f; on error *@lineno is the offending line. 0 or -errno. */
+int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char *why, size_t why_size);
+/*
+ * replay_finish - the trace has ended: capture the chosen process's maps if it is still alive.
+ * Returns 0 or -ESRCH when the chosen pid never appeared.
+ */
+int replay_finish(struct replay *r);
+/* replay_maps - the captured /proc/PID/maps text (after replay_finish), or NULL. */
+const char *replay_maps(const struct replay *r);
+void replay_get_stats(const struct replay *r, struct replay_stats *st);
+/* replay_free - tear down every process and file of the replay. */
+void replay_free(struct replay *r);
+
+/*
+ * replay_like_host - set @m's vm.overcommit_memory, overcommit_ratio, overcommit_kbytes,
+ * max_map_count and mmap_min_addr to this host's (/proc/sys/vm), so a trace recorded here
+ * replays against the same limits.
+ */
+void replay_like_host(struct machine *m);
+/* replay_host_ram - this host's RAM in bytes, rounded down to 4 MiB (0 if unknown). */
+unsigned long long replay_host_ram(void);
+
+#endif /* MMLAB_REPLAY_H */

@@ -1,0 +1,387 @@
+/*
+ * replay_fd.c - file tables, so that `mmap(..., 3</path>, ...)` maps the file fd 3 was opened
+ * as: its path (from -y), its open mode (O_ACCMODE of the open's flags: what decides EACCES),
+ * its device and inode (for /proc/PID/maps), and its size.
+ *
+ * Where a file's facts come from, best first:
+ *   path    the -y annotation on the open's result, else the path argument
+ *   mode    the open's flags; creat is O_WRONLY; an fd the trace never opened (inherited, or
+ *           opened before the trace began) is taken as O_RDWR, the mode that forbids nothing
+ *   dev/ino the --initial-maps line with the same path, else stat() of the path on this host,
+ *           else 00:00 0 (files named in a trace need not exist)
+ *   size    ftruncate, O_TRUNC/creat (0), fstat's st_size in the trace, stat() on this host;
+ *           unknown means "large enough" (mmap never checks it; the fault path would)
+ * Pipes, sockets, directories and anon inodes other than memfds cannot be mapped (ENODEV);
+ * /dev/zero maps as anonymous memory (private) or shmem (shared).
+ *
+ * Tables are shared by threads (CLONE_FILES) and copied by fork; execve closes O_CLOEXEC fds.
+ * Calls followed: open, openat, openat2, creat, memfd_create, dup, dup2, dup3, fcntl(F_DUPFD*),
+ * close, ftruncate, and fstat/newfstatat for st_size. A mapping's fd whose -y path disagrees
+ * with the table (an fd reused by a call not followed) takes the path's file.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "replay_internal.h"
+
+#define SIZE_UNKNOWN (1ULL << 50)
+#define PATH_MAX_REPLAY 4096
+
+struct fdtable *fdtable_new(void)
+{
+	struct fdtable *t = calloc(1, sizeof(*t));
+
+	if (t)
+		t->refs = 1;
+	return t;
+}
+
+struct fdtable *fdtable_copy(const struct fdtable *src)
+{
+	struct fdtable *t = fdtable_new();
+	int i;
+
+	if (!t)
+		return NULL;
+	if (src->size) {
+		t->fd = calloc(src->size, sizeof(*t->fd));
+		if (!t->fd) {
+			free(t);
+			return NULL;
+		}
+		t->size = src->size;
+	}
+	for (i = 0; i < src->size; i++) {
+		t->fd[i] = src->fd[i];
+		if (t->fd[i].file)
+			mm_file_get(t->fd[i].file);
+	}
+	return t;
+}
+
+void fdtable_put(struct fdtable *t)
+{
+	int i;
+
+	if (!t || --t->refs)
+		return;
+	for (i = 0; i < t->size; i++)
+		if (t->fd[i].file)
+			mm_file_put(t->fd[i].file);
+	free(t->fd);
+	free(t);
+}
+
+struct mm_file *fdtable_get(struct fdtable *t, long fd)
+{
+	return fd >= 0 && fd < t->size ? t->fd[fd].file : NULL;
+}
+
+/* Install @f (whose reference the table takes) at @fd, closing what was there. */
+int fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec)
+{
+	if (fd < 0 || fd > (1 << 20)) {
+		mm_file_put(f);
+		return -EBADF;
+	}
+	if (fd >= t->size) {
+		int n = t->size ? t->size : 16;
+		struct fdent *nf;
+
+		while (n <= fd)
+			n *= 2;
+		nf = realloc(t->fd, n * sizeof(*nf));
+		if (!nf) {
+			mm_file_put(f);
+			return -ENOMEM;
+		}
+		memset(nf + t->size, 0, (n - t->size) * sizeof(*nf));
+		t->fd = nf;
+		t->size = n;
+	}
+	if (t->fd[fd].file)
+		mm_file_put(t->fd[fd].file);
+	t->fd[fd].file = f;
+	t->fd[fd].cloexec = cloexec;
+	return 0;
+}
+
+void fdtable_close(struct fdtable *t, long fd)
+{
+	if (fd >= 0 && fd < t->size && t->fd[fd].file) {
+		mm_file_put(t->fd[fd].file);
+		t->fd[fd].file = NULL;
+	}
+}
+
+void fdtable_close_on_exec(struct fdtable *t)
+{
+	int i;
+
+	for (i = 0; i < t->size; i++)
+		if (t->fd[i].cloexec)
+			fdtable_close(t, i);
+}
+
+long fdtable_lowest_free(const struct fdtable *t)
+{
+	int i;
+
+	for (i = 0; i < t->size; i++)
+		if (!t->fd[i].file)
+			return i;
+	return t->size;
+}
+
+static enum mm_file_kind kind_of(const char *path, int flags)
+{
+	if (!strcmp(path, "/dev/zero"))
+		return MM_FILE_DEV_ZERO;
+	if (!strncmp(path, "pipe:", 5) || !strncmp(path, "socket:", 7) ||
+	    !strncmp(path, "anon_inode:", 11) || (flags & O_DIRECTORY))
+		return MM_FILE_NO_MMAP;
+	return MM_FILE_REGULAR;
+}
+
+/*
+ * stat() of a path on this host, remembered: traces open the same few files again and again
+ * (ld.so.cache, libraries, locale files), and a syscall per open would dominate replay time.
+ */
+static int host_stat(struct replay *r, const char *path, struct stat *st)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *c;
+	struct stat_cache_ent *e;
+
+	for (c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	e = &r->stat_cache[h % REPLAY_STAT_CACHE];
+	if (e->path && !strcmp(e->path, path)) {
+		*st = e->st;
+		return e->err;
+	}
+	free(e->path);
+	e->path = strdup(path);
+	e->err = stat(path, &e->st) ? -errno : 0;
+	*st = e->st;
+	return e->err;
+}
+
+/* A new open file for @path (already unescaped). Returns NULL on allocation failure. */
+static struct mm_file *open_file(struct replay *r, const char *path, int flags,
+				 unsigned long long size)
+{
+	struct mm_file_desc d = {
+		.path = path, .open_flags = flags & O_ACCMODE, .size = size,
+		.kind = kind_of(path, flags),
+	};
+	const struct snap_vma *sv = r->have_snap ? snapshot_find_path(&r->snap, path) : NULL;
+	struct stat st;
+
+	if (sv) {
+		d.dev_major = sv->dev_major;
+		d.dev_minor = sv->dev_minor;
+		d.ino = sv->ino;
+	} else if (path[0] == '/' && !host_stat(r, path, &st)) {
+		d.dev_major = major(st.st_dev);
+		d.dev_minor = minor(st.st_dev);
+		d.ino = st.st_ino;
+		if (S_ISDIR(st.st_mode))
+			d.kind = MM_FILE_NO_MMAP;
+		if (size == SIZE_UNKNOWN && S_ISREG(st.st_mode))
+			d.size = st.st_size;
+	}
+	return mm_file_open(r->m, &d);
+}
+
+struct mm_file *replay_open_file(struct replay *r, const char *path, int flags)
+{
+	return open_file(r, path, flags, SIZE_UNKNOWN);
+}
+
+struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
+				struct strace_span path)
+{
+	struct mm_file *f = fdtable_get(p->fds, fd);
+	char buf[PATH_MAX_REPLAY];
+
+	if (!path.n || fd < 0)
+		return f;
+	strace_unescape(path, buf, sizeof(buf));
+	/*
+	 * The annotation is the truth: a table entry for another file is stale (the fd was
+	 * closed and reused by a call this replay does not follow, such as close_range, pipe,
+	 * socket or accept).
+	 */
+	if (f && !strcmp(mm_file_path(f), buf))
+		return f;
+	f = open_file(r, buf, O_RDWR, SIZE_UNKNOWN);
+	if (f && fdtable_install(p->fds, fd, f, false))
+		return NULL;
+	return f;
+}
+
+static int bad_args(char *why, size_t size, const struct strace_line *l)
+{
+	return replay_fail(why, size, "malformed arguments to %.*s", (int)l->name.n, l->name.p);
+}
+
+/* The fd a call returned: the recorded result, or the lowest free one in a scenario. */
+static long result_fd(const struct strace_line *l, struct fdtable *t)
+{
+	if (l->has_result)
+		return l->result_unknown ? -1 : l->ret;
+	return fdtable_lowest_free(t);
+}
+
+static int do_open(struct replay *r, struct rproc *p, const struct strace_line *l,
+		   struct strace_span pathspan, int flags, char *why, size_t size)
+{
+	char buf[PATH_MAX_REPLAY];
+	unsigned long long fsize = SIZE_UNKNOWN;
+	long fd = result_fd(l, p->fds);
+	struct mm_file *f;
+
+	if (l->err || fd < 0)
+		return 0;
+	if (l->ret_path.n)
+		strace_unescape(l->ret_path, buf, sizeof(buf));
+	else
+		strace_unescape(pathspan, buf, sizeof(buf));
+	if (flags & O_TRUNC)
+		fsize = 0;
+	f = open_file(r, buf, flags, fsize);
+	if (!f)
+		return -ENOMEM;
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE))
+		mm_file_truncate(f, 0);
+	return fdtable_install(p->fds, fd, f, flags & O_CLOEXEC) == -ENOMEM ? -ENOMEM : 0;
+}
+
+static int do_dup(struct replay *r, struct rproc *p, const struct strace_line *l, long oldfd,
+		  struct strace_span oldpath, long newfd, bool cloexec)
+{
+	struct mm_file *f;
+
+	if (l->err || newfd < 0 || l->result_unknown)
+		return 0;
+	f = replay_file_for(r, p, oldfd, oldpath);
+	if (!f)
+		return 0;
+	if (newfd == oldfd)
+		return 0;
+	mm_file_get(f);
+	return fdtable_install(p->fds, newfd, f, cloexec) == -ENOMEM ? -ENOMEM : 0;
+}
+
+int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		   size_t size)
+{
+	struct strace_span name = l->name, path0, path1;
+	long long a0 = 0, a1 = 0;
+	uint64_t flags = 0;
+
+	if (strace_span_is(name, "openat") || strace_span_is(name, "open")) {
+		int fi = name.n == 6 ? 2 : 1;	/* openat(dirfd, path, flags), open(path, flags) */
+
+		if (l->nargs <= fi || strace_flags(l->arg[fi], strace_open, &flags))
+			return bad_args(why, size, l);
+		return do_open(r, p, l, l->arg[fi - 1], (int)flags, why, size);
+	}
+	if (strace_span_is(name, "openat2")) {	/* openat2(dirfd, path, {flags=...}, size) */
+		struct strace_span v;
+
+		if (l->nargs < 3 || !strace_field(l->arg[2], "flags", &v) ||
+		    strace_flags(v, strace_open, &flags))
+			return bad_args(why, size, l);
+		return do_open(r, p, l, l->arg[1], (int)flags, why, size);
+	}
+	if (strace_span_is(name, "fcntl")) {	/* only the F_DUPFD kinds change the table */
+		bool cloexec = l->nargs > 1 && strace_span_is(l->arg[1], "F_DUPFD_CLOEXEC");
+
+		if (l->nargs < 2 || (!cloexec && !strace_span_is(l->arg[1], "F_DUPFD")))
+			return 0;
+		if (strace_num(l->arg[0], &a0, &path0))
+			return bad_args(why, size, l);
+		return do_dup(r, p, l, a0, path0, result_fd(l, p->fds), cloexec);
+	}
+	if (strace_span_is(name, "creat")) {
+		if (l->nargs < 1)
+			return bad_args(why, size, l);
+		return do_open(r, p, l, l->arg[0], O_WRONLY | O_CREAT | O_TRUNC, why, size);
+	}
+	if (strace_span_is(name, "memfd_create")) {
+		char buf[PATH_MAX_REPLAY + 32], nm[PATH_MAX_REPLAY];
+		struct mm_file *f;
+		long fd = result_fd(l, p->fds);
+
+		if (l->nargs < 1)
+			return bad_args(why, size, l);
+		if (l->err || fd < 0)
+			return 0;
+		if (l->ret_path.n) {
+			strace_unescape(l->ret_path, buf, sizeof(buf));
+		} else {
+			strace_unescape(l->arg[0], nm, sizeof(nm));
+			snprintf(buf, sizeof(buf), "/memfd:%s (deleted)", nm);
+		}
+		f = open_file(r, buf, O_RDWR, 0);
+		if (!f)
+			return -ENOMEM;
+		return fdtable_install(p->fds, fd, f, false) == -ENOMEM ? -ENOMEM : 0;
+	}
+	if (strace_span_is(name, "close")) {
+		if (l->nargs < 1 || strace_num(l->arg[0], &a0, NULL))
+			return bad_args(why, size, l);
+		fdtable_close(p->fds, a0);
+		return 0;
+	}
+	if (strace_span_is(name, "dup")) {
+		if (l->nargs < 1 || strace_num(l->arg[0], &a0, &path0))
+			return bad_args(why, size, l);
+		return do_dup(r, p, l, a0, path0, result_fd(l, p->fds), false);
+	}
+	if (strace_span_is(name, "dup2") || strace_span_is(name, "dup3")) {
+		if (l->nargs < 2 || strace_num(l->arg[0], &a0, &path0) ||
+		    strace_num(l->arg[1], &a1, &path1))
+			return bad_args(why, size, l);
+		if (l->nargs > 2 && strace_flags(l->arg[2], strace_open, &flags))
+			return bad_args(why, size, l);
+		return do_dup(r, p, l, a0, path0, a1, flags & O_CLOEXEC);
+	}
+	if (strace_span_is(name, "ftruncate")) {
+		struct mm_file *f;
+
+		if (l->nargs < 2 || strace_num(l->arg[0], &a0, &path0) ||
+		    strace_num(l->arg[1], &a1, NULL))
+			return bad_args(why, size, l);
+		if (l->err || (l->has_result && l->result_unknown))
+			return 0;
+		f = replay_file_for(r, p, a0, path0);
+		if (f)
+			mm_file_truncate(f, (unsigned long long)a1);
+		return 0;
+	}
+	if (strace_span_is(name, "fstat") || strace_span_is(name, "newfstatat")) {
+		struct strace_span v;
+		struct mm_file *f;
+		long long sz;
+
+		/* fstat(fd, {st_size=N}) and newfstatat(fd, "", {...}, AT_EMPTY_PATH) */
+		if (l->err || l->nargs < 2 || strace_num(l->arg[0], &a0, &path0) || a0 < 0)
+			return 0;
+		if (strace_span_is(name, "newfstatat") &&
+		    (l->nargs < 4 || !strace_span_is(l->arg[1], "\"\"")))
+			return 0;
+		f = fdtable_get(p->fds, a0);
+		if (f && strace_field(l->arg[name.n == 5 ? 1 : 2], "st_size", &v) &&
+		    !strace_num(v, &sz, NULL) && mm_file_size(f) == SIZE_UNKNOWN)
+			mm_file_truncate(f, (unsigned long long)sz);
+		return 0;
+	}
+	return 0;
+}

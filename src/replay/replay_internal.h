@@ -1,0 +1,148 @@
+/*
+ * replay_internal.h - the replay engine's table of contents.
+ *
+ * Glossary:
+ *   struct replay        one replay: options, the machine, processes by pid, counters, output
+ *   struct rproc         one traced pid: its mm_task and its file table
+ *   struct fdtable       fd -> open file (struct mm_file), shared by CLONE_FILES threads
+ *   struct snapshot      a parsed /proc/PID/maps file, for seeding the first process
+ */
+#ifndef MMLAB_REPLAY_INTERNAL_H
+#define MMLAB_REPLAY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <mmlab/mm.h>
+#include <mmlab/replay.h>
+
+#include "strace.h"
+
+struct fdent {
+	struct mm_file *file;
+	bool cloexec;
+};
+
+struct fdtable {
+	int refs;			/* processes sharing it (CLONE_FILES) */
+	int size;
+	struct fdent *fd;
+};
+
+struct rproc {
+	long pid;
+	struct mm_task *task;
+	struct fdtable *fds;
+	bool brk_known;			/* start_brk was given (snapshot [heap] or a first brk) */
+};
+
+struct snap_vma {
+	unsigned long start, end, pgoff;
+	unsigned long prot, flags;	/* PROT_*, MAP_SHARED or MAP_PRIVATE */
+	unsigned int dev_major, dev_minor;
+	unsigned long ino;
+	char *path;			/* file path or [special] name; NULL for anonymous */
+};
+
+struct snapshot {
+	int n;
+	struct snap_vma *v;
+	unsigned long mmap_base;	/* inferred; 0 if the snapshot does not show one */
+};
+
+/* A clone whose result has not been printed yet (its child may speak first). */
+struct pending_clone {
+	long parent;
+	unsigned long flags;
+	long child;			/* 0 until the child's first line or the result */
+};
+
+#define REPLAY_MAX_PENDING_CLONES 64
+#define REPLAY_STAT_CACHE 64
+
+struct stat_cache_ent {
+	char *path;			/* NULL: empty slot */
+	int err;			/* 0 or -errno of stat() */
+	struct stat st;
+};
+
+struct replay {
+	struct machine *m;
+	struct replay_options opt;
+	struct strace_reader *reader;
+	struct snapshot snap;
+	bool have_snap;
+
+	struct rproc **procs;		/* open-addressing table by pid */
+	size_t procs_cap, nprocs;
+	long first_pid;			/* 0 until the first line */
+	bool first_anon;		/* its pid was not shown yet: named when it first is */
+	long max_pid;
+	bool first_call_seen;		/* the first process's first call was handled */
+
+	struct pending_clone pend[REPLAY_MAX_PENDING_CLONES];
+	int npend;
+
+	struct replay_stats st;
+	unsigned long lineno;
+	char *maps;			/* the captured maps of the chosen process */
+	bool maps_captured;
+	struct stat_cache_ent stat_cache[REPLAY_STAT_CACHE];	/* host stat() by path */
+	unsigned char *mincore_vec;	/* scratch for mincore */
+	size_t mincore_cap;
+};
+
+/* replay.c */
+struct rproc *replay_proc_find(struct replay *r, long pid);
+void replay_capture_maps(struct replay *r, struct rproc *p);
+int replay_fail(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* replay_fd.c: file tables and file objects */
+struct fdtable *fdtable_new(void);
+struct fdtable *fdtable_copy(const struct fdtable *t);
+void fdtable_put(struct fdtable *t);
+struct mm_file *fdtable_get(struct fdtable *t, long fd);
+int fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec);
+void fdtable_close(struct fdtable *t, long fd);
+void fdtable_close_on_exec(struct fdtable *t);
+long fdtable_lowest_free(const struct fdtable *t);
+/*
+ * replay_file_for - the open file behind a call's fd argument: the table's entry, else one made
+ * from the -y annotation (an fd the trace never showed being opened). NULL for no such fd.
+ */
+/* replay_open_file - a new open file of @path with O_ACCMODE @flags, size from this host. */
+struct mm_file *replay_open_file(struct replay *r, const char *path, int flags);
+struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
+				struct strace_span path);
+/* replay_fd_call - open/openat/creat/memfd_create/dup/dup2/dup3/close/ftruncate/fstat. */
+int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		   size_t size);
+
+/* replay.c: the exec arguments every new address space starts from */
+void replay_exec_args(struct replay *r, struct mm_exec_args *a, bool empty);
+
+/* replay_exec.c: execve */
+/*
+ * replay_exec_image - execve of @path in @t: the program's ELF segments, its interpreter and
+ * the vDSO as the kernel's loader places them without ASLR, or mm_create()'s default layout
+ * when @path cannot be read (*@from_elf false). Returns 0 or a negative errno.
+ */
+int replay_exec_image(struct replay *r, struct mm_task *t, const char *path, bool *from_elf);
+
+/* replay_snapshot.c: --initial-maps */
+int snapshot_load(const char *path, struct snapshot *s, char *why, size_t size);
+void snapshot_free(struct snapshot *s);
+int snapshot_seed(struct replay *r, struct mm_struct *mm);
+/* The snapshot's line for @path (its dev and inode), or NULL. */
+const struct snap_vma *snapshot_find_path(const struct snapshot *s, const char *path);
+
+/* replay_mm.c: the memory syscalls */
+/*
+ * replay_mm_call - execute the memory syscall of @l in @p's mm. Returns 1 if the call was one
+ * (counted and checked), 0 if @l is not a memory syscall, -EINVAL for malformed arguments.
+ */
+int replay_mm_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		   size_t size);
+
+#endif /* MMLAB_REPLAY_INTERNAL_H */

@@ -1,0 +1,599 @@
+/*
+ * strace_parse.c - reading `strace -f -y` output, line by line, without copying.
+ *
+ * Grammar of one physical line (what strace 5.x/6.x writes, with or without -o):
+ *
+ *   line    := [prefix] [time] body
+ *   prefix  := PID ' '+            (-o FILE with -f)
+ *            | '[pid' ' '* PID '] '  (stderr, when more than one process is traced)
+ *   time    := a token of digits, ':' and '.' (-t, -tt, -ttt, -r)
+ *   body    := NAME '(' args ')' [ ' '* '=' ' '* result ]
+ *            | NAME '(' args ' <unfinished ...>'
+ *            | '<... ' NAME ' resumed>' rest-of-args-and-result
+ *            | '--- ' SIGNAME ... ' ---'
+ *            | '+++ exited with ' N ' +++' | '+++ killed by ' SIGNAME [' (core dumped)'] ' +++'
+ *            | '+++ superseded by execve in pid ' N ' +++'
+ *   result  := '?' ... | NUMBER [annotation] ... | '-1 ' ENAME ' (' text ')'
+ *
+ * Arguments are split at commas outside (), [], {}, quoted strings, comments and -y annotations
+ * (`3</path>`, in which strace escapes '>' as \76, so the first unescaped '>' closes it).
+ * Blank lines, lines starting with '#', strace's own "strace: ..." messages and "[ ... ]" notes,
+ * and -k stack frames ("> ...") are nothing.
+ *
+ * The reader (struct strace_reader) keeps, per pid, the head of a call that printed
+ * `<unfinished ...>` and glues the `<... NAME resumed>` tail to it, so every finished call is
+ * seen as one line. When stderr interleaves "strace: Process N attached" into the middle of a
+ * line, the text before it is kept and the next line continues it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strace.h"
+
+#define UNFINISHED " <unfinished ...>"
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_name(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
+}
+
+static const char *skip_spaces(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static bool starts(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (size_t)(end - p) >= n && !memcmp(p, lit, n);
+}
+
+static struct strace_span trim(const char *a, const char *b)
+{
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+		b--;
+	return (struct strace_span){ a, (uint32_t)(b - a) };
+}
+
+/* Past the closing quote of the string starting at @p (which is '"'); NULL if unterminated. */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* Past the '>' closing the -y annotation starting at @p (which is '<'); NULL if unterminated. */
+static const char *skip_annotation(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '>')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Split the arguments starting at @p. Stops at the ')' closing the list (returned in *@close)
+ * or at @end for an unfinished head (*@close = NULL). Returns -EINVAL on unbalanced text.
+ */
+static int split_args(const char *p, const char *end, struct strace_line *out,
+		      const char **close, const char **why)
+{
+	const char *arg = p;
+	int depth = 0;
+
+	*close = NULL;
+	while (p < end) {
+		char c = *p;
+
+		if (c == '"') {
+			p = skip_string(p, end);
+			if (!p) {
+				*why = "unterminated string";
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (c == '<' && p + 1 < end && p[1] == '<') {	/* 21<<MAP_HUGE_SHIFT */
+			p += 2;
+			continue;
+		}
+		if (c == '<' && p > arg && (is_name(p[-1]) || p[-1] == ']')) {
+			p = skip_annotation(p, end);
+			if (!p) {
+				*why = "unterminated <...> fd annotation";
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (c == '/' && p + 1 < end && p[1] == '*') {
+			const char *q = p + 2;
+
+			while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
+				q++;
+			p = q + 2 <= end ? q + 2 : end;
+			continue;
+		}
+		if (c == '(' || c == '[' || c == '{') {
+			depth++;
+		} else if (c == ')' || c == ']' || c == '}') {
+			if (depth == 0) {
+				if (c != ')') {
+					*why = "unbalanced brackets in the arguments";
+					return -EINVAL;
+				}
+				*close = p;
+				break;
+			}
+			depth--;
+		} else if (c == ',' && depth == 0) {
+			if (out->nargs < STRACE_MAX_ARGS)
+				out->arg[out->nargs] = trim(arg, p);
+			out->nargs++;
+			arg = p + 1;
+		}
+		p++;
+	}
+	{
+		struct strace_span last = trim(arg, *close ? *close : end);
+
+		/* "f()" has no arguments; "f(a, )" in a head before <unfinished> has one. */
+		if (last.n || out->nargs) {
+			if (last.n) {
+				if (out->nargs < STRACE_MAX_ARGS)
+					out->arg[out->nargs] = last;
+				out->nargs++;
+			}
+		}
+	}
+	if (out->nargs > STRACE_MAX_ARGS)
+		out->nargs = STRACE_MAX_ARGS;
+	if (!*close && depth) {
+		/* An unfinished head may stop inside a struct; only a finished call must balance. */
+	}
+	return 0;
+}
+
+static int parse_result(const char *p, const char *end, struct strace_line *out, const char **why)
+{
+	const char *q;
+	struct strace_span num;
+
+	out->has_result = true;
+	if (p < end && *p == '?') {
+		out->result_unknown = true;
+		return 0;
+	}
+	q = p;
+	if (q < end && *q == '-')
+		q++;
+	while (q < end && is_name(*q))
+		q++;
+	num = (struct strace_span){ p, (uint32_t)(q - p) };
+	if (!num.n || strace_num(num, &out->ret, NULL)) {
+		*why = "malformed result after '='";
+		return -EINVAL;
+	}
+	if (q < end && *q == '<') {
+		const char *a = skip_annotation(q, end);
+
+		if (!a) {
+			*why = "unterminated <...> annotation on the result";
+			return -EINVAL;
+		}
+		out->ret_path = (struct strace_span){ q + 1, (uint32_t)(a - q - 2) };
+		q = a;
+		if (starts(q, end, "(deleted)")) {	/* keep it: strace_unescape() reads it */
+			q += 9;
+			out->ret_path.n += 10;
+		}
+	}
+	if (out->ret == -1) {
+		const char *e = skip_spaces(q, end), *f = e;
+
+		while (f < end && is_name(*f))
+			f++;
+		if (f > e && *e == 'E') {
+			out->err = strace_errno((struct strace_span){ e, (uint32_t)(f - e) });
+			if (!out->err) {
+				/* ERESTARTSYS and friends: the call will be restarted, no result. */
+				out->result_unknown = true;
+				return 0;
+			}
+			out->ret = -out->err;
+		}
+	}
+	return 0;
+}
+
+static long parse_long(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	long v = 0;
+
+	if (p >= end || !is_digit(*p))
+		return -1;
+	while (p < end && is_digit(*p))
+		v = v * 10 + (*p++ - '0');
+	*pp = p;
+	return v;
+}
+
+static int parse_plus(const char *p, const char *end, struct strace_line *out, const char **why)
+{
+	if (starts(p, end, "+++ exited with ")) {
+		const char *q = p + 16;
+
+		out->kind = STRACE_EXITED;
+		out->status = (int)parse_long(&q, end);
+		if (out->status < 0)
+			goto bad;
+		return 0;
+	}
+	if (starts(p, end, "+++ killed by ")) {
+		const char *q = p + 14, *r = q;
+
+		while (r < end && is_name(*r))
+			r++;
+		out->kind = STRACE_KILLED;
+		out->status = strace_signal((struct strace_span){ q, (uint32_t)(r - q) });
+		if (!out->status)
+			goto bad;
+		return 0;
+	}
+	if (starts(p, end, "+++ superseded by execve in pid ")) {
+		const char *q = p + 32;
+
+		out->kind = STRACE_SUPERSEDED;
+		out->status = (int)parse_long(&q, end);
+		if (out->status < 0)
+			goto bad;
+		return 0;
+	}
+bad:
+	*why = "unrecognised +++ line";
+	return -EINVAL;
+}
+
+/* The prefix: pid and timestamp. Returns the body's start. */
+static const char *parse_prefix(const char *p, const char *end, long *pid)
+{
+	const char *q;
+
+	*pid = -1;
+	p = skip_spaces(p, end);
+	if (starts(p, end, "[pid")) {
+		q = skip_spaces(p + 4, end);
+		*pid = parse_long(&q, end);
+		if (*pid >= 0 && q < end && *q == ']')
+			p = skip_spaces(q + 1, end);
+		else
+			*pid = -1;
+	} else if (p < end && is_digit(*p)) {
+		q = p;
+		while (q < end && is_digit(*q))
+			q++;
+		if (q < end && (*q == ' ' || *q == '\t')) {
+			*pid = strtol(p, NULL, 10);
+			p = skip_spaces(q, end);
+		}
+	}
+	/* A timestamp token: digits with ':' or '.', then a space. */
+	q = p;
+	while (q < end && (is_digit(*q) || *q == ':' || *q == '.'))
+		q++;
+	if (q > p && q < end && *q == ' ' && memchr(p, ':', q - p) != NULL)
+		p = skip_spaces(q, end);
+	else if (q > p && q < end && *q == ' ' && memchr(p, '.', q - p) != NULL)
+		p = skip_spaces(q, end);
+	return p;
+}
+
+int strace_parse_line(const char *line, size_t len, struct strace_line *out, const char **why)
+{
+	const char *end = line + len, *p, *name, *close;
+	size_t ulen = sizeof(UNFINISHED) - 1;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	while (end > line && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
+			      end[-1] == '\t'))
+		end--;
+	p = parse_prefix(line, end, &out->pid);
+	/*
+	 * Nothing to replay: blank, a comment, strace's own messages, its "[ Process PID=N runs
+	 * in ... mode. ]" notes, and the stack frames of -k (" > /lib/libc.so.6(...)").
+	 */
+	if (p == end || *p == '#' || starts(p, end, "strace: ") || starts(p, end, "[ ") ||
+	    starts(p, end, "> ")) {
+		out->kind = STRACE_NOTHING;
+		return 0;
+	}
+	if (starts(p, end, "+++ "))
+		return parse_plus(p, end, out, why);
+	if (starts(p, end, "--- ")) {
+		out->kind = STRACE_SIGNAL;
+		return 0;
+	}
+	name = p;
+	while (p < end && is_name(*p))
+		p++;
+	if (p == name || p == end || *p != '(') {
+		*why = "expected a call NAME(...), a --- signal --- or a +++ exit +++ line";
+		return -EINVAL;
+	}
+	out->kind = STRACE_CALL;
+	out->name = (struct strace_span){ name, (uint32_t)(p - name) };
+	if ((size_t)(end - p) >= ulen && !memcmp(end - ulen, UNFINISHED, ulen)) {
+		out->unfinished = true;
+		return split_args(p + 1, end - ulen, out, &close, why);
+	}
+	err = split_args(p + 1, end, out, &close, why);
+	if (err)
+		return err;
+	if (!close) {
+		*why = "missing ')' closing the arguments";
+		return -EINVAL;
+	}
+	p = skip_spaces(close + 1, end);
+	if (p == end)
+		return 0;
+	if (*p != '=') {
+		*why = "expected '= RESULT' after the arguments";
+		return -EINVAL;
+	}
+	return parse_result(skip_spaces(p + 1, end), end, out, why);
+}
+
+/* ---- joining unfinished heads with their resumed tails ----------------------------------- */
+
+struct pending {
+	long pid;
+	char *text;	/* the head, prefix removed, " <unfinished ...>" removed */
+	size_t len, cap;
+};
+
+struct strace_reader {
+	struct pending *pend;
+	size_t npend, cap;
+	char *buf;		/* the joined line handed out last */
+	size_t buf_cap;
+	char *frag;		/* text before an interleaved "strace: Process" message */
+	size_t frag_len, frag_cap;
+};
+
+struct strace_reader *strace_reader_new(void)
+{
+	return calloc(1, sizeof(struct strace_reader));
+}
+
+void strace_reader_free(struct strace_reader *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->npend; i++)
+		free(r->pend[i].text);
+	free(r->pend);
+	free(r->buf);
+	free(r->frag);
+	free(r);
+}
+
+static int grow(char **buf, size_t *cap, size_t need)
+{
+	char *n;
+	size_t c = *cap ? *cap : 256;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	n = realloc(*buf, c);
+	if (!n)
+		return -ENOMEM;
+	*buf = n;
+	*cap = c;
+	return 0;
+}
+
+static struct pending *find_pending(struct strace_reader *r, long pid)
+{
+	size_t i;
+
+	for (i = 0; i < r->npend; i++)
+		if (r->pend[i].pid == pid)
+			return &r->pend[i];
+	return NULL;
+}
+
+/*
+ * Without -o, strace drops the "[pid N] " prefix whenever one process is left, and adds it
+ * when a second appears: a head and its tail may disagree on having one. Pair them by the
+ * call's name then, if exactly one head of that name could be the tail's.
+ */
+static struct pending *find_pending_by_name(struct strace_reader *r, long pid, const char *name,
+					    const char *resumed_end)
+{
+	const char *sp = memchr(name, ' ', resumed_end - name);
+	size_t n = sp ? (size_t)(sp - name) : 0, i;
+	struct pending *found = NULL;
+
+	if (!n)
+		return NULL;
+	for (i = 0; i < r->npend; i++) {
+		struct pending *pd = &r->pend[i];
+
+		if ((pid >= 0 && pd->pid >= 0) || pd->len <= n || memcmp(pd->text, name, n) ||
+		    pd->text[n] != '(')
+			continue;
+		if (found)
+			return NULL;	/* ambiguous */
+		found = pd;
+	}
+	return found;
+}
+
+static void drop_pending(struct strace_reader *r, long pid)
+{
+	struct pending *pd = find_pending(r, pid);
+
+	if (pd) {
+		free(pd->text);
+		*pd = r->pend[--r->npend];
+	}
+}
+
+static int stash_head(struct strace_reader *r, long pid, const char *body, size_t len)
+{
+	struct pending *pd = find_pending(r, pid);
+
+	if (!pd) {
+		if (r->npend == r->cap) {
+			size_t c = r->cap ? 2 * r->cap : 8;
+			struct pending *n = realloc(r->pend, c * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			r->pend = n;
+			r->cap = c;
+		}
+		pd = &r->pend[r->npend++];
+		memset(pd, 0, sizeof(*pd));
+		pd->pid = pid;
+	}
+	if (grow(&pd->text, &pd->cap, len + 1))
+		return -ENOMEM;
+	memcpy(pd->text, body, len);
+	pd->len = len;
+	return 0;
+}
+
+/*
+ * The pid label of a joined line: the head was stored without its prefix, so the joined text
+ * starts with "[pid N] " again (or nothing for -1) and parses like any line.
+ */
+static int join(struct strace_reader *r, struct pending *pd, const char *tail, size_t tlen)
+{
+	char pfx[32];
+	int plen = pd->pid >= 0 ? snprintf(pfx, sizeof(pfx), "[pid %ld] ", pd->pid) : 0;
+
+	if (grow(&r->buf, &r->buf_cap, plen + pd->len + tlen + 1))
+		return -ENOMEM;
+	memcpy(r->buf, pfx, plen);
+	memcpy(r->buf + plen, pd->text, pd->len);
+	memcpy(r->buf + plen + pd->len, tail, tlen);
+	r->buf[plen + pd->len + tlen] = 0;
+	return plen + (int)(pd->len + tlen);
+}
+
+int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
+		       struct strace_line *out, const char **why)
+{
+	const char *end = line + len, *body, *msg;
+	long pid;
+	int n, err;
+
+	if (r->frag_len) {
+		/*
+		 * Continue a line cut by an interleaved strace message. The joined text lives in
+		 * frag (never in buf, which join() below rewrites while reading @line).
+		 */
+		if (grow(&r->frag, &r->frag_cap, r->frag_len + len + 1))
+			goto nomem;
+		memcpy(r->frag + r->frag_len, line, len);
+		len += r->frag_len;
+		r->frag_len = 0;
+		line = r->frag;
+		end = line + len;
+	}
+	/* Cheap test first: such a message always ends the line ("... attached"/"detached"). */
+	msg = NULL;
+	{
+		const char *e = end;
+
+		while (e > line && (e[-1] == '\n' || e[-1] == '\r'))
+			e--;
+		if (e - line > 24 && !memcmp(e - 7, "ttached", 7))
+			msg = memmem(line + 1, len - 1, "strace: Process ", 16);
+	}
+	if (msg) {
+		size_t keep = msg - line;
+
+		if (grow(&r->frag, &r->frag_cap, keep + 1))
+			goto nomem;
+		memmove(r->frag, line, keep);
+		r->frag_len = keep;
+		return 0;
+	}
+	body = parse_prefix(line, end, &pid);
+	if (starts(body, end, "<... ")) {
+		const char *q = memchr(body, '>', end - body);
+		struct pending *pd = find_pending(r, pid);
+
+		if (!pd && q)
+			pd = find_pending_by_name(r, pid, body + 5, q);
+
+		if (!q) {
+			*why = "malformed '<... NAME resumed>'";
+			return -EINVAL;
+		}
+		if (!pd) {
+			/* A tail without its head: tracing began mid-call. Nothing to replay. */
+			memset(out, 0, sizeof(*out));
+			out->kind = STRACE_NOTHING;
+			return 0;
+		}
+		n = join(r, pd, q + 1, end - (q + 1));
+		if (n < 0)
+			goto nomem;
+		drop_pending(r, pd->pid);
+		err = strace_parse_line(r->buf, n, out, why);
+		return err ? err : 1;
+	}
+	err = strace_parse_line(line, end - line, out, why);
+	if (err)
+		return err;
+	if (out->kind == STRACE_CALL && out->unfinished) {
+		size_t ulen = sizeof(UNFINISHED) - 1;
+		const char *e = end;
+
+		while (e > body && (e[-1] == '\n' || e[-1] == '\r'))
+			e--;
+		/* The head must outlive @line: stash it, then hand out the parse of the copy. */
+		if (stash_head(r, pid, body, (e - body) - ulen))
+			goto nomem;
+		{
+			struct pending *pd = find_pending(r, pid);
+
+			n = join(r, pd, UNFINISHED, ulen);
+			if (n < 0)
+				goto nomem;
+			err = strace_parse_line(r->buf, n, out, why);
+			return err ? err : 1;
+		}
+	}
+	if (out->kind == STRACE_EXITED || out->kind == STRACE_KILLED ||
+	    out->kind == STRACE_SUPERSEDED)
+		drop_pending(r, pid);
+	return 1;
+nomem:
+	*why = "out of memory";
+	return -ENOMEM;
+}

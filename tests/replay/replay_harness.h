@@ -1,0 +1,37 @@
+/*
+ * replay_harness.h - what the replay tests share: running a command under strace, cutting a
+ * trace at a marker, and replaying a trace in-process on a machine like this host.
+ */
+#ifndef MMLAB_TEST_REPLAY_HARNESS_H
+#define MMLAB_TEST_REPLAY_HARNESS_H
+
+#include <stdbool.h>
+
+#include <mmlab/replay.h>
+
+/* Run @argv (NULL-terminated) with stdout/stderr to /dev/null; its exit status, or -1. */
+int harness_run(char *const argv[]);
+/* The whole file @path as a malloc'd string, or NULL. */
+char *harness_slurp(const char *path);
+/*
+ * harness_replay - replay @trace (a string of lines), starting after the first line that
+ * contains @marker (NULL: from the start), seeding from @initial_maps (may be NULL).
+ * Returns 0 with @st filled, *@maps the final maps (malloc'd) and *@diffs the --check report
+ * (malloc'd); or -EINVAL with *@diffs holding the parse error.
+ */
+int harness_replay(const char *trace, const char *marker, const char *initial_maps,
+		   struct replay_stats *st, char **maps, char **diffs);
+/* The same, showing the maps of process @maps_pid at its exit. */
+int harness_replay_pid(const char *trace, const char *marker, const char *initial_maps,
+		       long maps_pid, struct replay_stats *st, char **maps, char **diffs);
+/*
+ * harness_maps_equal - two /proc/PID/maps texts are the same, except for the device and inode
+ * of internal shmem objects (/dev/zero (deleted), /memfd:, /SYSV), a kernel-wide counter no
+ * replay can know. With @print, the differing lines go to stderr.
+ */
+bool harness_maps_equal(const char *want, const char *got, bool print);
+/* A fresh temporary directory (malloc'd path), and its removal with everything in it. */
+char *harness_tmpdir(void);
+void harness_rmdir(const char *dir);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * test_replay_cli.c - `mmlab replay` as a user runs it: scenarios without results, --check's
+ * report and summary line, --maps, --follow-trace, --initial-maps, and the exit statuses
+ * (0 ok, 1 differences, 2 unusable input with its line number).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "replay_harness.h"
+#include "testlib.h"
+
+static char dir[256];
+
+struct result {
+	int status;
+	char *out, *err;
+};
+
+/* Run `mmlab replay ARGS` with @trace written to a file; stdout and stderr captured. */
+static struct result mmlab_replay(const char *args, const char *trace)
+{
+	const char *bin = getenv("MMLAB_BINARY_DIR");
+	char path[512], out[512], err[512], cmd[2048];
+	struct result r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(err, sizeof(err), "%s/err", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(trace, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s/mmlab replay %s %s >%s 2>%s", bin ? bin : ".", args, path,
+		 out, err);
+	r.status = system(cmd);
+	r.status = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
+	r.out = harness_slurp(out);
+	r.err = harness_slurp(err);
+	return r;
+}
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static const char *last_line(const char *s)
+{
+	const char *end = s + strlen(s), *p;
+
+	if (end > s && end[-1] == '\n')
+		end--;
+	for (p = end; p > s && p[-1] != '\n'; p--)
+		;
+	return p;
+}
+
+/*
+ * A scenario: calls without results, no pids. Default exec layout, then
+ *
+ *     [ A: 4 pages rw ][ B: 4 pages rw ]    mmap twice: B lands right below A and merges
+ *     [ A ][ r ][ A ]                        mprotect the middle page: split into three
+ */
+static void test_scenario(void **state)
+{
+	struct result r = mmlab_replay("",
+		"# two anonymous mappings, then a split\n"
+		"mmap(0x10000000, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)\n"
+		"mmap(0x10004000, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)\n"
+		"mprotect(0x10002000, 4096, PROT_READ)\n");
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "10000000-10002000 rw-p 00000000 00:00 0"));
+	assert_non_null(strstr(r.out, "10002000-10003000 r--p 00000000 00:00 0"));
+	assert_non_null(strstr(r.out, "10003000-10008000 rw-p 00000000 00:00 0"));
+	assert_non_null(strstr(r.out, "[stack]"));
+	result_free(&r);
+}
+
+static void test_check_summary(void **state)
+{
+	struct result r = mmlab_replay("--check",
+		"100 mmap(0x10000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x10000000\n"
+		"100 munmap(0x10000001, 4096) = -1 EINVAL (Invalid argument)\n"
+		"100 munmap(0x10000000, 4096) = -1 ENOMEM (Cannot allocate memory)\n"
+		"100 write(1, \"x\", 1) = 1\n"
+		"100 exit_group(0) = ?\n"
+		"100 +++ exited with 0 +++\n");
+
+	(void)state;
+	assert_int_equal(r.status, 1);
+	assert_string_equal(last_line(r.err), "3 calls replayed, 2 matched, 1 differed\n");
+	assert_non_null(strstr(r.err, "line 3: [pid 100] munmap(0x10000000, 4096): recorded -1 ENOMEM, got 0"));
+	result_free(&r);
+	r = mmlab_replay("--check", "mmap(0x10000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x10000000\n");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "1 calls replayed, 1 matched, 0 differed\n");
+	result_free(&r);
+}
+
+/* fork copies, CLONE_VM shares; --maps picks the process; its maps are taken at its exit. */
+static void test_processes(void **state)
+{
+	static const char trace[] =
+		"10 mmap(0x10000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x10000000\n"
+		"10 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1) = 11\n"
+		"11 mmap(0x20000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x20000000\n"
+		"10 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, exit_signal=0} <unfinished ...>\n"
+		"12 mmap(0x30000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x30000000\n"
+		"10 <... clone3 resumed> => {parent_tid=[12]}, 88) = 12\n"
+		"11 exit_group(0) = ?\n"
+		"11 +++ exited with 0 +++\n"
+		"10 munmap(0x10000000, 4096) = 0\n";
+	struct result r;
+
+	(void)state;
+	r = mmlab_replay("--maps 11", trace);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "10000000-10001000"));
+	assert_non_null(strstr(r.out, "20000000-20001000"));
+	assert_null(strstr(r.out, "30000000-30001000"));
+	result_free(&r);
+	r = mmlab_replay("", trace);	/* the first process, at the end of the trace */
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "10000000-10001000"));
+	assert_null(strstr(r.out, "20000000-20001000"));
+	assert_non_null(strstr(r.out, "30000000-30001000"));
+	result_free(&r);
+	r = mmlab_replay("--maps 99", trace);
+	assert_int_equal(r.status, 2);
+	result_free(&r);
+}
+
+/*
+ * strace without -o: the first process has no prefix until a second one exists, then shows up
+ * as "[pid 40]" (never cloned: it is the first), and loses the prefix again when alone; a call
+ * split across that change is still joined.
+ */
+static void test_stderr_prefixes(void **state)
+{
+	struct result r = mmlab_replay("--check --maps 40",
+		"mmap(0x10000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x10000000\n"
+		"clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, exit_signal=0}strace: Process 50 attached\n"
+		" => {parent_tid=[50]}, 88) = 50\n"
+		"[pid 50] mmap(0x20000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x20000000\n"
+		"[pid 40] munmap(0x10000000, 4096 <unfinished ...>\n"
+		"[pid 50] +++ exited with 0 +++\n"
+		"<... munmap resumed>) = 0\n"
+		"mmap(0x30000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x30000000\n");
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "10000000-10001000"));
+	assert_non_null(strstr(r.out, "20000000-20001000"));
+	assert_non_null(strstr(r.out, "30000000-30001000"));
+	assert_string_equal(last_line(r.err), "4 calls replayed, 4 matched, 0 differed\n");
+	result_free(&r);
+}
+
+/* A file mapping knows its file and its open mode (O_RDONLY + MAP_SHARED + PROT_WRITE). */
+static void test_files(void **state)
+{
+	struct result r = mmlab_replay("--check",
+		"5 openat(AT_FDCWD</>, \"/nonexistent/data\", O_RDONLY|O_CLOEXEC) = 3</nonexistent/data>\n"
+		"5 mmap(0x10000000, 8192, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, 3</nonexistent/data>, 0) = -1 EACCES (Permission denied)\n"
+		"5 mmap(0x10000000, 8192, PROT_READ, MAP_SHARED|MAP_FIXED, 3</nonexistent/data>, 0x1000) = 0x10000000\n"
+		"5 dup2(3</nonexistent/data>, 7) = 7</nonexistent/data>\n"
+		"5 close(3</nonexistent/data>) = 0\n"
+		"5 mmap(0x20000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 7</nonexistent/data>, 0) = 0x20000000\n"
+		"5 mmap(0x30000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 3, 0) = -1 EBADF (Bad file descriptor)\n"
+		"5 fcntl(7</nonexistent/data>, F_DUPFD_CLOEXEC, 0) = 8</nonexistent/data>\n"
+		"5 close_range(3, 4294967295, 0) = 0\n"
+		"5 pipe2([3<pipe:[77]>, 7<pipe:[77]>], 0) = 0\n"
+		"5 mmap(0x40000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 7<pipe:[77]>, 0) = -1 ENODEV (No such device)\n"
+		"5 mmap(0x50000000, 4096, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, 8</nonexistent/data>, 0) = -1 EACCES (Permission denied)\n");
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "10000000-10002000 r--s 00001000 00:00 0"));
+	assert_non_null(strstr(r.out, "/nonexistent/data\n"));
+	assert_string_equal(last_line(r.err), "6 calls replayed, 6 matched, 0 differed\n");
+	result_free(&r);
+}
+
+static void test_unusable(void **state)
+{
+	struct result r = mmlab_replay("", "brk(NULL)\nmunmap(0x1000, 4096)\nmmap(NULL, 4096\n");
+
+	(void)state;
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, ":3: "));
+	result_free(&r);
+	r = mmlab_replay("", "mprotect(0x1000, 4096, PROT_READ|PROT_BOGUS)\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, ":1: "));
+	assert_non_null(strstr(r.err, "PROT_BOGUS"));
+	result_free(&r);
+	r = mmlab_replay("--frobnicate", "brk(NULL)\n");
+	assert_int_equal(r.status, 2);
+	result_free(&r);
+	r = mmlab_replay("--mmap-base 0x1001", "brk(NULL)\n");
+	assert_int_equal(r.status, 2);
+	result_free(&r);
+}
+
+/* --initial-maps: specials kept, mmap_base inferred (the top of ld.so), [heap] gives brk. */
+static void test_initial_maps(void **state)
+{
+	char path[512], args[600];
+	FILE *f;
+	struct result r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/start.maps", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("555555554000-555555556000 r--p 00000000 fe:00 247134                     /usr/bin/cat\n"
+	      "555555560000-555555581000 rw-p 00000000 00:00 0                          [heap]\n"
+	      "7ffff7fc2000-7ffff7fc6000 r--p 00000000 00:00 0                          [vvar]\n"
+	      "7ffff7fc6000-7ffff7fc8000 r--p 00000000 00:00 0                          [vvar_vclock]\n"
+	      "7ffff7fc8000-7ffff7fca000 r-xp 00000000 00:00 0                          [vdso]\n"
+	      "7ffff7fca000-7ffff7fff000 r--p 00000000 fe:00 332383                     /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+	      "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n"
+	      "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "--check --initial-maps %s", path);
+	r = mmlab_replay(args,
+		"brk(NULL) = 0x555555581000\n"
+		"mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fc0000\n");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[vvar_vclock]"));
+	assert_non_null(strstr(r.out, "7ffff7fc0000-7ffff7fc2000 rw-p"));
+	assert_string_equal(last_line(r.err), "2 calls replayed, 2 matched, 0 differed\n");
+	result_free(&r);
+	/* --follow-trace: the recorded address wins even where mmlab would place elsewhere. */
+	snprintf(args, sizeof(args), "--check --follow-trace --initial-maps %s", path);
+	r = mmlab_replay(args,
+		"mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7000000\n");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "7ffff7000000-7ffff7002000 r--p"));
+	result_free(&r);
+	/* --mmap-base overrides the inferred base: top-down placement starts below it. */
+	snprintf(args, sizeof(args), "--mmap-base 0x7f0000000000 --initial-maps %s", path);
+	r = mmlab_replay(args, "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "7efffffff000-7f0000000000 r--p"));
+	result_free(&r);
+}
+
+static int setup(void **state)
+{
+	char *d = harness_tmpdir();
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", d);
+	free(d);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	harness_rmdir(dir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scenario),
+		cmocka_unit_test(test_check_summary),
+		cmocka_unit_test(test_processes),
+		cmocka_unit_test(test_stderr_prefixes),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_unusable),
+		cmocka_unit_test(test_initial_maps),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,134 @@
+/*
+ * replay.c - `mmlab replay`: a strace trace in, the kernel's answers out.
+ *
+ *   mmlab replay [--initial-maps FILE] [--mmap-base ADDR] [--follow-trace] [--check]
+ *                [--maps PID] [--mem SIZE] TRACE
+ *
+ * Prints /proc/PID/maps of the chosen process (default: the first of the trace) as it was when
+ * it exited or when the trace ended. With --check, every memory syscall whose result differs
+ * from the recorded one goes to stderr, then the summary line
+ * "N calls replayed, M matched, D differed"; exit 1 if D > 0. Unusable input: exit 2 with the
+ * line number. TRACE "-" is standard input.
+ *
+ * The machine answers as this host would: vm.overcommit_memory, overcommit_ratio,
+ * max_map_count and mmap_min_addr are read from /proc/sys/vm, and its RAM is the host's
+ * MemTotal (commit accounting depends on it), unless --mem says otherwise.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmlab/machine.h>
+#include <mmlab/mm.h>
+#include <mmlab/replay.h>
+
+#include "cli.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: mmlab replay [--initial-maps FILE] [--mmap-base ADDR] "
+			"[--follow-trace] [--check] [--maps PID] [--mem SIZE] TRACE\n");
+	return 2;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_options o = { 0 };
+	struct machine_config cfg;
+	struct replay_stats st;
+	struct machine *m;
+	struct replay *r;
+	const char *trace = NULL;
+	char why[512] = "";
+	unsigned long lineno = 0;
+	unsigned long long ram;
+	FILE *f;
+	int i, err, rc = 0;
+
+	machine_config_default(&cfg);
+	cfg.nr_nodes = 1;
+	ram = replay_host_ram();
+	if (ram)
+		cfg.mem_bytes = ram;
+	if (cli_parse_machine_opts(&argc, argv, &cfg))
+		return 2;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		unsigned long long v;
+
+		if (!strcmp(a, "--follow-trace")) {
+			o.follow_trace = true;
+		} else if (!strcmp(a, "--check")) {
+			o.check = true;
+		} else if (!strcmp(a, "--initial-maps") && i + 1 < argc) {
+			o.initial_maps = argv[++i];
+		} else if (!strcmp(a, "--mmap-base") && i + 1 < argc) {
+			if (cli_parse_size(argv[++i], &v) || (v & 0xfff)) {
+				fprintf(stderr, "mmlab replay: bad --mmap-base '%s'\n", argv[i]);
+				return 2;
+			}
+			o.mmap_base = v;
+		} else if (!strcmp(a, "--maps") && i + 1 < argc) {
+			if (cli_parse_size(argv[++i], &v) || !v || v > 0x7fffffff) {
+				fprintf(stderr, "mmlab replay: bad --maps pid '%s'\n", argv[i]);
+				return 2;
+			}
+			o.maps_pid = (long)v;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "mmlab replay: unknown option '%s'\n", a);
+			return usage();
+		} else if (!trace) {
+			trace = a;
+		} else {
+			return usage();
+		}
+	}
+	if (!trace)
+		return usage();
+	f = strcmp(trace, "-") ? fopen(trace, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "mmlab replay: %s: %s\n", trace, strerror(errno));
+		return 2;
+	}
+	if (cli_boot(&cfg, &m)) {
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	replay_like_host(m);
+	err = replay_new(m, &o, &r, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "mmlab replay: %s\n", why[0] ? why : strerror(-err));
+		rc = 2;
+		goto out_machine;
+	}
+	err = replay_file(r, f, &lineno, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "mmlab replay: %s:%lu: %s\n", trace, lineno,
+			why[0] ? why : strerror(-err));
+		rc = 2;
+		goto out;
+	}
+	if (replay_finish(r)) {
+		fprintf(stderr, "mmlab replay: process %ld does not appear in the trace\n",
+			o.maps_pid);
+		rc = 2;
+		goto out;
+	}
+	fputs(replay_maps(r), stdout);
+	replay_get_stats(r, &st);
+	if (o.check) {
+		fprintf(stderr, "%lu calls replayed, %lu matched, %lu differed\n", st.calls,
+			st.matched, st.differed);
+		if (st.differed)
+			rc = 1;
+	}
+out:
+	replay_free(r);
+out_machine:
+	machine_shutdown(m);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
