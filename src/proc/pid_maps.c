@@ -60,7 +60,7 @@ static void show_vma(struct seq_buf *s, struct mm_struct *mm, const struct vm_ar
 		name = "[vvar_vclock]";
 		break;
 	default:
-		if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		if (vma->vm_start < mm->brk && vma->vm_end > mm->start_brk)	/* vma_is_initial_heap */
 			name = "[heap]";
 		else if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
 			name = "[stack]";

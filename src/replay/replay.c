@@ -580,8 +580,10 @@ void replay_free(struct replay *r)
 			free(p);
 		}
 	}
-	for (i = 0; i < REPLAY_STAT_CACHE; i++)
+	for (i = 0; i < REPLAY_STAT_CACHE; i++) {
 		free(r->stat_cache[i].path);
+		free(r->known_size[i].path);
+	}
 	free(r->procs);
 	strace_reader_free(r->reader);
 	snapshot_free(&r->snap);

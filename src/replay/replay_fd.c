@@ -171,6 +171,39 @@ static int host_stat(struct replay *r, const char *path, struct stat *st)
 	return e->err;
 }
 
+static struct known_size *known_size_slot(struct replay *r, const char *path)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *c;
+
+	for (c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	return &r->known_size[h % REPLAY_STAT_CACHE];
+}
+
+/* Remember that the trace set @path's size to @size (best effort: a slot may be reused). */
+static void known_size_set(struct replay *r, const char *path, unsigned long long size)
+{
+	struct known_size *k = known_size_slot(r, path);
+
+	if (!k->path || strcmp(k->path, path)) {
+		char *copy = strdup(path);
+
+		if (!copy)
+			return;
+		free(k->path);
+		k->path = copy;
+	}
+	k->size = size;
+}
+
+static unsigned long long known_size_get(struct replay *r, const char *path)
+{
+	struct known_size *k = known_size_slot(r, path);
+
+	return k->path && !strcmp(k->path, path) ? k->size : SIZE_UNKNOWN;
+}
+
 /* A new open file for @path (already unescaped). Returns NULL on allocation failure. */
 static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 				 unsigned long long size)
@@ -181,6 +214,11 @@ static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 	};
 	const struct snap_vma *sv = r->have_snap ? snapshot_find_path(&r->snap, path) : NULL;
 	struct stat st;
+
+	if (size == SIZE_UNKNOWN)
+		d.size = size = known_size_get(r, path);
+	else
+		known_size_set(r, path, size);
 
 	if (sv) {
 		d.dev_major = sv->dev_major;
@@ -362,8 +400,10 @@ int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *
 		if (l->err || (l->has_result && l->result_unknown))
 			return 0;
 		f = replay_file_for(r, p, a0, path0);
-		if (f)
+		if (f) {
 			mm_file_truncate(f, (unsigned long long)a1);
+			known_size_set(r, mm_file_path(f), (unsigned long long)a1);
+		}
 		return 0;
 	}
 	if (strace_span_is(name, "fstat") || strace_span_is(name, "newfstatat")) {
@@ -379,8 +419,10 @@ int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *
 			return 0;
 		f = fdtable_get(p->fds, a0);
 		if (f && strace_field(l->arg[name.n == 5 ? 1 : 2], "st_size", &v) &&
-		    !strace_num(v, &sz, NULL) && mm_file_size(f) == SIZE_UNKNOWN)
+		    !strace_num(v, &sz, NULL) && mm_file_size(f) == SIZE_UNKNOWN) {
 			mm_file_truncate(f, (unsigned long long)sz);
+			known_size_set(r, mm_file_path(f), (unsigned long long)sz);
+		}
 		return 0;
 	}
 	return 0;

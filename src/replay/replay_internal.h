@@ -89,6 +89,9 @@ struct replay {
 	char *maps;			/* the captured maps of the chosen process */
 	bool maps_captured;
 	struct stat_cache_ent stat_cache[REPLAY_STAT_CACHE];	/* host stat() by path */
+	/* Sizes the trace itself established (ftruncate, O_TRUNC, fstat), by path: a file closed
+	 * and opened again keeps its size even when it does not exist on this host. */
+	struct known_size { char *path; unsigned long long size; } known_size[REPLAY_STAT_CACHE];
 	unsigned char *mincore_vec;	/* scratch for mincore */
 	size_t mincore_cap;
 };

@@ -95,8 +95,10 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 	     unsigned long *populate);
 /* do_munmap of page-aligned [start, end): 0, -ENOMEM (map count). */
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
-/* Split the VMAs straddling start and end (munmap's map-count rule). 0 or -ENOMEM, atomic. */
+/* Split the VMAs straddling start and end (munmap's map-count rule). 0, -ENOMEM or -EINVAL, atomic. */
 int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* Would covering [start, end) cut a special mapping (which refuses splits)? */
+bool vma_split_refused(struct mm_struct *mm, unsigned long start, unsigned long end);
 /* Remove every VMA piece inside [start, end), after splits were done by the caller. */
 void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);

@@ -59,15 +59,31 @@ int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned lon
 	return nstart < end ? -ENOMEM : 0;
 }
 
-/* Populating a PROT_NONE VMA faults (EFAULT): mlock then fails after locking. */
+/*
+ * Populating faults (EFAULT, which mlock reports as ENOMEM after locking) on a PROT_NONE VMA,
+ * and on a file page at or beyond the end of the file (SIGBUS): a regular file's size, or the
+ * size of the shmem object behind a shared /dev/zero or anonymous mapping.
+ */
 static bool populate_fails(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma;
 
-	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next)
-		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) &&
-		    !(vma->vm_flags & (VM_SPECIAL | VM_DROPPABLE)))
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next) {
+		struct mm_file *f = vma->vm_file;
+
+		if (vma->vm_flags & (VM_SPECIAL | VM_DROPPABLE))
+			continue;
+		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
 			return true;
+		if (f && f->kind == MM_FILE_REGULAR && f->inode) {
+			unsigned long e = MIN(end, vma->vm_end);
+			unsigned long long last = vma->vm_pgoff + ((e - vma->vm_start) >> PAGE_SHIFT);
+			unsigned long long pages = (f->inode->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+			if (last > pages)
+				return true;
+		}
+	}
 	return false;
 }
 

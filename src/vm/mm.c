@@ -716,7 +716,7 @@ bool mm_vma_at(struct mm_struct *mm, unsigned long addr, struct mm_vma_info *inf
 			snprintf(info->name, sizeof(info->name), "[vvar]");
 		else if (vma->special == VMA_VVAR_VCLOCK)
 			snprintf(info->name, sizeof(info->name), "[vvar_vclock]");
-		else if (!vma->vm_file && vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		else if (!vma->vm_file && vma->vm_start < mm->brk && vma->vm_end > mm->start_brk)
 			snprintf(info->name, sizeof(info->name), "[heap]");
 		else if (!vma->vm_file && vma->vm_start <= mm->start_stack &&
 			 vma->vm_end >= mm->start_stack)

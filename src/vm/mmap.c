@@ -403,6 +403,22 @@ static void count_range(struct mm_struct *mm, unsigned long start, unsigned long
  * count check is the kernel's: only a split of one VMA into three is refused at the limit.
  * The VMAs needed are reserved first, so this either fails with nothing changed or succeeds.
  */
+/*
+ * True if covering [start, end) with whole VMAs would cut a special mapping ([vdso], [vvar],
+ * [vvar_vclock]): their may_split refuses, so the caller fails with -EINVAL, changing nothing.
+ */
+bool vma_split_refused(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start), *last;
+
+	if (!vma || vma->vm_start >= end)
+		return false;
+	if (start > vma->vm_start && vma->special != VMA_NORMAL)
+		return true;
+	last = find_vma(mm, end - 1);
+	return last && last->vm_start < end && last->vm_end > end && last->special != VMA_NORMAL;
+}
+
 int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma = find_vma(mm, start), *last;
@@ -413,6 +429,8 @@ int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end
 	if (start > vma->vm_start && end < vma->vm_end &&
 	    mm->map_count >= vm_of(mm)->max_map_count)
 		return -ENOMEM;
+	if (vma_split_refused(mm, start, end))
+		return -EINVAL;
 	err = vma_prealloc(mm, 2);
 	if (err)
 		return err;
@@ -499,6 +517,8 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 	if (vma && vma->vm_start < addr && end < vma->vm_end &&
 	    mm->map_count >= vm_of(mm)->max_map_count)
 		return -ENOMEM;
+	if (vma_split_refused(mm, addr, end))
+		return -EINVAL;
 	if (!may_expand_vm(mm, vm_flags, pglen - nr_pages))
 		return -ENOMEM;
 	if (accountable_mapping(file, vm_flags)) {

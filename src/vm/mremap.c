@@ -143,6 +143,25 @@ static long expand_in_place(struct mm_struct *mm, struct vm_area_struct *vma, un
 	return 0;
 }
 
+/* The checks of a resize (not of a pure move): pgoff overflow, special VMAs, limits. */
+static long resize_is_valid(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+			    unsigned long old_len, unsigned long new_len, unsigned long delta)
+{
+	unsigned long pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+
+	if (pgoff + (new_len >> PAGE_SHIFT) < pgoff)
+		return -EINVAL;
+	if (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP))
+		return -EFAULT;
+	if (new_len > old_len) {
+		if (!mlock_future_ok(mm, vma->vm_flags, delta))
+			return -EAGAIN;
+		if (!may_expand_vm(mm, vma->vm_flags, delta >> PAGE_SHIFT))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 		      unsigned long new_len, unsigned long flags, unsigned long new_addr);
 
@@ -235,18 +254,14 @@ static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long ol
 		/* A move that shrinks unmaps the tail first: only what moves must be in the VMA. */
 		if (MIN(old_len, implies_new ? new_len : old_len) > vma->vm_end - addr)
 			return -EFAULT;
-		if (new_len != old_len) {
-			pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-			if (pgoff + (new_len >> PAGE_SHIFT) < pgoff)
-				return -EINVAL;
-			if (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP))
-				return -EFAULT;
-			if (new_len > old_len) {
-				if (!mlock_future_ok(mm, vma->vm_flags, delta))
-					return -EAGAIN;
-				if (!may_expand_vm(mm, vma->vm_flags, delta >> PAGE_SHIFT))
-					return -ENOMEM;
-			}
+		/*
+		 * A move to a new place checks the resize only after unmapping the destination and
+		 * the shrunk tail (mremap_to's resize_is_valid): by then a shrink has equal lengths.
+		 */
+		if (new_len != old_len && !implies_new) {
+			res = resize_is_valid(mm, vma, addr, old_len, new_len, delta);
+			if (res)
+				return res;
 		}
 	}
 
@@ -265,6 +280,10 @@ static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long ol
 				return res;
 			old_len = new_len;
 			vma = vma_lookup(mm, addr);
+		} else if (new_len > old_len) {
+			res = resize_is_valid(mm, vma, addr, old_len, new_len, delta);
+			if (res)
+				return res;
 		}
 		if ((flags & MREMAP_DONTUNMAP) &&
 		    !may_expand_vm(mm, vma->vm_flags, old_len >> PAGE_SHIFT))
@@ -293,8 +312,12 @@ move:
 	if (vma->vm_flags & VM_MAYSHARE)
 		map_flags |= MAP_SHARED;
 	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-	new_addr = get_unmapped_area(mm, vma->vm_file, implies_new ? new_addr : 0, new_len, pgoff,
-				     map_flags, vma->vm_flags);
+	/*
+	 * Anonymous memory has no file offset to keep congruent: like a new anonymous mmap, a
+	 * multiple of 2 MiB is placed 2 MiB-aligned (observed on the reference kernel, 6.18).
+	 */
+	new_addr = get_unmapped_area(mm, vma->vm_file, implies_new ? new_addr : 0, new_len,
+				     vma->vm_file ? pgoff : 0, map_flags, vma->vm_flags);
 	if (IS_ERR_VALUE(new_addr))
 		return (long)new_addr;
 	if (!old_len) {

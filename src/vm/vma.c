@@ -263,6 +263,9 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	int err;
 
 	VM_BUG_ON(addr <= vma->vm_start || addr >= vma->vm_end || addr & ~PAGE_MASK);
+	/* Special mappings ([vdso], [vvar], [vvar_vclock]) refuse splits (their may_split). */
+	if (vma->special != VMA_NORMAL)
+		return -EINVAL;
 	err = vma_prealloc(mm, 1);
 	if (err)
 		return err;
