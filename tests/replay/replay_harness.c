@@ -111,7 +111,8 @@ out:
 /*
  * Two maps lines are the same line, except that the inode (and device) of an internal shmem
  * object (/dev/zero (deleted), /memfd:..., /SYSV...) is a kernel-wide counter no replay can
- * know: for those the rest of the line must match.
+ * know: for those the rest of the line must match; and the bottom of [stack], which moves
+ * with page faults no trace records.
  */
 static bool same_line(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -133,6 +134,13 @@ static bool same_line(const char *a, size_t la, const char *b, size_t lb)
 		return false;
 	snprintf(path_a, sizeof(path_a), "%s", la_buf + na);
 	snprintf(path_b, sizeof(path_b), "%s", lb_buf + nb);
+	/*
+	 * [stack] grows by page faults, which no trace shows: only its end (the top the kernel
+	 * placed) must match; where the stack bottom got to depends on the random offset.
+	 */
+	if (!strcmp(path_a, "[stack]") && !strcmp(path_b, "[stack]") && !strcmp(pa, pb) &&
+	    strchr(ra, '-') && strchr(rb, '-') && !strcmp(strchr(ra, '-'), strchr(rb, '-')))
+		return true;
 	if (strcmp(ra, rb) || strcmp(pa, pb) || strcmp(oa, ob) || strcmp(path_a, path_b))
 		return false;
 	return !strcmp(path_a, "/dev/zero (deleted)") || !strncmp(path_a, "/memfd:", 7) ||
