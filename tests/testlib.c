@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 struct machine *test_boot(unsigned long long mem_bytes, int nodes, int cpus_per_node)
 {
@@ -74,4 +75,24 @@ uint64_t test_seed(uint64_t dflt)
 		seed = 1;
 	fprintf(stderr, "seed: %#llx (set MMLAB_SEED to replay)\n", (unsigned long long)seed);
 	return seed;
+}
+
+int test_run_mmlab(const char *args, char **out)
+{
+	const char *bin = getenv("MMLAB_BINARY_DIR");
+	char cmd[1024];
+	size_t cap = 1 << 20, len = 0, n;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s/mmlab %s 2>&1", bin ? bin : ".", args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	*out = malloc(cap);
+	assert_non_null(*out);
+	while ((n = fread(*out + len, 1, cap - len - 1, p)) > 0)
+		len += n;
+	(*out)[len] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }

@@ -31,6 +31,12 @@ struct machine *test_boot_pc(unsigned long long mem_bytes, int nodes);
 /* /proc/@name of @m as a malloc'd string (caller frees). */
 char *test_proc(struct machine *m, const char *name);
 
+/*
+ * Run the built `mmlab ARGS` ($MMLAB_BINARY_DIR/mmlab), its stdout and stderr captured into
+ * *@out (malloc'd, caller frees). Returns its exit status (128 if it died by a signal).
+ */
+int test_run_mmlab(const char *args, char **out);
+
 /* The machine's kernel log as a malloc'd string. */
 char *test_dmesg(struct machine *m);
 

@@ -9,25 +9,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* Run `mmlab ARGS`, capturing stdout+stderr; returns the exit status. */
-static int run(const char *args, char **out)
-{
-	const char *bin = getenv("MMLAB_BINARY_DIR");
-	char cmd[1024];
-	size_t cap = 1 << 20, len = 0, n;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/mmlab %s 2>&1", bin ? bin : ".", args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	*out = malloc(cap);
-	while ((n = fread(*out + len, 1, cap - len - 1, p)) > 0)
-		len += n;
-	(*out)[len] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
 
 static void test_slabinfo_report(void **state)
 {
@@ -37,7 +18,7 @@ static void test_slabinfo_report(void **state)
 	static const char header[] = "Name                   Objects Objsize           Space "
 				     "Slabs/Part/Cpu  O/S O %Fr %Ef Flg\n";
 
-	assert_int_equal(run("slabinfo --mem 256M --nodes 1", &out), 0);
+	assert_int_equal(test_run_mmlab("slabinfo --mem 256M --nodes 1", &out), 0);
 	assert_memory_equal(out, header, sizeof(header) - 1);
 	/* 1000 objects of 200 B, 16 per order-0 slab, HWCACHE_ALIGN: 63 slabs, 258,048 B. */
 	assert_non_null(strstr(out, "sample_cache              1008     200          258.0K"));
@@ -50,7 +31,7 @@ static void test_slabinfo_report(void **state)
 	}
 	assert_int_equal(lines, 14);	/* 13 kmalloc caches in use + sample_cache */
 	free(out);
-	assert_int_equal(run("slabinfo --bogus", &out), 2);
+	assert_int_equal(test_run_mmlab("slabinfo --bogus", &out), 2);
 	assert_non_null(strstr(out, "usage: mmlab slabinfo"));
 	free(out);
 }
@@ -59,7 +40,7 @@ static void test_tour_slab_section(void **state)
 {
 	char *out;
 
-	assert_int_equal(run("tour --mem 512M", &out), 0);
+	assert_int_equal(test_run_mmlab("tour --mem 512M", &out), 0);
 	assert_non_null(strstr(out, "Slab allocator: caches created, used and shrunk"));
 	assert_non_null(strstr(out, "the constructor ran 2000 times"));
 	assert_non_null(strstr(out, "BUG tour-debug-64 (Not tainted): Right Redzone overwritten"));
