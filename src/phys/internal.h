@@ -164,7 +164,6 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
 unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order);
-void free_pages_prepare_and_free(struct machine *m, struct page *page, unsigned int order);
 
 /* gfp.c: printing gfp masks the way the kernel's %pGg does */
 int format_gfp_flags(gfp_t gfp, char *buf, size_t size);

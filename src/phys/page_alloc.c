@@ -433,18 +433,12 @@ static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, un
 	return prep_new_page(m, page, order, gfp);
 }
 
-struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+/* Everything but the per-CPU fast path: checks, fault injection, zonelist walk, slow path. */
+static noinline struct page *alloc_pages_general(struct machine *m, int nid, gfp_t gfp,
+						 unsigned int order)
 {
-	struct machine *m = current_machine();
 	struct alloc_context ac;
 	struct page *page;
-
-	if (likely(nid < 0 && order <= PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_THISNODE) &&
-		   !mm_faults_armed_inline(m))) {
-		page = alloc_pages_pcp_fast(m, gfp, order);
-		if (likely(page))
-			return page;
-	}
 
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		if (!(gfp & __GFP_NOWARN))
@@ -470,9 +464,28 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	return alloc_pages_slowpath(m, gfp, order, &ac);
 }
 
+static inline struct page *alloc_pages_inline(int nid, gfp_t gfp, unsigned int order)
+{
+	struct machine *m = current_machine();
+
+	if (likely(nid < 0 && order <= PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_THISNODE) &&
+		   !mm_faults_armed_inline(m))) {
+		struct page *page = alloc_pages_pcp_fast(m, gfp, order);
+
+		if (likely(page))
+			return page;
+	}
+	return alloc_pages_general(m, nid, gfp, order);
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	return alloc_pages_inline(nid, gfp, order);
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return alloc_pages_node(-1, gfp, order);
+	return alloc_pages_inline(-1, gfp, order);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -550,7 +563,8 @@ static inline bool free_pages_prepare(struct machine *m, struct page *page, unsi
 	return true;
 }
 
-void free_pages_prepare_and_free(struct machine *m, struct page *page, unsigned int order)
+static inline void free_pages_prepare_and_free(struct machine *m, struct page *page,
+					       unsigned int order)
 {
 	struct zone *zone = mpage_zone(m, page);
 	unsigned long pfn = mpage_to_pfn(m, page);
