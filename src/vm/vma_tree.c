@@ -132,7 +132,8 @@ static inline int leaf_above(const struct vma_tree *t, unsigned long addr)
 	while (len > 1) {
 		int half = len >> 1;
 
-		base += base[half - 1] <= addr ? half : 0;
+		/* Arithmetic, not a conditional: gcc turned the ?: into a mispredicted branch. */
+		base += (unsigned long)half & -(unsigned long)(base[half - 1] <= addr);
 		len -= half;
 	}
 	return (int)(base - t->leaf_max) + (*base <= addr);
@@ -146,6 +147,7 @@ static inline int slot_above(const struct vma_leaf *l, unsigned long addr)
 {
 	int k, n = 0;
 
+#pragma GCC unroll 8
 	for (k = 0; k < VMA_LEAF_MAX; k++)
 		n += l->end[k] <= addr;
 	return n;
