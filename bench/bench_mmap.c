@@ -21,7 +21,6 @@ static long pairs = 1000000;
 int main(int argc, char **argv)
 {
 	struct mm_exec_args args = { 0 };
-	struct machine_config cfg;
 	struct mm_struct *mm;
 	struct machine *m;
 	uint64_t t0;
@@ -31,13 +30,9 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		pairs = atol(argv[1]);
-	machine_config_default(&cfg);
-	cfg.mem_bytes = 256ULL << 20;
-	cfg.nr_nodes = 1;
-	cfg.nr_holes = 0;
-	if (machine_boot(&cfg, &m))
+	m = bench_boot(256ULL << 20);
+	if (!m)
 		return 1;
-	machine_set_debug_level(m, 0);
 	mm = mm_create(m, &args, &err);
 	for (i = 0; i < 20; i++)
 		mm_mmap(mm, 0x200000000UL + (unsigned long)i * 2 * PAGE_SIZE, PAGE_SIZE,

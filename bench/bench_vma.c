@@ -98,18 +98,13 @@ static void run(struct machine *m, int nr)
 
 int main(int argc, char **argv)
 {
-	struct machine_config cfg;
 	struct machine *m;
 
 	if (argc > 1)
 		lookups = atol(argv[1]);
-	machine_config_default(&cfg);
-	cfg.mem_bytes = 256ULL << 20;
-	cfg.nr_nodes = 1;
-	cfg.nr_holes = 0;
-	if (machine_boot(&cfg, &m))
+	m = bench_boot(256ULL << 20);
+	if (!m)
 		return 1;
-	machine_set_debug_level(m, 0);
 	bench_header("find_vma (ns per lookup)");
 	run(m, 100);
 	run(m, 10000);

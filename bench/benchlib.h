@@ -17,6 +17,13 @@ void bench_row(const char *what, const char *who, double ns_per_op);
 /* Print the table header. */
 void bench_header(const char *title);
 
+struct machine;
+/*
+ * bench_boot - a one-node machine of @mem_bytes with no holes and debug level 0 (no runtime
+ * checks), the calling thread bound to CPU 0. NULL if it cannot boot.
+ */
+struct machine *bench_boot(unsigned long long mem_bytes);
+
 /* Keep the compiler from discarding a value. */
 #define bench_keep(x) __asm__ volatile("" : : "r"(x) : "memory")
 
