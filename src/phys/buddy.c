@@ -57,8 +57,10 @@ static void account_freepages(struct zone *zone, long nr, int mt, unsigned int o
 		stat_add_locked(&zone->vm_stat[NR_FREE_PAGES_BLOCKS], nr);
 	if (mt == MIGRATE_HIGHATOMIC)
 		stat_add_locked(&zone->nr_free_highatomic, nr);
-	if (mt == MIGRATE_CMA)
+	else if (mt == MIGRATE_CMA)
 		stat_add_locked(&zone->vm_stat[NR_FREE_CMA], nr);
+	else
+		stat_add_locked(&zone->nr_free_usable, nr);
 }
 
 static void add_to_free_list(struct page *page, struct zone *zone, unsigned int order, int mt,

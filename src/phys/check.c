@@ -112,6 +112,11 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 			     total, stat_read(&area->nr_free));
 		buddy_free += total << o;
 	}
+	if (stat_read(&zone->nr_free_usable) != zone_page_state(zone, NR_FREE_PAGES) -
+	    stat_read(&zone->nr_free_highatomic) - zone_page_state(zone, NR_FREE_CMA))
+		FAIL("%s/%d: nr_free_usable %ld != free %ld - highatomic %ld - cma %ld", zone->name,
+		     zone->node, stat_read(&zone->nr_free_usable), zone_page_state(zone, NR_FREE_PAGES),
+		     stat_read(&zone->nr_free_highatomic), zone_page_state(zone, NR_FREE_CMA));
 	if ((long)buddy_free != zone_page_state(zone, NR_FREE_PAGES))
 		FAIL("%s/%d: %lu free pages on lists, NR_FREE_PAGES %ld", zone->name, zone->node,
 		     buddy_free, zone_page_state(zone, NR_FREE_PAGES));

@@ -91,6 +91,7 @@ struct zone {
 	unsigned long watermark_boost;
 	unsigned long nr_reserved_highatomic;	/* pages in HIGHATOMIC pageblocks */
 	atomic_long nr_free_highatomic;		/* free pages on HIGHATOMIC lists */
+	atomic_long nr_free_usable;		/* free pages not HIGHATOMIC or CMA (the fast path's mark) */
 	long lowmem_reserve[MAX_NR_ZONES];
 	struct per_cpu_pages *per_cpu_pageset;	/* [nr_cpus] */
 	pg_data_t *zone_pgdat;

@@ -172,7 +172,9 @@ static inline struct page *prep_new_page(struct machine *m, struct page *page, u
 				  gfp_t gfp)
 {
 	set_page_count(page, 1);
-	if (unlikely(m->debug_level >= 2) && !(gfp & __GFP_ZERO))
+	if (likely(m->debug_level < 2 && !(gfp & (__GFP_ZERO | __GFP_COMP))))
+		return page;
+	if (m->debug_level >= 2 && !(gfp & __GFP_ZERO))
 		check_new_page_poison(m, page, order);
 	if (gfp & __GFP_ZERO)
 		memset(mpage_address(m, page), 0, PAGE_SIZE << order);
@@ -401,7 +403,8 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
  * other case (an empty list to refill, a zone below its mark, fault injection) returns NULL and
  * the caller takes the general path, which decides again from scratch.
  */
-static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, unsigned int order)
+static mm_always_inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp,
+						      unsigned int order)
 {
 	enum zone_type hz = zone_of_gfp(gfp);
 	int cpu = mm_current.cpu, mt = gfp_migratetype(gfp);
@@ -414,8 +417,8 @@ static inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp, un
 
 	if (unlikely(!z))
 		return NULL;
-	free_pages = zone_page_state(z, NR_FREE_PAGES) - stat_read(&z->nr_free_highatomic) -
-		     zone_page_state(z, NR_FREE_CMA) - ((1L << order) - 1);
+	/* = NR_FREE_PAGES less the high-atomic and CMA free pages: one counter for the fast path */
+	free_pages = stat_read(&z->nr_free_usable) - ((1L << order) - 1);
 	if (unlikely(free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[hz]))
 		return NULL;
 	if (order && !__zone_watermark_ok(z, order, low_wmark_pages(z), hz, ALLOC_WMARK_LOW,
