@@ -154,7 +154,7 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 			FAIL("cpu %d %s/%d: %lu pages on pcp lists, count %d", c, zone->name, zone->node,
 			     n, pcp->count);
 		pcp_pages += n;
-		allocated += stat_read(&pcp->nr_alloc) - stat_read(&pcp->nr_freed);
+		allocated += pcp_nr_alloc(pcp) - stat_read(&pcp->nr_freed);
 	}
 	if ((long)zone_managed_pages(zone) != (long)(buddy_free + pcp_pages) + allocated)
 		FAIL("%s/%d: managed %lu != buddy %lu + pcp %lu + allocated %ld", zone->name,

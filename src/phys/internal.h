@@ -27,7 +27,9 @@ static inline void *mpage_address(const struct machine *m, const struct page *pa
 }
 static inline struct zone *mpage_zone(const struct machine *m, const struct page *page)
 {
-	return &m->node_data[page_to_nid(page)]->node_zones[page_zonenum(page)];
+	_Static_assert(PAGE_NODE_SHIFT == PAGE_ZONE_SHIFT + PAGE_ZONE_BITS &&
+		       PAGE_NODE_SHIFT + PAGE_NODE_BITS == 64, "node and zone fill the top bits");
+	return m->zone_table[page->flags >> PAGE_ZONE_SHIFT];
 }
 
 /* zone.c: node and zone layout, watermarks, lowmem reserves, zonelists, pcp sizing */
@@ -95,12 +97,35 @@ static inline void pcp_unlock(struct per_cpu_pages *pcp)
 	mm_bias_unlock(&pcp->bl);
 }
 
-/* NUMA statistics of one allocation from (zone, this CPU); pcp held. */
-static inline void count_alloc_locked(struct per_cpu_pages *pcp, const struct zone *z,
+/* Count one allocation of 2^@order pages from (zone on @zone_nid, this CPU); pcp held. */
+static inline void count_alloc_locked(struct per_cpu_pages *pcp, unsigned int order, int zone_nid,
 				      int preferred_nid, int local_nid)
 {
-	stat_add_locked(&pcp->numa_events[z->node == preferred_nid ? NUMA_HIT : NUMA_MISS], 1);
-	stat_add_locked(&pcp->numa_events[z->node == local_nid ? NUMA_LOCAL : NUMA_OTHER], 1);
+	stat_add_locked(&pcp->nr_alloc_events, 1);
+	if (order)
+		stat_add_locked(&pcp->nr_alloc_extra, (1L << order) - 1);
+	if (unlikely(zone_nid != preferred_nid))
+		stat_add_locked(&pcp->numa_events[NUMA_MISS], 1);
+	if (unlikely(zone_nid != local_nid))
+		stat_add_locked(&pcp->numa_events[NUMA_OTHER], 1);
+}
+
+/* Pages this CPU allocated from the zone of @pcp (racy: for reports and the checker). */
+static inline long pcp_nr_alloc(const struct per_cpu_pages *pcp)
+{
+	return stat_read(&pcp->nr_alloc_events) + stat_read(&pcp->nr_alloc_extra);
+}
+
+/* A NUMA event count (enum numa_stat_item) of the zone of @pcp from this CPU; racy. */
+static inline long pcp_numa_event(const struct per_cpu_pages *pcp, int item)
+{
+	long v;
+
+	if (item != NUMA_HIT && item != NUMA_LOCAL)
+		return stat_read(&pcp->numa_events[item]);
+	v = stat_read(&pcp->numa_events[item == NUMA_HIT ? NUMA_MISS : NUMA_OTHER]);
+	v = stat_read(&pcp->nr_alloc_events) - v;
+	return v > 0 ? v : 0;
 }
 /* Per-CPU list index: (order, migratetype) for low orders, then the two pageblock lists. */
 static inline int pcp_list_index(int mt, unsigned int order)
@@ -112,7 +137,7 @@ static inline int pcp_list_index(int mt, unsigned int order)
 
 /* Take the first page of a non-empty pcp @list and account it; pcp held. */
 static inline struct page *pcp_take_locked(struct per_cpu_pages *pcp, struct list_head *list,
-					   unsigned int order, const struct zone *zone,
+					   unsigned int order, int zone_nid,
 					   int preferred_nid, int local_nid)
 {
 	struct page *page = list_first_entry(list, struct page, lru);
@@ -122,14 +147,26 @@ static inline struct page *pcp_take_locked(struct per_cpu_pages *pcp, struct lis
 	page->private = 0;
 	pcp->count -= 1 << order;
 	pcp->free_count >>= 1;
-	stat_add_locked(&pcp->nr_alloc, 1L << order);
-	count_alloc_locked(pcp, zone, preferred_nid, local_nid);
+	count_alloc_locked(pcp, order, zone_nid, preferred_nid, local_nid);
 	return page;
 }
 
 static inline bool pcp_allowed_order(unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+
+/* Queue a free block (flags already cleared) at the head of pcp list @pindex; pcp held. */
+static inline void pcp_add_locked(struct per_cpu_pages *pcp, struct page *page, unsigned int order,
+				  int pindex)
+{
+	page->flags |= 1UL << PG_pcp;
+	page->private = order;
+	list_add(&page->lru, &pcp->lists[pindex]);
+	pcp->count += 1 << order;
+	stat_add_locked(&pcp->nr_freed, 1L << order);
+	if (pcp->free_count < (pcp->batch << 5))
+		pcp->free_count += 1 << order;
 }
 
 /*
@@ -143,13 +180,7 @@ static inline bool free_unref_page(struct zone *zone, struct page *page, unsigne
 	int pindex = pcp_list_index(migratetype, order);
 	bool fast = pcp_enter(pcp);
 
-	page->flags |= 1UL << PG_pcp;
-	page->private = order;
-	list_add(&page->lru, &pcp->lists[pindex]);
-	pcp->count += 1 << order;
-	stat_add_locked(&pcp->nr_freed, 1L << order);
-	if (pcp->free_count < (pcp->batch << 5))
-		pcp->free_count += 1 << order;
+	pcp_add_locked(pcp, page, order, pindex);
 	if (unlikely(pcp->count >= pcp->high))
 		free_pcppages_high(zone, pcp, pindex);
 	pcp_leave(pcp, fast);

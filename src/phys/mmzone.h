@@ -77,8 +77,15 @@ struct per_cpu_pages {
 	int batch;		/* pages moved to or from the buddy lists at a time */
 	int free_count;		/* consecutive frees since the last allocation (tunes the free batch) */
 	struct list_head lists[NR_PCP_LISTS];
-	/* Pages this CPU took from / gave back to this zone: allocated = alloc - free. */
-	atomic_long nr_alloc, nr_freed;
+	/*
+	 * What this CPU took from and gave back to this zone, in as few counters as the fast path
+	 * can bump: a one-page allocation on the local node adds 1 to nr_alloc_events and nothing
+	 * else. Pages allocated = events + extra; NUMA_HIT and NUMA_LOCAL are events less
+	 * NUMA_MISS and NUMA_OTHER (their slots here stay 0). Read with the helpers in internal.h.
+	 */
+	atomic_long nr_alloc_events;	/* allocations */
+	atomic_long nr_alloc_extra;	/* pages past the first of multi-page allocations */
+	atomic_long nr_freed;		/* pages */
 	atomic_long numa_events[NR_VM_NUMA_EVENT_ITEMS];
 } __attribute__((aligned(64)));
 
@@ -141,8 +148,11 @@ struct pglist_data {
 struct mm_cpu {
 	int id;
 	int node;
-	/* The first zone of this CPU's node's zonelist at or below each highest zone index. */
-	struct zone *first_zone[MAX_NR_ZONES];
+	/*
+	 * For each highest zone index: the first zone of this CPU's node's zonelist at or below
+	 * it, if that zone is on this CPU's node; else NULL (the fast path leaves it to the rest).
+	 */
+	struct zone *fast_zone[MAX_NR_ZONES];
 	atomic_long events[NR_VM_EVENT_ITEMS];
 } __attribute__((aligned(64)));
 
@@ -168,6 +178,8 @@ struct machine {
 
 	int nr_nodes, nr_cpus;
 	pg_data_t *node_data[MMLAB_MAX_NUMNODES];
+	/* Every zone by (node << PAGE_ZONE_BITS | zone): page->flags >> PAGE_ZONE_SHIFT. */
+	struct zone *zone_table[MMLAB_MAX_NUMNODES << PAGE_ZONE_BITS];
 	struct mm_cpu *cpus;		/* [nr_cpus] */
 	int debug_level;
 

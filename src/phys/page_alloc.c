@@ -19,17 +19,25 @@
 /* Debug poisoning of free frames (debug level >= 2), checked when they are handed out. */
 #define PAGE_POISON 0xaa
 
+/*
+ * The highest zone a request may use, from its four zone bits: __GFP_DMA wins, then
+ * __GFP_DMA32; __GFP_MOVABLE with __GFP_HIGHMEM means Movable; anything else Normal (no
+ * highmem on 64-bit). Two bits per combination in one constant, as the kernel's GFP_ZONE_TABLE.
+ */
+#define GFP_ZONE_OF(z)	((unsigned int)((z) & __GFP_DMA ? ZONE_DMA : (z) & __GFP_DMA32 ? ZONE_DMA32 : \
+			 ((z) & (__GFP_MOVABLE | __GFP_HIGHMEM)) == (__GFP_MOVABLE | __GFP_HIGHMEM) ? \
+			 ZONE_MOVABLE : ZONE_NORMAL))
+#define GFP_ZONE_ENTRY(z)	((uint32_t)GFP_ZONE_OF(z) << (2 * (z)))
+#define GFP_ZONE_TABLE								\
+	(GFP_ZONE_ENTRY(0u) | GFP_ZONE_ENTRY(1u) | GFP_ZONE_ENTRY(2u) | GFP_ZONE_ENTRY(3u) |	\
+	 GFP_ZONE_ENTRY(4u) | GFP_ZONE_ENTRY(5u) | GFP_ZONE_ENTRY(6u) | GFP_ZONE_ENTRY(7u) |	\
+	 GFP_ZONE_ENTRY(8u) | GFP_ZONE_ENTRY(9u) | GFP_ZONE_ENTRY(10u) | GFP_ZONE_ENTRY(11u) |	\
+	 GFP_ZONE_ENTRY(12u) | GFP_ZONE_ENTRY(13u) | GFP_ZONE_ENTRY(14u) | GFP_ZONE_ENTRY(15u))
+
 static inline enum zone_type zone_of_gfp(gfp_t gfp)
 {
-	gfp_t z = gfp & GFP_ZONEMASK;
-
-	if (z & __GFP_DMA)
-		return ZONE_DMA;
-	if (z & __GFP_DMA32)
-		return ZONE_DMA32;
-	if ((z & (__GFP_MOVABLE | __GFP_HIGHMEM)) == (__GFP_MOVABLE | __GFP_HIGHMEM))
-		return ZONE_MOVABLE;
-	return ZONE_NORMAL;	/* no highmem on 64-bit: __GFP_HIGHMEM alone means Normal */
+	_Static_assert(GFP_ZONEMASK == 0xf && ZONE_MOVABLE < 4, "zone bits fit the table");
+	return (enum zone_type)((GFP_ZONE_TABLE >> (2 * (gfp & GFP_ZONEMASK))) & 3);
 }
 
 enum zone_type gfp_zone(gfp_t gfp)
@@ -168,12 +176,10 @@ static void prep_compound_page(struct page *page, unsigned int order)
 	page[1].compound_info = order;
 }
 
-static inline struct page *prep_new_page(struct machine *m, struct page *page, unsigned int order,
-				  gfp_t gfp)
+/* prep_new_page() for poisoned frames, __GFP_ZERO or __GFP_COMP. */
+static noinline struct page *prep_new_page_slow(struct machine *m, struct page *page,
+						unsigned int order, gfp_t gfp)
 {
-	set_page_count(page, 1);
-	if (likely(m->debug_level < 2 && !(gfp & (__GFP_ZERO | __GFP_COMP))))
-		return page;
 	if (m->debug_level >= 2 && !(gfp & __GFP_ZERO))
 		check_new_page_poison(m, page, order);
 	if (gfp & __GFP_ZERO)
@@ -181,6 +187,16 @@ static inline struct page *prep_new_page(struct machine *m, struct page *page, u
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(page, order);
 	return page;
+}
+
+/* A block just taken off a free list becomes an allocated page: one reference, and @gfp's extras. */
+static mm_always_inline struct page *prep_new_page(struct machine *m, struct page *page,
+						   unsigned int order, gfp_t gfp)
+{
+	set_page_count(page, 1);
+	if (likely(m->debug_level < 2 && !(gfp & (__GFP_ZERO | __GFP_COMP))))
+		return page;
+	return prep_new_page_slow(m, page, order, gfp);
 }
 
 static struct page *rmqueue_buddy(struct zone *z, unsigned int order, int mt,
@@ -197,8 +213,8 @@ static struct page *rmqueue_buddy(struct zone *z, unsigned int order, int mt,
 		return NULL;
 	pcp = &z->per_cpu_pageset[mm_current.cpu];
 	fast = pcp_enter(pcp);
-	stat_add_locked(&pcp->nr_alloc, 1L << order);
-	count_alloc_locked(pcp, z, preferred_nid, current_machine()->cpus[mm_current.cpu].node);
+	count_alloc_locked(pcp, order, z->node, preferred_nid,
+			   current_machine()->cpus[mm_current.cpu].node);
 	pcp_leave(pcp, fast);
 	return page;
 }
@@ -398,22 +414,23 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 
 /*
  * The fast path of the fast path, for the common request: order <= PAGE_ALLOC_COSTLY_ORDER,
- * the local node, no __GFP_THISNODE. It tries only the first zone of the zonelist, with the
- * same low-watermark test as get_page_from_freelist, and only a non-empty per-CPU list; every
- * other case (an empty list to refill, a zone below its mark, fault injection) returns NULL and
- * the caller takes the general path, which decides again from scratch.
+ * the local node, no __GFP_THISNODE, this thread the biased owner of its CPU's list lock. It
+ * tries only the first zone of the zonelist, if local, with the same low-watermark test as
+ * get_page_from_freelist, and only a non-empty per-CPU list; every other case (an empty list to
+ * refill, a zone below its mark, a lock to take, fault injection) returns NULL and the caller
+ * takes the general path, which decides again from scratch. For order 0 it calls nothing but
+ * in tail position, so it needs few registers.
  */
 static mm_always_inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp,
-						      unsigned int order)
+							  unsigned int order)
 {
 	enum zone_type hz = zone_of_gfp(gfp);
-	int cpu = mm_current.cpu, mt = gfp_migratetype(gfp);
-	struct zone *z = m->cpus[cpu].first_zone[hz];
+	int cpu = mm_current.cpu, nid = m->cpus[cpu].node;
+	struct zone *z = m->cpus[cpu].fast_zone[hz];
 	struct per_cpu_pages *pcp;
 	struct list_head *list;
 	struct page *page;
 	long free_pages;
-	bool fast;
 
 	if (unlikely(!z))
 		return NULL;
@@ -425,15 +442,23 @@ static mm_always_inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp
 					  zone_page_state(z, NR_FREE_PAGES)))
 		return NULL;
 	pcp = &z->per_cpu_pageset[cpu];
-	fast = pcp_enter(pcp);
-	list = &pcp->lists[pcp_list_index(mt, order)];
+	if (unlikely(!mm_bias_enter_fast(&pcp->bl)))
+		return NULL;
+	list = &pcp->lists[pcp_list_index(gfp_migratetype(gfp), order)];
 	if (unlikely(list_empty(list))) {
-		pcp_leave(pcp, fast);
+		mm_bias_exit_fast();
 		return NULL;
 	}
-	page = pcp_take_locked(pcp, list, order, z, m->cpus[cpu].node, m->cpus[cpu].node);
-	pcp_leave(pcp, fast);
+	page = pcp_take_locked(pcp, list, order, nid, nid, nid);	/* a local hit */
+	mm_bias_exit_fast();
 	return prep_new_page(m, page, order, gfp);
+}
+
+/* The fast path for orders 1..PAGE_ALLOC_COSTLY_ORDER, out of line: its watermark test calls. */
+static noinline struct page *alloc_pages_pcp_fast_order(struct machine *m, gfp_t gfp,
+							unsigned int order)
+{
+	return alloc_pages_pcp_fast(m, gfp, order);
 }
 
 /* Everything but the per-CPU fast path: checks, fault injection, zonelist walk, slow path. */
@@ -471,10 +496,13 @@ static inline struct page *alloc_pages_inline(int nid, gfp_t gfp, unsigned int o
 {
 	struct machine *m = current_machine();
 
-	if (likely(nid < 0 && order <= PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_THISNODE) &&
-		   !mm_faults_armed_inline(m))) {
-		struct page *page = alloc_pages_pcp_fast(m, gfp, order);
+	if (likely(nid < 0 && !(gfp & __GFP_THISNODE) && !mm_faults_armed_inline(m))) {
+		struct page *page = NULL;
 
+		if (likely(order == 0))
+			page = alloc_pages_pcp_fast(m, gfp, 0);
+		else if (order <= PAGE_ALLOC_COSTLY_ORDER)
+			page = alloc_pages_pcp_fast_order(m, gfp, order);
 		if (likely(page))
 			return page;
 	}
@@ -541,6 +569,16 @@ static noinline bool free_page_is_bad(struct machine *m, struct page *page)
 	return false;
 }
 
+/*
+ * One test for the ways a page may not be freed (mapped, in a mapping, a flag of PAGE_FLAGS_
+ * CHECK_AT_FREE or of @more set): nonzero if any; free_page_is_bad() tells which.
+ */
+static inline unsigned long page_not_freeable(const struct page *page, unsigned long more)
+{
+	return (page->flags & (PAGE_FLAGS_CHECK_AT_FREE | more)) | (unsigned long)page->mapping |
+	       (unsigned int)page_mapcount(page);
+}
+
 /* Checks, compound teardown and poisoning before a block returns to the free lists. */
 static inline bool free_pages_prepare(struct machine *m, struct page *page, unsigned int order)
 {
@@ -553,10 +591,7 @@ static inline bool free_pages_prepare(struct machine *m, struct page *page, unsi
 		}
 		page->flags &= ~(1UL << PG_head);
 	}
-	/* One test for the three ways a page may not be freed; details only if one fails. */
-	if (unlikely(((page->flags & PAGE_FLAGS_CHECK_AT_FREE) | (unsigned long)page->mapping |
-		      (unsigned long)(unsigned int)(page_mapcount(page))) != 0) &&
-	    free_page_is_bad(m, page))
+	if (unlikely(page_not_freeable(page, 0)) && free_page_is_bad(m, page))
 		return false;
 	page->flags &= ~PAGE_FLAGS_MASK;
 	page->private = 0;
@@ -566,8 +601,44 @@ static inline bool free_pages_prepare(struct machine *m, struct page *page, unsi
 	return true;
 }
 
-static inline void free_pages_prepare_and_free(struct machine *m, struct page *page,
-					       unsigned int order)
+/*
+ * The fast path of a free, for a block whose last reference is gone: what free_pages_prepare()
+ * and free_unref_page() do, for the common case only: no compound page, nothing wrong with the
+ * page, no poisoning, an order the per-CPU lists take, a pageblock of a per-CPU type, this
+ * thread the biased owner of its CPU's list lock, and the lists staying below high. In any
+ * other case it changes nothing and returns false: the caller takes the general path.
+ */
+static mm_always_inline bool free_pages_pcp_fast(struct machine *m, struct page *page,
+						 unsigned int order)
+{
+	unsigned long flags = page->flags;
+	struct per_cpu_pages *pcp;
+	struct zone *zone;
+	int mt;
+
+	if (unlikely(order > PAGE_ALLOC_COSTLY_ORDER || m->debug_level >= 2 ||
+		     page_not_freeable(page, 1UL << PG_head)))
+		return false;
+	zone = mpage_zone(m, page);
+	mt = get_pfnblock_migratetype(zone, mpage_to_pfn(m, page));
+	if (unlikely(mt >= MIGRATE_PCPTYPES))
+		return false;
+	pcp = &zone->per_cpu_pageset[mm_current.cpu];
+	if (unlikely(!mm_bias_enter_fast(&pcp->bl)))
+		return false;
+	if (unlikely(pcp->count + (1 << order) >= pcp->high)) {
+		mm_bias_exit_fast();
+		return false;
+	}
+	page->flags = flags & ~PAGE_FLAGS_MASK;
+	page->memcg_data = 0;
+	pcp_add_locked(pcp, page, order, pcp_list_index(mt, order));
+	mm_bias_exit_fast();
+	return true;
+}
+
+static noinline void free_pages_prepare_and_free(struct machine *m, struct page *page,
+						 unsigned int order)
 {
 	struct zone *zone = mpage_zone(m, page);
 	unsigned long pfn = mpage_to_pfn(m, page);
@@ -641,6 +712,8 @@ void __free_pages(struct page *page, unsigned int order)
 		return;
 	head = PageHead(page);
 	if (put_page_testzero(m, page)) {
+		if (likely(free_pages_pcp_fast(m, page, order)))
+			return;
 		free_pages_prepare_and_free(m, page, order);
 	} else if (!head && order) {
 		/*
@@ -686,7 +759,7 @@ void put_page(struct page *page)
 	if (unlikely(page_is_foreign(m, page, __func__)))
 		return;
 	head = compound_head(page);
-	if (put_page_testzero(m, head))
+	if (put_page_testzero(m, head) && !free_pages_pcp_fast(m, head, 0))
 		free_pages_prepare_and_free(m, head, compound_order(head));
 }
 
@@ -758,21 +831,26 @@ static void free_all_boot_memory(struct machine *m)
 	}
 }
 
-/* Per CPU: where the fast path starts for each highest zone index. */
-static void setup_first_zones(struct machine *m)
+/* The lookup tables of the fast paths: page to zone, and per CPU the zone to try first. */
+static void setup_fast_lookups(struct machine *m)
 {
-	int c, hz;
+	int c, hz, nid;
 
+	_Static_assert(MAX_NR_ZONES <= 1 << PAGE_ZONE_BITS, "zone numbers fit their page->flags bits");
+	for_each_online_node(m, nid)
+		for (hz = 0; hz < MAX_NR_ZONES; hz++)
+			m->zone_table[nid << PAGE_ZONE_BITS | hz] = &m->node_data[nid]->node_zones[hz];
 	for (c = 0; c < m->nr_cpus; c++) {
 		struct zonelist *zl = &m->node_data[m->cpus[c].node]->node_zonelists[ZONELIST_FALLBACK];
 
 		for (hz = 0; hz < MAX_NR_ZONES; hz++) {
 			const struct zoneref *zr;
 
-			m->cpus[c].first_zone[hz] = NULL;
+			m->cpus[c].fast_zone[hz] = NULL;
 			for (zr = zl->_zonerefs; zr->zone; zr++)
 				if (zr->zone_idx <= hz) {
-					m->cpus[c].first_zone[hz] = zr->zone;
+					if (zr->zone->node == m->cpus[c].node)
+						m->cpus[c].fast_zone[hz] = zr->zone;
 					break;
 				}
 		}
@@ -794,7 +872,7 @@ int page_alloc_init(struct machine *m)
 	err = pcp_init(m);
 	if (err)
 		goto out_zones;
-	setup_first_zones(m);
+	setup_fast_lookups(m);
 	setup_cma_area(m);
 	free_all_boot_memory(m);
 	return 0;

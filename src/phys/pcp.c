@@ -134,7 +134,7 @@ struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratet
 			return NULL;
 		}
 	}
-	page = pcp_take_locked(pcp, list, order, zone, preferred_nid,
+	page = pcp_take_locked(pcp, list, order, zone->node, preferred_nid,
 			       zone->zone_pgdat->machine->cpus[mm_current.cpu].node);
 	pcp_leave(pcp, fast);
 	return page;

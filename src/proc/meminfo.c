@@ -131,8 +131,8 @@ static unsigned long zone_type_pages(struct machine *m, enum zone_type zt, bool 
 		if (!zone->per_cpu_pageset)
 			continue;
 		for (c = 0; c < m->nr_cpus; c++)
-			sum += (unsigned long)stat_read(freed ? &zone->per_cpu_pageset[c].nr_freed
-							      : &zone->per_cpu_pageset[c].nr_alloc);
+			sum += (unsigned long)(freed ? stat_read(&zone->per_cpu_pageset[c].nr_freed)
+						     : pcp_nr_alloc(&zone->per_cpu_pageset[c]));
 	}
 	return sum;
 }
@@ -151,7 +151,7 @@ int proc_vmstat_show(struct machine *m, struct seq_buf *s)
 		for_each_zone(m, nid, zone) {
 			if (zone->per_cpu_pageset)
 				for (c = 0; c < m->nr_cpus; c++)
-					sum += stat_read(&zone->per_cpu_pageset[c].numa_events[i]);
+					sum += pcp_numa_event(&zone->per_cpu_pageset[c], i);
 			if (i == NUMA_FOREIGN)
 				sum += stat_read(&zone->numa_foreign);
 		}

@@ -23,7 +23,7 @@ static long zone_numa_event(const struct machine *m, const struct zone *zone, in
 	int c;
 
 	for (c = 0; c < m->nr_cpus; c++)
-		sum += stat_read(&zone->per_cpu_pageset[c].numa_events[item]);
+		sum += pcp_numa_event(&zone->per_cpu_pageset[c], item);
 	if (item == NUMA_FOREIGN)
 		sum += stat_read(&zone->numa_foreign);
 	return sum;

@@ -167,6 +167,18 @@ static void test_gfp_zones(void **state)
 	assert_int_equal(gfp_zone(GFP_DMA32), ZONE_DMA32);
 	assert_int_equal(gfp_zone(GFP_HIGHUSER_MOVABLE), ZONE_MOVABLE);
 	assert_int_equal(gfp_zone(__GFP_MOVABLE), ZONE_NORMAL);
+	/* All 16 combinations of the zone bits: DMA wins, then DMA32, then MOVABLE+HIGHMEM. */
+	for (gfp_t z = 0; z <= GFP_ZONEMASK; z++) {
+		enum zone_type want = ZONE_NORMAL;
+
+		if (z & __GFP_DMA)
+			want = ZONE_DMA;
+		else if (z & __GFP_DMA32)
+			want = ZONE_DMA32;
+		else if ((z & __GFP_MOVABLE) && (z & __GFP_HIGHMEM))
+			want = ZONE_MOVABLE;
+		assert_int_equal(gfp_zone(GFP_KERNEL | z), want);
+	}
 	p = alloc_page(GFP_DMA);
 	assert_non_null(p);
 	assert_int_equal(page_zonenum(p), ZONE_DMA);
@@ -388,6 +400,59 @@ static void test_thisnode(void **state)
 	machine_bind_cpu(m, 0);
 }
 
+static long vmstat_value(struct machine *mach, const char *name)
+{
+	char *vm = test_proc(mach, "vmstat"), key[64], *at;
+	long v;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	at = strstr(vm, key);
+	assert_non_null(at);
+	v = strtol(at + strlen(key), NULL, 10);
+	free(vm);
+	return v;
+}
+
+/*
+ * The allocation counters the fast path keeps folded (events, extra pages, misses): every kind
+ * of allocation moves numa_hit/miss/local/other and pgalloc_* exactly as the kernel's do.
+ */
+static void test_numa_counters(void **state)
+{
+	static const char *const names[] = { "numa_hit", "numa_miss", "numa_local", "numa_other",
+					     "pgalloc_dma32" };
+	struct machine *two = test_boot(256ULL << 20, 2, 1);
+	struct page *p[8];
+	long before[5], after[5];
+	int i;
+
+	assert_non_null(two);
+	for (i = 0; i < 5; i++)
+		before[i] = vmstat_value(two, names[i]);
+	for (i = 0; i < 4; i++)			/* local hits, the first through the general path */
+		p[i] = alloc_page(GFP_KERNEL);
+	p[4] = alloc_pages(GFP_KERNEL, 2);	/* a local hit of 4 pages */
+	p[5] = alloc_pages_node(1, GFP_KERNEL, 0);	/* node 1 asked and served: hit, other */
+	p[6] = alloc_pages_node(0, GFP_KERNEL, 0);	/* explicit local node: hit, local */
+	for (i = 0; i < 7; i++)
+		assert_non_null(p[i]);
+	assert_int_equal(page_to_nid(p[5]), 1);
+	for (i = 0; i < 5; i++)
+		after[i] = vmstat_value(two, names[i]) - before[i];
+	assert_int_equal(after[0], 7);
+	assert_int_equal(after[1], 0);
+	assert_int_equal(after[2], 6);
+	assert_int_equal(after[3], 1);
+	assert_int_equal(after[4], 4 + 4 + 1 + 1);
+	__free_pages(p[4], 2);
+	for (i = 0; i < 7; i++)
+		if (i != 4)
+			__free_pages(p[i], 0);
+	assert_machine_ok(two);
+	machine_shutdown(two);
+	machine_bind_cpu(m, 0);
+}
+
 /* movablecore=: the top of every node becomes ZONE_MOVABLE, used only by movable requests. */
 static void test_movablecore(void **state)
 {
@@ -542,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_slowpath_modifiers),
 		cmocka_unit_test(test_highatomic_reserve),
 		cmocka_unit_test(test_thisnode),
+		cmocka_unit_test(test_numa_counters),
 		cmocka_unit_test(test_movablecore),
 		cmocka_unit_test(test_cma),
 		cmocka_unit_test(test_zonelist_distance),

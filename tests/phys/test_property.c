@@ -114,6 +114,20 @@ static void test_random_steps(void **state)
 	machine_shutdown(m);
 }
 
+/*
+ * The same at debug level 1, where frames are not poisoned: the allocation and free fast paths
+ * (which leave poisoned frames to the general path) carry most steps, under the sanitizers too.
+ */
+static void test_random_fast_paths(void **state)
+{
+	struct machine *m = test_boot(128ULL << 20, 2, 2);
+
+	assert_non_null(m);
+	machine_set_debug_level(m, 1);
+	run_random(m, test_seed(0x66617374ULL), true, 0);
+	machine_shutdown(m);
+}
+
 static void test_random_with_holes(void **state)
 {
 	struct machine *m = test_boot_pc(64ULL << 20, 1);
@@ -172,6 +186,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_steps),
+		cmocka_unit_test(test_random_fast_paths),
 		cmocka_unit_test(test_random_with_holes),
 		cmocka_unit_test(test_random_cma_movable),
 		cmocka_unit_test(test_fault_injection),
