@@ -52,6 +52,12 @@ struct machine_config {
 	int lowmem_reserve_ratio[MAX_NR_ZONES]; /* kernel default 256, 256, 32, 0, 0 */
 	int percpu_pagelist_high_fraction; /* 0: pcp high from the low watermark (kernel default) */
 	/*
+	 * One CPU's share of its last-level cache, in KiB (the kernel's per_cpu_data_slice_size).
+	 * When it holds more than three pcp batches, a CPU freeing high-order pages in a row keeps
+	 * a batch on its lists (PCPF_FREE_HIGH_BATCH). 0: unknown, as without cache info.
+	 */
+	int cache_slice_kbytes;
+	/*
 	 * A contiguous memory allocator area (cma=): pageblocks of type MIGRATE_CMA at the top of
 	 * node 0's DMA32 zone (or its highest zone), rounded up to 4 MiB; only movable
 	 * allocations may use them. 0: none, and /proc prints no CMA fields, like a kernel built

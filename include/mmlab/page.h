@@ -59,7 +59,6 @@ enum pageflags {
 	PG_mlocked,
 	PG_slab,		/* a slab page (the kernel keeps this as a page type) */
 	PG_buddy,		/* head of a free buddy block (a page type in the kernel) */
-	PG_pcp,			/* on a per-CPU free list (mmlab's own marker, for the checker) */
 	PG_deferred,		/* free max-order block whose tail descriptors are not yet set up */
 	NR_PAGEFLAGS
 };

@@ -102,6 +102,16 @@ void drain_local_pages(struct zone *zone);
 void drain_all_pages(struct zone *zone);
 
 /*
+ * refresh_cpu_vm_stats - one pass of the kernel's vmstat worker (once a second there) over
+ * @cpu's per-CPU lists: lower each zone's pcp high by an eighth towards high_min and give back
+ * the pages over it; give back a batch of a remote node's pages that sat there three passes.
+ * Returns how many lists still have work to do (0 once settled), or -EINVAL for a bad @cpu.
+ * vmstat_refresh - the same for every CPU (a write to /proc/sys/vm/stat_refresh).
+ */
+int refresh_cpu_vm_stats(int cpu);
+void vmstat_refresh(void);
+
+/*
  * Reclaim hook: when the fast path fails and the request may block, the allocator calls the
  * machine's reclaim hook (none until the reclaim layer installs one) and retries if it reports
  * progress. Returns the number of pages reclaimed.

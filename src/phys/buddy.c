@@ -438,8 +438,6 @@ int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
 
 		if (!page)
 			break;
-		page->flags |= 1UL << PG_pcp;
-		page->private = order;
 		list_add_tail(&page->lru, list);
 	}
 	mm_unlock(&zone->lock);

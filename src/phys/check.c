@@ -9,7 +9,7 @@
  *   2. no two free buddies of the same order and mergeable types are both free (else they
  *      should have merged);
  *   3. nr_free and nr_free_mt match the lists, and NR_FREE_PAGES == sum nr_free << o;
- *   4. each page on a pcp list has PG_pcp, private == the list's order, refcount 0, this zone;
+ *   4. each page on a pcp list has no PG_buddy, private 0, refcount 0, this zone;
  *      pcp->count matches its lists;
  *   5. no frame is counted twice (a bitmap over the span), and
  *      managed == buddy free + pcp pages + (pages allocated - pages freed, by every CPU).
@@ -89,15 +89,19 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 						     migratetype_names[get_pfnblock_migratetype(zone, b)]);
 				if (!mark_frames(bitmap, pfn - start, 1UL << o))
 					FAIL("pfn %#lx order %d: frame counted twice", pfn, o);
-				if (o < MAX_PAGE_ORDER) {
+				/*
+				 * Free buddies inside a pageblock are always merged. Whole pageblocks
+				 * need not be: when a free pageblock changes type (a high-atomic
+				 * reserve given back, a claimed fallback block), it keeps its order
+				 * next to a free buddy, in the kernel as here, until a later free
+				 * around it merges them.
+				 */
+				if (o < pageblock_order) {
 					unsigned long bp = pfn ^ (1UL << o);
 					struct page *buddy = mpfn_to_page(m, bp);
 
 					if (bp >= start && bp + (1UL << o) <= start + span &&
-					    PageBuddy(buddy) && buddy->private == (unsigned long)o &&
-					    (o < pageblock_order || get_pfnblock_migratetype(zone, bp) == mt ||
-					     (get_pfnblock_migratetype(zone, bp) < MIGRATE_PCPTYPES &&
-					      mt < MIGRATE_PCPTYPES)))
+					    PageBuddy(buddy) && buddy->private == (unsigned long)o)
 						FAIL("free buddies pfn %#lx and %#lx of order %d not merged",
 						     pfn, bp, o);
 				}
@@ -135,10 +139,9 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 				struct page *page = list_entry(pos, struct page, lru);
 				unsigned long pfn = mpage_to_pfn(m, page);
 
-				if (!test_page_flag(page, PG_pcp) || page->private != order ||
-				    PageBuddy(page))
-					FAIL("cpu %d pcp list %d: pfn %#lx pcp %d private %lu", c, i, pfn,
-					     test_page_flag(page, PG_pcp), page->private);
+				if (page->private != 0 || PageBuddy(page))
+					FAIL("cpu %d pcp list %d: pfn %#lx buddy %d private %lu", c, i, pfn,
+					     PageBuddy(page), page->private);
 				if (pfn < start || pfn + (1UL << order) > start + span ||
 				    page_zonenum(page) != zone->idx || page_to_nid(page) != zone->node)
 					FAIL("cpu %d pcp: pfn %#lx not of zone %s/%d", c, pfn, zone->name,
@@ -153,6 +156,11 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 		if (n != (unsigned long)pcp->count)
 			FAIL("cpu %d %s/%d: %lu pages on pcp lists, count %d", c, zone->name, zone->node,
 			     n, pcp->count);
+		if (pcp->high < pcp->high_min || pcp->high > pcp->high_max ||
+		    pcp->alloc_factor > PCP_BATCH_SCALE_MAX)
+			FAIL("cpu %d %s/%d: pcp high %d outside [%d, %d] or alloc_factor %d", c,
+			     zone->name, zone->node, pcp->high, pcp->high_min, pcp->high_max,
+			     pcp->alloc_factor);
 		pcp_pages += n;
 		allocated += pcp_nr_alloc(pcp) - stat_read(&pcp->nr_freed);
 	}

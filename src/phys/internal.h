@@ -67,7 +67,9 @@ int pcp_init(struct machine *m);
 void pcp_exit(struct machine *m);
 struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int migratetype,
 			     unsigned int alloc_flags, int preferred_nid, bool *used);
-void free_pcppages_high(struct zone *zone, struct per_cpu_pages *pcp, int pindex);
+void pcp_free_tune(struct zone *zone, struct per_cpu_pages *pcp, bool free_high, int pindex);
+void pcp_free_tune_and_exit_fast(struct zone *zone, struct per_cpu_pages *pcp, bool free_high,
+				 int pindex);
 void drain_zone_pages(struct zone *zone, int cpu);
 /*
  * Per-CPU list locking (core/bias_lock.h). pcp_enter() is for the CPU's own thread: as the
@@ -142,9 +144,7 @@ static inline struct page *pcp_take_locked(struct per_cpu_pages *pcp, struct lis
 {
 	struct page *page = list_first_entry(list, struct page, lru);
 
-	list_del(&page->lru);
-	page->flags &= ~(1UL << PG_pcp);
-	page->private = 0;
+	__list_del_entry(&page->lru);	/* fewer stores: lru is the new owner's to set */
 	pcp->count -= 1 << order;
 	pcp->free_count >>= 1;
 	count_alloc_locked(pcp, order, zone_nid, preferred_nid, local_nid);
@@ -156,17 +156,55 @@ static inline bool pcp_allowed_order(unsigned int order)
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
 }
 
-/* Queue a free block (flags already cleared) at the head of pcp list @pindex; pcp held. */
-static inline void pcp_add_locked(struct per_cpu_pages *pcp, struct page *page, unsigned int order,
-				  int pindex)
+static inline bool zone_test_flag(const struct zone *zone, enum zone_flags bit)
 {
-	page->flags |= 1UL << PG_pcp;
-	page->private = order;
+	return (atomic_load_explicit((atomic_ulong *)&zone->flags, memory_order_relaxed) >> bit) & 1;
+}
+static inline void zone_set_flag(struct zone *zone, enum zone_flags bit)
+{
+	if (!zone_test_flag(zone, bit))		/* test first: no locked write while it is set */
+		atomic_fetch_or_explicit(&zone->flags, 1UL << bit, memory_order_relaxed);
+}
+static inline void zone_clear_flag(struct zone *zone, enum zone_flags bit)
+{
+	if (zone_test_flag(zone, bit))
+		atomic_fetch_and_explicit(&zone->flags, ~(1UL << bit), memory_order_relaxed);
+}
+
+/*
+ * free_unref_page_commit - queue a free block (flags and private cleared) on list @pindex of
+ * @pcp, the current CPU's lists for @zone; pcp held. Tracks runs of frees for the free batch
+ * and for high-order frees. Returns 0, or, when the lists reached pcp->high or the zone asks
+ * them to shrink, what the caller passes on to pcp_free_tune(): PCP_TUNE, | PCP_FREE_HIGH
+ * after a run of high-order frees.
+ */
+#define PCP_TUNE	1
+#define PCP_FREE_HIGH	2
+static inline int free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp,
+					 struct page *page, unsigned int order, int pindex)
+{
+	int batch = pcp->batch;
+	bool free_high = false;
+
+	if (unlikely(pcp->alloc_factor))	/* no store in the common case */
+		pcp->alloc_factor >>= 1;
 	list_add(&page->lru, &pcp->lists[pindex]);
 	pcp->count += 1 << order;
 	stat_add_locked(&pcp->nr_freed, 1L << order);
-	if (pcp->free_count < (pcp->batch << 5))
+	if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
+		/* Order 1..3 frees in a row, with no allocation between: give them back early. */
+		free_high = pcp->free_count >= batch && (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER) &&
+			    (!(pcp->flags & PCPF_FREE_HIGH_BATCH) || pcp->count >= batch);
+		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
+	} else if (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER) {
+		pcp->flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
+	}
+	if (pcp->free_count < (batch << PCP_BATCH_SCALE_MAX))
 		pcp->free_count += 1 << order;
+	if (unlikely(free_high || pcp->count >= pcp->high ||
+		     atomic_load_explicit(&zone->flags, memory_order_relaxed)))
+		return PCP_TUNE | (free_high ? PCP_FREE_HIGH : 0);
+	return 0;
 }
 
 /*
@@ -179,10 +217,10 @@ static inline bool free_unref_page(struct zone *zone, struct page *page, unsigne
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[mm_current.cpu];
 	int pindex = pcp_list_index(migratetype, order);
 	bool fast = pcp_enter(pcp);
+	int tune = free_unref_page_commit(zone, pcp, page, order, pindex);
 
-	pcp_add_locked(pcp, page, order, pindex);
-	if (unlikely(pcp->count >= pcp->high))
-		free_pcppages_high(zone, pcp, pindex);
+	if (unlikely(tune))
+		pcp_free_tune(zone, pcp, tune & PCP_FREE_HIGH, pindex);
 	pcp_leave(pcp, fast);
 	return true;
 }

@@ -18,7 +18,7 @@
  * Where a free frame is (the checker's invariant): exactly one of
  *   - inside a buddy block on zone->free_area[o].free_list[mt] (the head has PG_buddy and
  *     private == o; a PG_deferred head is an order-10 block whose tails were never touched),
- *   - on one per-CPU list (PG_pcp, private == its order),
+ *   - on one per-CPU list (no PG_buddy, private 0, the list's order),
  * and zone free pages == sum over orders of nr_free << order.
  */
 #ifndef MMLAB_MMZONE_H
@@ -69,13 +69,24 @@ struct free_area {
 #define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + 2)
 
+/* per_cpu_pages.flags */
+#define PCPF_PREV_FREE_HIGH_ORDER	0x01	/* the last free was of order 1..3 */
+#define PCPF_FREE_HIGH_BATCH		0x02	/* the cache slice holds a batch: keep one */
+
+/* Most pages a CPU moves in one refill or drain: batch << PCP_BATCH_SCALE_MAX. */
+#define PCP_BATCH_SCALE_MAX	5
+
 struct per_cpu_pages {
 	struct mm_bias_lock bl;	/* protects everything below; biased to the CPU's own thread */
 	int count;		/* pages on all lists */
-	int high;		/* free back to the buddy lists above this */
+	int high;		/* free back to the buddy lists above this; tuned in [high_min, high_max] */
 	int high_min, high_max;	/* the range high is tuned in */
 	int batch;		/* pages moved to or from the buddy lists at a time */
 	int free_count;		/* consecutive frees since the last allocation (tunes the free batch) */
+	/* (short, not char: a char store may alias anything and costs the fast path reloads) */
+	short alloc_factor;	/* refills in a row without a free: batch << factor */
+	short flags;		/* PCPF_* */
+	short expire;		/* refresh passes left before a remote zone's lists drain */
 	struct list_head lists[NR_PCP_LISTS];
 	/*
 	 * What this CPU took from and gave back to this zone, in as few counters as the fast path
@@ -92,8 +103,15 @@ struct per_cpu_pages {
 struct machine;
 typedef struct pglist_data pg_data_t;
 
+/* zone->flags bits */
+enum zone_flags {
+	ZONE_BELOW_HIGH,	/* free pages fell to the high mark: per-CPU lists shrink */
+	ZONE_RECLAIM_ACTIVE,	/* kswapd reclaims here: per-CPU lists keep little */
+};
+
 struct zone {
 	/* Read-mostly fields used by the allocation fast path. */
+	atomic_ulong flags;			/* enum zone_flags */
 	unsigned long _watermark[NR_WMARK];
 	unsigned long watermark_boost;
 	unsigned long nr_reserved_highatomic;	/* pages in HIGHATOMIC pageblocks */

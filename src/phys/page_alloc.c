@@ -11,7 +11,7 @@
  * the request may block, draining the per-CPU lists, giving back a high-atomic reserve; then
  * failure, reported as the kernel's warn_alloc does unless __GFP_NOWARN.
  *
- * Page state across the allocator: allocated pages have _refcount >= 1, no PG_buddy/PG_pcp, and
+ * Page state across the allocator: allocated pages have _refcount >= 1, no PG_buddy, and
  * private 0; free pages have _refcount 0 (see mmzone.h for where they are).
  */
 #include "phys/internal.h"
@@ -250,11 +250,22 @@ retry:
 			alloc_flags &= ~ALLOC_NOFRAGMENT;
 			goto retry;
 		}
+		/*
+		 * Note when the zone falls to its high mark (the free path then shrinks the per-CPU
+		 * lists); above it, no other mark needs testing.
+		 */
+		if (!zone_test_flag(z, ZONE_BELOW_HIGH)) {
+			if (zone_watermark_fast(z, order, high_wmark_pages(z), ac->highest_zoneidx,
+						alloc_flags))
+				goto try_this_zone;
+			zone_set_flag(z, ZONE_BELOW_HIGH);
+		}
 		mark = (alloc_flags & ALLOC_NO_WATERMARKS) ? 0
 			: wmark_pages(z, (enum zone_watermarks)(alloc_flags & ALLOC_WMARK_MASK));
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
 		    !zone_watermark_fast(z, order, mark, ac->highest_zoneidx, alloc_flags))
 			continue;
+try_this_zone:
 		if (likely(pcp_allowed_order(order))) {
 			bool used;
 
@@ -412,14 +423,18 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 	return NULL;
 }
 
+static struct page *alloc_pages_general(struct machine *m, int nid, gfp_t gfp,
+					unsigned int order);
+
 /*
  * The fast path of the fast path, for the common request: order <= PAGE_ALLOC_COSTLY_ORDER,
  * the local node, no __GFP_THISNODE, this thread the biased owner of its CPU's list lock. It
- * tries only the first zone of the zonelist, if local, with the same low-watermark test as
+ * tries only the first zone of the zonelist, if local, with the watermark test of
  * get_page_from_freelist, and only a non-empty per-CPU list; every other case (an empty list to
- * refill, a zone below its mark, a lock to take, fault injection) returns NULL and the caller
- * takes the general path, which decides again from scratch. For order 0 it calls nothing but
- * in tail position, so it needs few registers.
+ * refill, a zone at its mark, a lock to take) goes to the general path, which decides again
+ * from scratch. Every exit is a return or a tail call: for order 0 (where the watermark test
+ * calls nothing) the code saves no register on the stack, so no store to the stack waits in
+ * front of the reference drop of the next free.
  */
 static mm_always_inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp_t gfp,
 							  unsigned int order)
@@ -430,28 +445,36 @@ static mm_always_inline struct page *alloc_pages_pcp_fast(struct machine *m, gfp
 	struct per_cpu_pages *pcp;
 	struct list_head *list;
 	struct page *page;
+	unsigned long mark;
 	long free_pages;
 
 	if (unlikely(!z))
-		return NULL;
+		goto general;
+	/*
+	 * The high mark while the zone is above it, else the low one: a zone that falls to its
+	 * high mark is left to the general path, which notes it (ZONE_BELOW_HIGH).
+	 */
+	mark = zone_test_flag(z, ZONE_BELOW_HIGH) ? low_wmark_pages(z) : high_wmark_pages(z);
 	/* = NR_FREE_PAGES less the high-atomic and CMA free pages: one counter for the fast path */
 	free_pages = stat_read(&z->nr_free_usable) - ((1L << order) - 1);
-	if (unlikely(free_pages <= (long)low_wmark_pages(z) + z->lowmem_reserve[hz]))
-		return NULL;
-	if (order && !__zone_watermark_ok(z, order, low_wmark_pages(z), hz, ALLOC_WMARK_LOW,
+	if (unlikely(free_pages <= (long)mark + z->lowmem_reserve[hz]))
+		goto general;
+	if (order && !__zone_watermark_ok(z, order, mark, hz, ALLOC_WMARK_LOW,
 					  zone_page_state(z, NR_FREE_PAGES)))
-		return NULL;
+		goto general;
 	pcp = &z->per_cpu_pageset[cpu];
 	if (unlikely(!mm_bias_enter_fast(&pcp->bl)))
-		return NULL;
+		goto general;
 	list = &pcp->lists[pcp_list_index(gfp_migratetype(gfp), order)];
 	if (unlikely(list_empty(list))) {
 		mm_bias_exit_fast();
-		return NULL;
+		goto general;
 	}
 	page = pcp_take_locked(pcp, list, order, nid, nid, nid);	/* a local hit */
 	mm_bias_exit_fast();
 	return prep_new_page(m, page, order, gfp);
+general:
+	return alloc_pages_general(m, -1, gfp, order);
 }
 
 /* The fast path for orders 1..PAGE_ALLOC_COSTLY_ORDER, out of line: its watermark test calls. */
@@ -497,14 +520,10 @@ static inline struct page *alloc_pages_inline(int nid, gfp_t gfp, unsigned int o
 	struct machine *m = current_machine();
 
 	if (likely(nid < 0 && !(gfp & __GFP_THISNODE) && !mm_faults_armed_inline(m))) {
-		struct page *page = NULL;
-
 		if (likely(order == 0))
-			page = alloc_pages_pcp_fast(m, gfp, 0);
-		else if (order <= PAGE_ALLOC_COSTLY_ORDER)
-			page = alloc_pages_pcp_fast_order(m, gfp, order);
-		if (likely(page))
-			return page;
+			return alloc_pages_pcp_fast(m, gfp, 0);
+		if (order <= PAGE_ALLOC_COSTLY_ORDER)
+			return alloc_pages_pcp_fast_order(m, gfp, order);
 	}
 	return alloc_pages_general(m, nid, gfp, order);
 }
@@ -550,7 +569,7 @@ static void bad_page(struct machine *m, struct page *page, const char *reason)
 #define PAGE_FLAGS_CHECK_AT_FREE						\
 	((1UL << PG_lru) | (1UL << PG_locked) | (1UL << PG_private) | (1UL << PG_private_2) | \
 	 (1UL << PG_writeback) | (1UL << PG_reserved) | (1UL << PG_slab) | (1UL << PG_active) | \
-	 (1UL << PG_unevictable) | (1UL << PG_mlocked) | (1UL << PG_buddy) | (1UL << PG_pcp))
+	 (1UL << PG_unevictable) | (1UL << PG_mlocked) | (1UL << PG_buddy))
 
 static noinline bool free_page_is_bad(struct machine *m, struct page *page)
 {
@@ -601,40 +620,41 @@ static inline bool free_pages_prepare(struct machine *m, struct page *page, unsi
 	return true;
 }
 
+static void free_pages_prepare_and_free(struct machine *m, struct page *page, unsigned int order);
+
 /*
- * The fast path of a free, for a block whose last reference is gone: what free_pages_prepare()
- * and free_unref_page() do, for the common case only: no compound page, nothing wrong with the
- * page, no poisoning, an order the per-CPU lists take, a pageblock of a per-CPU type, this
- * thread the biased owner of its CPU's list lock, and the lists staying below high. In any
- * other case it changes nothing and returns false: the caller takes the general path.
+ * A block whose last reference is gone goes back: for the common case (no compound page,
+ * nothing wrong with the page, no poisoning, an order the per-CPU lists take, a pageblock of
+ * a per-CPU type, this thread the biased owner of its CPU's list lock) what
+ * free_pages_prepare() and free_unref_page() do, inline; any other case goes, unchanged, to
+ * the general path. Every exit is a return or a tail call (see alloc_pages_pcp_fast()).
  */
-static mm_always_inline bool free_pages_pcp_fast(struct machine *m, struct page *page,
+static mm_always_inline void free_pages_last_ref(struct machine *m, struct page *page,
 						 unsigned int order)
 {
 	unsigned long flags = page->flags;
 	struct per_cpu_pages *pcp;
 	struct zone *zone;
-	int mt;
+	int mt, pindex, tune;
 
 	if (unlikely(order > PAGE_ALLOC_COSTLY_ORDER || m->debug_level >= 2 ||
 		     page_not_freeable(page, 1UL << PG_head)))
-		return false;
+		return free_pages_prepare_and_free(m, page, order);
 	zone = mpage_zone(m, page);
 	mt = get_pfnblock_migratetype(zone, mpage_to_pfn(m, page));
 	if (unlikely(mt >= MIGRATE_PCPTYPES))
-		return false;
+		return free_pages_prepare_and_free(m, page, order);
 	pcp = &zone->per_cpu_pageset[mm_current.cpu];
 	if (unlikely(!mm_bias_enter_fast(&pcp->bl)))
-		return false;
-	if (unlikely(pcp->count + (1 << order) >= pcp->high)) {
-		mm_bias_exit_fast();
-		return false;
-	}
+		return free_pages_prepare_and_free(m, page, order);
 	page->flags = flags & ~PAGE_FLAGS_MASK;
+	page->private = 0;
 	page->memcg_data = 0;
-	pcp_add_locked(pcp, page, order, pcp_list_index(mt, order));
+	pindex = pcp_list_index(mt, order);
+	tune = free_unref_page_commit(zone, pcp, page, order, pindex);
+	if (unlikely(tune))
+		return pcp_free_tune_and_exit_fast(zone, pcp, tune & PCP_FREE_HIGH, pindex);
 	mm_bias_exit_fast();
-	return true;
 }
 
 static noinline void free_pages_prepare_and_free(struct machine *m, struct page *page,
@@ -671,17 +691,23 @@ to_buddy:
 	}
 }
 
-/* Drop a reference; true if it was the last. A free page's count must not go below zero. */
-static bool put_page_testzero(struct machine *m, struct page *page)
+/*
+ * After a reference drop that was not the last: report a drop below zero (the count is put
+ * back), else free what the kernel frees of a non-compound block whose first page someone
+ * else still holds: the other pages, in decreasing halves.
+ */
+static noinline void free_pages_not_last(struct machine *m, struct page *page,
+					 unsigned int order, int old, bool head)
 {
-	int old = atomic_fetch_sub_explicit(&page->_refcount, 1, memory_order_acq_rel);
-
 	if (unlikely(old <= 0)) {
 		atomic_fetch_add_explicit(&page->_refcount, 1, memory_order_relaxed);
 		bad_page(m, page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
-		return false;
+		return;
 	}
-	return old == 1;
+	if (head || !order)
+		return;
+	while (order-- > 0)
+		free_pages_prepare_and_free(m, page + (1UL << order), order);
 }
 
 /* A descriptor that is not one of this machine's (a stray pointer, another machine's page). */
@@ -695,34 +721,43 @@ static noinline bool foreign_page(struct machine *m, const struct page *page, co
 	return true;
 }
 
-static inline bool page_is_foreign(struct machine *m, const struct page *page, const char *fn)
+static inline bool page_in_machine(const struct machine *m, const struct page *page)
 {
-	if (likely((uintptr_t)page - (uintptr_t)m->vmemmap < m->max_pfn * sizeof(struct page) &&
-		   ((uintptr_t)page & (sizeof(struct page) - 1)) == 0))
-		return false;
-	return foreign_page(m, page, fn);
+	return (uintptr_t)page - (uintptr_t)m->vmemmap < m->max_pfn * sizeof(struct page) &&
+	       ((uintptr_t)page & (sizeof(struct page) - 1)) == 0;
+}
+
+/* __free_pages() of something that is not a block of this machine: reported, not freed. */
+static noinline void free_pages_bad_args(struct machine *m, struct page *page, unsigned int order)
+{
+	if (!foreign_page(m, page, "__free_pages") && order > MAX_PAGE_ORDER)
+		printk(m, "BUG: __free_pages: order %u > MAX_PAGE_ORDER %d\n", order, MAX_PAGE_ORDER);
+}
+
+/*
+ * free_pages_last_ref() out of line, entered by a jump: the registers it saves are pushed
+ * after the reference drop, not in front of it, where the locked instruction would wait for
+ * them to reach the cache.
+ */
+static noinline void free_pages_last_ref_fn(struct machine *m, struct page *page,
+					    unsigned int order)
+{
+	free_pages_last_ref(m, page, order);
 }
 
 void __free_pages(struct page *page, unsigned int order)
 {
 	struct machine *m = current_machine();
 	bool head;
+	int old;
 
-	if (unlikely(page_is_foreign(m, page, __func__) || order > MAX_PAGE_ORDER))
-		return;
+	if (unlikely(!page_in_machine(m, page) || order > MAX_PAGE_ORDER))
+		return free_pages_bad_args(m, page, order);
 	head = PageHead(page);
-	if (put_page_testzero(m, page)) {
-		if (likely(free_pages_pcp_fast(m, page, order)))
-			return;
-		free_pages_prepare_and_free(m, page, order);
-	} else if (!head && order) {
-		/*
-		 * Someone else still holds the first page of a non-compound block: free the rest,
-		 * as the kernel does, in decreasing halves.
-		 */
-		while (order-- > 0)
-			free_pages_prepare_and_free(m, page + (1UL << order), order);
-	}
+	old = atomic_fetch_sub_explicit(&page->_refcount, 1, memory_order_acq_rel);
+	if (unlikely(old != 1))
+		return free_pages_not_last(m, page, order, old, head);
+	free_pages_last_ref_fn(m, page, order);
 }
 
 void free_pages(unsigned long addr, unsigned int order)
@@ -755,12 +790,19 @@ void put_page(struct page *page)
 {
 	struct machine *m = current_machine();
 	struct page *head;
+	int old;
 
-	if (unlikely(page_is_foreign(m, page, __func__)))
+	if (unlikely(!page_in_machine(m, page))) {
+		foreign_page(m, page, __func__);
 		return;
+	}
 	head = compound_head(page);
-	if (put_page_testzero(m, head) && !free_pages_pcp_fast(m, head, 0))
-		free_pages_prepare_and_free(m, head, compound_order(head));
+	old = atomic_fetch_sub_explicit(&head->_refcount, 1, memory_order_acq_rel);
+	if (unlikely(old != 1))
+		return free_pages_not_last(m, head, 0, old, true);
+	if (PageHead(head))
+		return free_pages_prepare_and_free(m, head, compound_order(head));
+	free_pages_last_ref(m, head, 0);
 }
 
 void machine_set_reclaim_hook(struct machine *m, mmlab_reclaim_fn fn, void *arg)

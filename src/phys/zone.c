@@ -361,7 +361,13 @@ void zone_pcp_update(struct zone *zone)
 		pcp->batch = zone->pageset_batch;
 		pcp->high_min = zone->pageset_high_min;
 		pcp->high_max = zone->pageset_high_max;
-		pcp->high = pcp->high_min;
+		pcp->high = CLAMP(pcp->high, pcp->high_min, pcp->high_max);
+		/* Room in the CPU's cache slice for more than three batches: keep one (see pcp.c). */
+		if (((unsigned long)m->cfg.cache_slice_kbytes >> (PAGE_SHIFT - 10)) >
+		    3UL * (unsigned long)pcp->batch)
+			pcp->flags |= PCPF_FREE_HIGH_BATCH;
+		else
+			pcp->flags &= ~PCPF_FREE_HIGH_BATCH;
 		pcp_unlock(pcp);
 	}
 }
