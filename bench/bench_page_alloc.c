@@ -5,12 +5,14 @@
  *   order-0 pair via the per-CPU lists   alloc_page + __free_pages (the fast path)
  *   order-0 pair via the buddy lists     zone->lock + rmqueue + merge on free (no pcp)
  *   order-3 and order-9 pairs            (both cached per CPU, as in the kernel)
+ *   bursts of 4,096 allocs then frees    what pcp high tuning buys (vs high fixed at high_min)
  *   two threads on two CPUs              the same pairs, per thread, concurrently
  *
  * Usage: bench_page_alloc [iterations]   (default 2,000,000)
  */
 #include "benchlib.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -77,6 +79,67 @@ static double atomics_floor(long n)
 		atomic_store_explicit(&l2, false, memory_order_release);
 	}
 	return (double)(bench_now_ns() - t0) / (double)n;
+}
+
+/*
+ * Bursts: @burst order-0 allocations, then as many frees, @rounds times; ns per page (one alloc
+ * plus one free). With @fixed, CPU 0's lists keep high == high_min, as before the kernel tuned
+ * it (and as mmlab did before): every refill and free past high goes to the zone lock.
+ */
+enum { BURST = 4096 };
+
+static double bursts_pcp(long rounds, bool fixed)
+{
+	struct zone *zone = &m->node_data[0]->node_zones[ZONE_NORMAL];
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[0];
+	int saved_max = pcp->high_max;
+	static struct page *p[BURST];
+	uint64_t t0;
+	long r;
+
+	if (fixed) {
+		pcp->high_max = pcp->high = pcp->high_min;
+		drain_local_pages(zone);
+	}
+	t0 = bench_now_ns();
+	for (r = 0; r < rounds; r++) {
+		for (int i = 0; i < BURST; i++)
+			p[i] = alloc_page(GFP_KERNEL);
+		bench_keep(p[BURST - 1]);
+		for (int i = 0; i < BURST; i++)
+			__free_pages(p[i], 0);
+	}
+	t0 = bench_now_ns() - t0;
+	pcp->high_max = saved_max;
+	return (double)t0 / (double)(rounds * BURST);
+}
+
+/*
+ * The same with glibc. By default free() trims the heap top back to the kernel after each burst
+ * (16 MiB > M_TRIM_THRESHOLD), so every burst faults its pages in again; @keep turns trimming
+ * off to time the allocator alone.
+ */
+static double bursts_malloc(long rounds, bool keep)
+{
+	static void *p[BURST];
+	uint64_t t0;
+	long r;
+
+	if (keep)
+		mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	t0 = bench_now_ns();
+
+	for (r = 0; r < rounds; r++) {
+		for (int i = 0; i < BURST; i++)
+			p[i] = malloc(4096);
+		bench_keep(p[BURST - 1]);
+		for (int i = 0; i < BURST; i++)
+			free(p[i]);
+	}
+	t0 = bench_now_ns() - t0;
+	if (keep)
+		mallopt(M_TRIM_THRESHOLD, 128 << 10);	/* glibc's default */
+	return (double)t0 / (double)(rounds * BURST);
 }
 
 static double pairs_malloc(long n)
@@ -172,6 +235,10 @@ int main(int argc, char **argv)
 	bench_row("4 KiB pair", "glibc malloc(4096)+free", pairs_malloc(iters));
 	bench_row("4 KiB pair", "host mmap+munmap 4 KiB (no touch)", pairs_mmap(iters / 10, false));
 	bench_row("4 KiB pair", "host mmap+touch+munmap 4 KiB (one fault)", pairs_mmap(iters / 10, true));
+	bench_row("4,096 allocs then 4,096 frees", "mmlab, pcp high tuned (kernel 6.7+)", bursts_pcp(iters / BURST, false));
+	bench_row("4,096 allocs then 4,096 frees", "mmlab, pcp high fixed at high_min", bursts_pcp(iters / BURST, true));
+	bench_row("4,096 allocs then 4,096 frees", "glibc malloc(4096)/free (trims: faults again)", bursts_malloc(iters / BURST, false));
+	bench_row("4,096 allocs then 4,096 frees", "glibc malloc(4096)/free, M_TRIM_THRESHOLD 1 GiB", bursts_malloc(iters / BURST, true));
 	two_threads("mmlab per-CPU lists", thr_main);
 	two_threads("glibc malloc(4096)+free", thr_malloc);
 	machine_shutdown(m);
