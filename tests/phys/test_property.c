@@ -1,8 +1,9 @@
 /*
  * test_property.c - thousands of random allocation and free steps (random order, gfp, node,
- * CPU) on a small 2-node machine, with the invariant checker after every step and the bytes of
- * every live block checked; after freeing everything and draining, buddyinfo must be exactly
- * what it was at boot. Fault injection: the Nth allocation fails, and nothing leaks.
+ * CPU, and now and then a vmstat pass) on a small 2-node machine, with the invariant checker
+ * after every step and the bytes of every live block checked; after freeing everything and
+ * draining, buddyinfo must be exactly what it was at boot. Fault injection: the Nth allocation
+ * fails, and nothing leaks.
  */
 #include "testlib.h"
 
@@ -54,7 +55,12 @@ static void run_random(struct machine *m, uint64_t seed, bool check_each, int fa
 		int cpu = (int)(r % (uint64_t)machine_nr_cpus(m));
 
 		machine_bind_cpu(m, cpu);
-		if (nlive < MAX_LIVE && (nlive == 0 || (r >> 8) % 100 < 55)) {
+		if ((r >> 56) % 64 == 0) {
+			/* Now and then a vmstat pass over some CPU: pcp high decays, lists shrink. */
+			int which = (int)((r >> 4) % (uint64_t)machine_nr_cpus(m));
+
+			assert_true(refresh_cpu_vm_stats(which) >= 0);
+		} else if (nlive < MAX_LIVE && (nlive == 0 || (r >> 8) % 100 < 55)) {
 			unsigned int order = (r >> 16) % 100 < 80 ? (unsigned int)((r >> 24) % 4)
 								     : (unsigned int)((r >> 24) % 11);
 			gfp_t gfp = gfps[(r >> 32) % (sizeof(gfps) / sizeof(gfps[0]))] | __GFP_NOWARN;

@@ -1,7 +1,8 @@
 /*
  * test_stress.c - several host threads on several simulated CPUs (two of them sharing one CPU)
  * allocate, write, hand blocks to each other and free them; a block must never be handed out
- * twice (each owner stamps and checks its bytes). Run under TSan by the test command.
+ * twice (each owner stamps and checks its bytes), while vmstat passes shrink each other's
+ * per-CPU lists. Run under TSan by the test command.
  */
 #include "testlib.h"
 
@@ -64,6 +65,9 @@ static void *worker_main(void *arg)
 		unsigned int old_order;
 		unsigned long old_stamp;
 
+		/* Now and then a vmstat pass over some CPU's lists, maybe another thread's. */
+		if (((x >> 24) & 255) == 0 && refresh_cpu_vm_stats((int)((x >> 32) % 3)) < 0)
+			return (void *)2;
 		if (!p)
 			continue;
 		stamp(p, order, v);
