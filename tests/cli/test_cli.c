@@ -20,6 +20,9 @@ static void test_tour(void **state)
 	assert_non_null(strstr(out, "Page block order: 9"));
 	assert_non_null(strstr(out, "MemAvailable:"));
 	assert_non_null(strstr(out, "  pagesets"));
+	/* pcp high grew with the burst and decayed back to high_min in the vmstat passes. */
+	assert_non_null(strstr(out, "  after the frees     count  3906  high  4281"));
+	assert_non_null(strstr(out, "settled at high_min (312) after 20 passes"));
 	free(out);
 }
 

@@ -2,6 +2,10 @@
  * tour_phys.c - the tour's physical-memory section: the machine's layout, allocations across
  * orders, zones, nodes and CPUs, and the /proc views before and after.
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <mmlab/mmlab.h>
 
 #include "cli.h"
@@ -11,6 +15,77 @@ static void show(struct machine *m, FILE *out, const char *name)
 	fprintf(out, "$ cat /proc/%s\n", name);
 	mmlab_proc_print(m, name, out);
 	fputc('\n', out);
+}
+
+/*
+ * Read @cpu's per-CPU list count and high for node 0's Normal zone from /proc/zoneinfo, the way
+ * a user would. Returns 0, or -ENOENT if the zone or CPU is not there.
+ */
+static int pcp_state(struct machine *m, int cpu, int *count, int *high, int *high_min)
+{
+	char *text = NULL, *at, key[32];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int found = -ENOENT;
+
+	if (!f)
+		return -ENOMEM;
+	mmlab_proc_print(m, "zoneinfo", f);
+	fclose(f);
+	snprintf(key, sizeof(key), "\n    cpu: %d\n", cpu);
+	at = text ? strstr(text, "Node 0, zone   Normal") : NULL;
+	at = at ? strstr(at, key) : NULL;
+	if (at && sscanf(at + strlen(key), " count: %d high: %d batch: %*d high_min: %d", count, high,
+			 high_min) == 3)
+		found = 0;
+	free(text);
+	return found;
+}
+
+/*
+ * CPU 1 allocates a burst of pages and frees them: its pcp high grows so it keeps them; then
+ * vmstat passes shrink it back, as the kernel's vmstat worker does once a second.
+ */
+static int tour_pcp_tuning(struct machine *m, FILE *out)
+{
+	enum { N = 3000 };
+	struct page **p = calloc(N, sizeof(*p));
+	int count, high, high_min, i, passes = 0;
+
+	if (!p)
+		return -ENOMEM;
+	machine_bind_cpu(m, 1);
+	fprintf(out, "Per-CPU lists size themselves (kernels since 6.7). CPU 1 allocates %d pages, then\n"
+		     "frees them; /proc/zoneinfo shows its lists in node 0's Normal zone:\n\n", N);
+	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+		fprintf(out, "  before              count %5d  high %5d   (high_min %d)\n", count, high,
+			high_min);
+	for (i = 0; i < N; i++)
+		p[i] = alloc_page(GFP_KERNEL);
+	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+		fprintf(out, "  after the allocs    count %5d  high %5d   (each refill took a bigger batch\n"
+			     "                                                 and raised high)\n", count, high);
+	for (i = 0; i < N; i++)
+		if (p[i])
+			__free_pages(p[i], 0);
+	free(p);
+	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+		fprintf(out, "  after the frees     count %5d  high %5d   (the freed pages stay for the\n"
+			     "                                                 next burst)\n", count, high);
+	fprintf(out, "\nThe kernel's vmstat worker lowers high by an eighth a second and gives back what is\n"
+		     "over it; here each refresh_cpu_vm_stats(1) is one such pass:\n\n  high");
+	while (pcp_state(m, 1, &count, &high, &high_min) == 0 && passes < 64) {
+		fprintf(out, "%s%d", passes ? " -> " : " ", high);
+		if (passes % 10 == 9)
+			fprintf(out, "\n      ");
+		if (refresh_cpu_vm_stats(1) <= 0)
+			break;
+		passes++;
+	}
+	fprintf(out, "\n  settled at high_min (%d) after %d passes, with %d pages on the lists.\n\n",
+		high_min, passes, count);
+	machine_bind_cpu(m, 0);
+	return 0;
 }
 
 int tour_phys(struct machine *m, FILE *out)
@@ -78,6 +153,9 @@ int tour_phys(struct machine *m, FILE *out)
 	}
 	machine_dmesg(m, log, sizeof(log));
 	fprintf(out, "$ dmesg\n%s\n", log);
+
+	if (machine_nr_cpus(m) > 1 && tour_pcp_tuning(m, out))
+		return -ENOMEM;
 
 	for (i = 0; i < n; i++)
 		__free_pages(held[i], orders[i]);
