@@ -156,11 +156,15 @@ static int check_zone(struct machine *m, struct zone *zone, char *why, size_t wh
 		if (n != (unsigned long)pcp->count)
 			FAIL("cpu %d %s/%d: %lu pages on pcp lists, count %d", c, zone->name, zone->node,
 			     n, pcp->count);
-		if (pcp->high < pcp->high_min || pcp->high > pcp->high_max ||
+		/*
+		 * high may sit above high_max: a vmstat pass over lists that a run of large frees
+		 * left far over high keeps high within the drain limit of count, as the kernel does,
+		 * and the next refill or free clamps it back. It never goes below high_min.
+		 */
+		if (pcp->high < pcp->high_min || pcp->alloc_factor < 0 ||
 		    pcp->alloc_factor > PCP_BATCH_SCALE_MAX)
-			FAIL("cpu %d %s/%d: pcp high %d outside [%d, %d] or alloc_factor %d", c,
-			     zone->name, zone->node, pcp->high, pcp->high_min, pcp->high_max,
-			     pcp->alloc_factor);
+			FAIL("cpu %d %s/%d: pcp high %d below high_min %d, or alloc_factor %d", c,
+			     zone->name, zone->node, pcp->high, pcp->high_min, pcp->alloc_factor);
 		pcp_pages += n;
 		allocated += pcp_nr_alloc(pcp) - stat_read(&pcp->nr_freed);
 	}

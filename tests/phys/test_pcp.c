@@ -138,6 +138,46 @@ static void test_high_grows_and_decays(void **state)
 	machine_shutdown(m);
 }
 
+/*
+ * An order-9 refill takes two pageblocks, so lists already near high_max can hold far more
+ * than it. The kernel's decay pass then frees at most the drain limit and sets high just above
+ * what remains, over high_max; the next free clamps it back.
+ */
+static void test_decay_above_high_max(void **state)
+{
+	struct machine *m = test_boot(64ULL << 20, 1, 2);	/* DMA32 48 MiB: batch 3 */
+	struct zone *zone;
+	struct per_cpu_pages *pcp;
+	enum { N = 700 };
+	struct page *p[N], *big;
+	int limit, count;
+
+	assert_non_null(m);
+	zone = dma32_of(m, 0);
+	pcp = pcp_of(zone, 0);
+	limit = pcp->batch << PCP_BATCH_SCALE_MAX;
+	alloc_n(p, N, 0);
+	for (int i = 0; i < N; i++)
+		__free_pages(p[i], 0);
+	big = alloc_pages(GFP_HIGHUSER_MOVABLE, pageblock_order);
+	assert_non_null(big);
+	assert_ptr_equal(page_zone(big), zone);
+	count = pcp->count;
+	assert_true(count > pcp->high_max + limit);
+	assert_true(refresh_cpu_vm_stats(0) > 0);
+	assert_int_equal(pcp->high, count - limit);
+	assert_int_equal(pcp->count, count - limit);
+	assert_true(pcp->high > pcp->high_max);
+	assert_machine_ok(m);
+	__free_pages(big, pageblock_order);
+	assert_true(pcp->high <= pcp->high_max);
+	assert_machine_ok(m);
+	assert_true(settle(m, 0) > 0);
+	assert_int_equal(pcp->high, pcp->high_min);
+	assert_machine_ok(m);
+	machine_shutdown(m);
+}
+
 /* The vmstat pass takes only a CPU of this machine. */
 static void test_refresh_bad_cpu(void **state)
 {
@@ -359,6 +399,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_high_grows_and_decays),
+		cmocka_unit_test(test_decay_above_high_max),
 		cmocka_unit_test(test_refresh_bad_cpu),
 		cmocka_unit_test(test_free_high_keeps_batch),
 		cmocka_unit_test(test_free_high_no_cache_info),
