@@ -38,6 +38,9 @@ struct mmlab_range {
 	uint64_t start, end;
 };
 
+/* machine_config.transparent_hugepage */
+enum thp_mode { THP_MADVISE, THP_ALWAYS, THP_NEVER };
+
 struct machine_config {
 	uint64_t mem_bytes;		/* RAM to place (present pages), a multiple of 4 KiB */
 	int nr_nodes;			/* 1..MMLAB_MAX_NUMNODES */
@@ -47,7 +50,18 @@ struct machine_config {
 	int nr_holes;			/* ranges of the physical address space with no RAM */
 	struct mmlab_range holes[MMLAB_MAX_HOLES];
 	uint64_t movablecore_bytes;	/* ZONE_MOVABLE size, spread evenly over the nodes */
-	int min_free_kbytes;		/* 0: computed as the kernel does, sqrt(lowmem_kb * 16) */
+	/*
+	 * 0: computed as the kernel does at boot: sqrt(lowmem_kb * 16), then raised to
+	 * khugepaged's recommendation when transparent huge pages are enabled. Otherwise the
+	 * value given, as if written to /proc/sys/vm/min_free_kbytes after boot.
+	 */
+	int min_free_kbytes;
+	/*
+	 * /sys/kernel/mm/transparent_hugepage/enabled. mmlab has no huge pages yet; what it
+	 * changes so far is min_free_kbytes, which the kernel raises when THP is not "never".
+	 * Default THP_MADVISE, Debian's.
+	 */
+	int transparent_hugepage;
 	int watermark_scale_factor;	/* in 1/10000 of a zone; kernel default 10 */
 	int lowmem_reserve_ratio[MAX_NR_ZONES]; /* kernel default 256, 256, 32, 0, 0 */
 	int percpu_pagelist_high_fraction; /* 0: pcp high from the low watermark (kernel default) */

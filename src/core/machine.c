@@ -76,6 +76,7 @@ static int config_validate(struct machine_config *cfg)
 		return -EINVAL;
 	if (cfg->min_free_kbytes < 0 || cfg->percpu_pagelist_high_fraction < 0 ||
 	    cfg->cache_slice_kbytes < 0 ||
+	    cfg->transparent_hugepage < THP_MADVISE || cfg->transparent_hugepage > THP_NEVER ||
 	    (cfg->percpu_pagelist_high_fraction && cfg->percpu_pagelist_high_fraction < 8))
 		return -EINVAL;
 	if (cfg->movablecore_bytes >= cfg->mem_bytes)

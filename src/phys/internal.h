@@ -35,6 +35,8 @@ static inline struct zone *mpage_zone(const struct machine *m, const struct page
 /* zone.c: node and zone layout, watermarks, lowmem reserves, zonelists, pcp sizing */
 int zones_init(struct machine *m);
 void zones_exit(struct machine *m);
+/* min_free_kbytes (with the THP raise), watermarks, lowmem reserves and pcp sizes, from managed pages */
+void init_per_zone_wmark_min(struct machine *m);
 void setup_per_zone_wmarks(struct machine *m);
 void setup_per_zone_lowmem_reserve(struct machine *m);
 void zone_pcp_update(struct zone *zone);

@@ -2,7 +2,8 @@
  * zone.c - nodes and zones: their pfn ranges, watermarks, lowmem reserves, zonelists, and the
  * sizes of the per-CPU lists, computed the way the kernel computes them.
  *
- *   min_free_kbytes  = clamp(sqrt(lowmem_kbytes * 16), 128, 262144)
+ *   min_free_kbytes  = clamp(sqrt(lowmem_kbytes * 16), 128, 262144), and with THP enabled
+ *                      at least min(11 pageblocks per zone up to Normal, lowmem / 20)
  *   WMARK_MIN(z)     = pages_min * managed(z) / lowmem_pages   (MOVABLE: managed/1024 in [32,128])
  *   step(z)          = max(WMARK_MIN(z) / 4, managed(z) * watermark_scale_factor / 10000)
  *   LOW = MIN + step, HIGH = LOW + step, PROMO = HIGH + step
@@ -253,6 +254,47 @@ static void calculate_min_free_kbytes(struct machine *m)
 		m->min_free_kbytes = (int)MIN(MAX(v, 128UL), 262144UL);
 }
 
+/*
+ * With transparent huge pages enabled, khugepaged raises min_free_kbytes when it starts, so
+ * that the zones user allocations use keep free pageblocks for huge pages and for migratetype
+ * fallbacks: two pageblocks per zone, plus one for every ordered pair of the three pcp
+ * migratetypes, never more than a twentieth of lowmem above the high watermarks. True if it
+ * raised the value (the watermarks are then stale).
+ */
+static bool set_recommended_min_free_kbytes(struct machine *m)
+{
+	unsigned long zones = 0, pages, kbytes;
+	struct zone *zone;
+	int nid;
+
+	if (m->cfg.transparent_hugepage == THP_NEVER || m->cfg.min_free_kbytes)
+		return false;
+	for_each_zone(m, nid, zone)
+		if (populated_zone(zone) && zone->idx <= ZONE_NORMAL)
+			zones++;
+	pages = pageblock_nr_pages * zones * (2 + MIGRATE_PCPTYPES * MIGRATE_PCPTYPES);
+	pages = MIN(pages, nr_free_zone_pages_upto(m, ZONE_NORMAL) / 20);
+	kbytes = pages << (PAGE_SHIFT - 10);
+	if (kbytes <= (unsigned long)m->min_free_kbytes)
+		return false;
+	m->min_free_kbytes = (int)kbytes;
+	return true;
+}
+
+void init_per_zone_wmark_min(struct machine *m)
+{
+	struct zone *zone;
+	int nid;
+
+	calculate_min_free_kbytes(m);
+	setup_per_zone_wmarks(m);
+	if (set_recommended_min_free_kbytes(m))
+		setup_per_zone_wmarks(m);
+	setup_per_zone_lowmem_reserve(m);
+	for_each_zone(m, nid, zone)
+		zone_pcp_update(zone);
+}
+
 void setup_per_zone_wmarks(struct machine *m)
 {
 	unsigned long pages_min = (unsigned long)m->min_free_kbytes >> (PAGE_SHIFT - 10);
@@ -405,11 +447,7 @@ int zones_init(struct machine *m)
 			atomic_init(&zone->pageblock_mt[blocks], MIGRATE_MOVABLE);
 	}
 	build_zonelists(m);
-	calculate_min_free_kbytes(m);
-	setup_per_zone_wmarks(m);
-	setup_per_zone_lowmem_reserve(m);
-	for_each_zone(m, n, zone)
-		zone_pcp_update(zone);
+	init_per_zone_wmark_min(m);
 	return 0;
 
 out_free:

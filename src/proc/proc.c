@@ -24,6 +24,10 @@ static const struct proc_entry proc_files[] = {
 	{ "meminfo", proc_meminfo_show },
 	{ "vmstat", proc_vmstat_show },
 	{ "slabinfo", proc_slabinfo_show },
+	{ "sys/vm/min_free_kbytes", proc_min_free_kbytes_show },
+	{ "sys/vm/watermark_scale_factor", proc_watermark_scale_factor_show },
+	{ "sys/vm/lowmem_reserve_ratio", proc_lowmem_reserve_ratio_show },
+	{ "sys/vm/percpu_pagelist_high_fraction", proc_percpu_pagelist_high_fraction_show },
 };
 
 static const struct proc_pid_entry proc_pid_files[] = {
@@ -32,7 +36,9 @@ static const struct proc_pid_entry proc_pid_files[] = {
 };
 
 static const char *const proc_file_names[] = {
-	"buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "vmstat", "slabinfo", NULL,
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "vmstat", "slabinfo",
+	"sys/vm/min_free_kbytes", "sys/vm/watermark_scale_factor", "sys/vm/lowmem_reserve_ratio",
+	"sys/vm/percpu_pagelist_high_fraction", NULL,
 };
 
 const char *const *mmlab_proc_files(void)

@@ -20,6 +20,10 @@ int proc_zoneinfo_show(struct machine *m, struct seq_buf *s);
 int proc_meminfo_show(struct machine *m, struct seq_buf *s);
 int proc_vmstat_show(struct machine *m, struct seq_buf *s);
 int proc_slabinfo_show(struct machine *m, struct seq_buf *s);
+int proc_min_free_kbytes_show(struct machine *m, struct seq_buf *s);
+int proc_watermark_scale_factor_show(struct machine *m, struct seq_buf *s);
+int proc_percpu_pagelist_high_fraction_show(struct machine *m, struct seq_buf *s);
+int proc_lowmem_reserve_ratio_show(struct machine *m, struct seq_buf *s);
 int proc_pid_maps_show(struct machine *m, int pid, struct seq_buf *s);
 int proc_pid_status_show(struct machine *m, int pid, struct seq_buf *s);
 

@@ -20,9 +20,11 @@ static void test_tour(void **state)
 	assert_non_null(strstr(out, "Page block order: 9"));
 	assert_non_null(strstr(out, "MemAvailable:"));
 	assert_non_null(strstr(out, "  pagesets"));
+	/* THP madvise (the default) raises min_free_kbytes: 11 pageblocks x 4 zones. */
+	assert_non_null(strstr(out, "$ cat /proc/sys/vm/min_free_kbytes\n90112\n"));
 	/* pcp high grew with the burst and decayed back to high_min in the vmstat passes. */
-	assert_non_null(strstr(out, "  after the frees     count  3906  high  4281"));
-	assert_non_null(strstr(out, "settled at high_min (312) after 20 passes"));
+	assert_non_null(strstr(out, "  after the frees     count  3906  high  5729"));
+	assert_non_null(strstr(out, "settled at high_min (1760) after 9 passes"));
 	free(out);
 }
 
@@ -32,6 +34,12 @@ static void test_bad_input(void **state)
 
 	assert_int_equal(test_run_mmlab("tour --mem lots", &out), 2);
 	assert_non_null(strstr(out, "bad value for --mem"));
+	free(out);
+	assert_int_equal(test_run_mmlab("tour --thp sometimes", &out), 2);
+	assert_non_null(strstr(out, "bad value for --thp: 'sometimes'"));
+	free(out);
+	assert_int_equal(test_run_mmlab("proc --thp never sys/vm/min_free_kbytes", &out), 0);
+	assert_string_equal(out, "11585\n");
 	free(out);
 	assert_int_equal(test_run_mmlab("tour --nodes 0", &out), 1);
 	assert_non_null(strstr(out, "cannot boot the machine: Invalid argument"));

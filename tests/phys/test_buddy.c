@@ -24,9 +24,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+static struct zone *zone_of_m(struct machine *mm, int nid, enum zone_type zt)
+{
+	return &mm->node_data[nid]->node_zones[zt];
+}
+
 static struct zone *zone_of(int nid, enum zone_type zt)
 {
-	return &m->node_data[nid]->node_zones[zt];
+	return zone_of_m(m, nid, zt);
 }
 
 /* Layout of the default PC machine: page 0 and the 640K-1M hole, DMA from pfn 1. */
@@ -57,16 +62,83 @@ static void test_pc_layout(void **state)
 	machine_bind_cpu(m, 0);
 }
 
+static struct machine *boot_thp(unsigned long long mem, int nodes, int thp, int min_free_kbytes)
+{
+	struct machine_config cfg;
+	struct machine *b = NULL;
+
+	machine_config_default(&cfg);
+	cfg.mem_bytes = mem;
+	cfg.nr_nodes = nodes;
+	cfg.transparent_hugepage = thp;
+	cfg.min_free_kbytes = min_free_kbytes;
+	assert_int_equal(machine_boot(&cfg, &b), 0);
+	return b;
+}
+
+/*
+ * min_free_kbytes: sqrt(lowmem_kb * 16) at least 128; with THP enabled (madvise, the default,
+ * or always) raised to 11 pageblocks for every populated zone up to Normal, at most a twentieth
+ * of what lies above the high watermarks; a configured value is taken as it is.
+ */
+static void test_min_free_kbytes(void **state)
+{
+	struct machine *never, *b;
+	unsigned long lowmem = 0, above_high = 0, v = 0;
+	struct zone *zone;
+	int nid;
+
+	/* 64 MiB (DMA + DMA32): the twentieth is the smaller. */
+	never = boot_thp(64ULL << 20, 1, THP_NEVER, 0);
+	for_each_zone(never, nid, zone)
+		if (zone->idx <= ZONE_NORMAL) {
+			lowmem += zone_managed_pages(zone);
+			above_high += zone_managed_pages(zone) - high_wmark_pages(zone);
+		}
+	while ((v + 1) * (v + 1) <= lowmem * 4 * 16)
+		v++;
+	assert_int_equal(never->min_free_kbytes, MAX(v, 128UL));
+	b = boot_thp(64ULL << 20, 1, THP_MADVISE, 0);
+	assert_int_equal(b->min_free_kbytes, above_high / 20 * 4);
+	assert_true(b->min_free_kbytes > never->min_free_kbytes);
+	assert_true(high_wmark_pages(zone_of_m(b, 0, ZONE_DMA32)) >
+		    high_wmark_pages(zone_of_m(never, 0, ZONE_DMA32)));
+	assert_machine_ok(b);
+	machine_shutdown(b);
+	machine_shutdown(never);
+
+	/* The built-in 8 GiB machine: DMA, DMA32 and Normal on node 0, Normal on node 1. */
+	b = boot_thp(8ULL << 30, 2, THP_ALWAYS, 0);
+	assert_int_equal(b->min_free_kbytes, 4 * 512 * 11 * 4);
+	machine_shutdown(b);
+	b = boot_thp(8ULL << 30, 2, THP_MADVISE, 0);
+	assert_int_equal(b->min_free_kbytes, 4 * 512 * 11 * 4);
+	machine_shutdown(b);
+	b = boot_thp(8ULL << 30, 2, THP_NEVER, 0);
+	assert_true(b->min_free_kbytes < 4 * 512 * 11 * 4);
+	machine_shutdown(b);
+
+	/* Set by hand: kept, even below the recommendation, and the watermarks follow it. */
+	b = boot_thp(8ULL << 30, 2, THP_MADVISE, 5000);
+	assert_int_equal(b->min_free_kbytes, 5000);
+	lowmem = 0;
+	for_each_zone(b, nid, zone)
+		if (zone->idx != ZONE_MOVABLE)
+			lowmem += zone_managed_pages(zone);
+	zone = zone_of_m(b, 0, ZONE_DMA32);
+	assert_int_equal(zone->_watermark[WMARK_MIN], 5000UL / 4 * zone_managed_pages(zone) / lowmem);
+	machine_shutdown(b);
+	machine_bind_cpu(m, 0);
+}
+
 /* Watermarks and reserves follow the kernel's formulas for the zone sizes we have. */
 static void test_watermarks(void **state)
 {
 	struct zone *dma = zone_of(0, ZONE_DMA), *dma32 = zone_of(0, ZONE_DMA32);
 	unsigned long md = zone_managed_pages(dma), m32 = zone_managed_pages(dma32);
-	unsigned long lowmem_kb = (md + m32) * 4, v = 0, pages_min, tmp;
+	unsigned long pages_min, tmp;
 
-	while ((v + 1) * (v + 1) <= lowmem_kb * 16)
-		v++;
-	assert_int_equal(m->min_free_kbytes, v < 128 ? 128 : v);
+	/* (min_free_kbytes itself: test_min_free_kbytes) */
 	pages_min = (unsigned long)m->min_free_kbytes / 4;
 	tmp = pages_min * m32 / (md + m32);
 	assert_int_equal(dma32->_watermark[WMARK_MIN], tmp);
@@ -580,12 +652,16 @@ static void test_bad_configs(void **state)
 	cfg.mem_bytes = 12345;
 	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
 	machine_config_default(&cfg);
-	cfg.holes[3] = (struct mmlab_range){ 0x1000, 0x2000 };	/* overlaps hole 0? no: overlaps hole 1? */
-	cfg.holes[3] = (struct mmlab_range){ 0x90000, 0xa0000 };
+	cfg.holes[3] = (struct mmlab_range){ 0x90000, 0xa0000 };	/* overlaps 0x9f000.. */
 	cfg.nr_holes = 4;
 	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
 	machine_config_default(&cfg);
 	cfg.distance[0][1] = 5;
+	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
+	machine_config_default(&cfg);
+	cfg.transparent_hugepage = THP_NEVER + 1;
+	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
+	cfg.transparent_hugepage = -1;
 	assert_int_equal(machine_boot(&cfg, &bad), -EINVAL);
 	assert_null(bad);
 	machine_bind_cpu(m, 0);
@@ -595,6 +671,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pc_layout),
+		cmocka_unit_test(test_min_free_kbytes),
 		cmocka_unit_test(test_watermarks),
 		cmocka_unit_test(test_every_order),
 		cmocka_unit_test(test_merge),

@@ -124,6 +124,10 @@ static void test_host_layouts(void **state)
 	compare_layout(m, "meminfo");
 	compare_layout(m, "vmstat");
 	compare_layout(m, "zoneinfo");
+	compare_layout(m, "sys/vm/min_free_kbytes");
+	compare_layout(m, "sys/vm/watermark_scale_factor");
+	compare_layout(m, "sys/vm/lowmem_reserve_ratio");
+	compare_layout(m, "sys/vm/percpu_pagelist_high_fraction");
 	__free_pages(p, 3);
 	machine_shutdown(m);
 }
@@ -155,9 +159,27 @@ static void test_counters(void **state)
 
 struct host_zone {
 	char name[16];
-	long managed, wmark[4], protection[MAX_NR_ZONES], batch, high_min, high_max;
+	long present, managed, wmark[4], protection[MAX_NR_ZONES], batch, high_min, high_max;
 	bool seen_pcp;
 };
+
+/* The host's THP mode, the bracketed word of transparent_hugepage/enabled; -1 if unknown. */
+static int read_host_thp(void)
+{
+	static const char *const words[] = { "[madvise]", "[always]", "[never]" };
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char line[128] = "";
+	int mode = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		for (int i = 0; i < 3; i++)
+			if (strstr(line, words[i]))
+				mode = i;	/* the order of enum thp_mode */
+	fclose(f);
+	return mode;
+}
 
 static long read_long_file(const char *path)
 {
@@ -172,7 +194,7 @@ static long read_long_file(const char *path)
 	return v;
 }
 
-/* Node 0's zones from the host's /proc/zoneinfo. Returns how many, or -1. */
+/* Node 0's zones from the host's /proc/zoneinfo. Returns how many, or -1 (also for NUMA hosts). */
 static int parse_host_zoneinfo(struct host_zone *hz, int max)
 {
 	FILE *f = fopen("/proc/zoneinfo", "r");
@@ -186,7 +208,11 @@ static int parse_host_zoneinfo(struct host_zone *hz, int max)
 		long v;
 
 		if (sscanf(line, "Node %d, zone %15s", &node, name) == 2) {
-			if (node != 0 || n + 1 >= max)
+			if (node != 0) {
+				n = -2;		/* several nodes: not comparable */
+				break;
+			}
+			if (n + 1 >= max)
 				break;
 			n++;
 			memset(&hz[n], 0, sizeof(hz[n]));
@@ -195,7 +221,9 @@ static int parse_host_zoneinfo(struct host_zone *hz, int max)
 		}
 		if (n < 0)
 			continue;
-		if (sscanf(line, " managed %ld", &v) == 1)
+		if (sscanf(line, " present %ld", &v) == 1)
+			hz[n].present = v;
+		else if (sscanf(line, " managed %ld", &v) == 1)
 			hz[n].managed = v;
 		else if (sscanf(line, " min %ld", &v) == 1)
 			hz[n].wmark[0] = v;
@@ -234,6 +262,7 @@ static void test_host_watermarks(void **state)
 	long min_free = read_long_file("/proc/sys/vm/min_free_kbytes");
 	long wsf = read_long_file("/proc/sys/vm/watermark_scale_factor");
 	long frac = read_long_file("/proc/sys/vm/percpu_pagelist_high_fraction");
+	int thp = read_host_thp();
 	int n = parse_host_zoneinfo(hz, MAX_NR_ZONES + 1), i, j;
 
 	if (n != MAX_NR_ZONES || min_free <= 0 || wsf <= 0 || frac != 0) {
@@ -247,9 +276,34 @@ static void test_host_watermarks(void **state)
 		}
 	m = host_shaped();
 	m->cfg.watermark_scale_factor = (int)wsf;
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &m->node_data[0]->node_zones[i];
+
+		z->present_pages = (unsigned long)hz[i].present;
+		atomic_store(&z->managed_pages, hz[i].managed);
+	}
+	/*
+	 * min_free_kbytes from the host's zones alone, as its kernel computed it at boot. When THP
+	 * is enabled, khugepaged's raise usually wins, and it must match exactly. The square-root
+	 * value may differ a little: managed pages grew after boot (freed init memory).
+	 */
+	if (thp >= 0) {
+		int ours, by_sqrt;
+
+		m->cfg.min_free_kbytes = 0;
+		m->cfg.transparent_hugepage = THP_NEVER;
+		init_per_zone_wmark_min(m);
+		by_sqrt = m->min_free_kbytes;
+		m->cfg.transparent_hugepage = thp;
+		init_per_zone_wmark_min(m);
+		ours = m->min_free_kbytes;
+		if (ours != by_sqrt ? ours != min_free : labs(ours - min_free) * 100 > min_free)
+			fail_msg("min_free_kbytes: ours %d (%s), host %ld", ours,
+				 ours != by_sqrt ? "THP raise" : "sqrt", min_free);
+		print_message("min_free_kbytes from the host's zones: ours %d (%s), host %ld\n", ours,
+			      ours != by_sqrt ? "THP raise" : "sqrt", min_free);
+	}
 	m->min_free_kbytes = (int)min_free;
-	for (i = 0; i < MAX_NR_ZONES; i++)
-		atomic_store(&m->node_data[0]->node_zones[i].managed_pages, hz[i].managed);
 	setup_per_zone_wmarks(m);
 	setup_per_zone_lowmem_reserve(m);
 	for (i = 0; i < MAX_NR_ZONES; i++) {

@@ -26,7 +26,7 @@ int slabinfo_report(struct machine *m, FILE *out, bool show_empty, bool sort_by_
 int tour_vm(struct machine *m, FILE *out);
 
 struct machine_config;
-/* Parse and remove --mem/--nodes/--cpus-per-node/--movablecore from argv. 0 or -EINVAL. */
+/* Parse and remove --mem/--nodes/--cpus-per-node/--movablecore/--thp from argv. 0 or -EINVAL. */
 int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg);
 /* Boot @cfg, printing a clear error on failure. */
 int cli_boot(const struct machine_config *cfg, struct machine **m);

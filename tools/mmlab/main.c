@@ -15,7 +15,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "tour", cmd_tour, "tour [--mem SIZE] [--nodes N] [--cpus-per-node N]   boot a machine and show every layer" },
+	{ "tour", cmd_tour, "tour [--mem SIZE] [--nodes N] [--cpus-per-node N] [--thp always|madvise|never]   boot a machine and show every layer" },
 	{ "replay", cmd_replay, "replay [--initial-maps FILE] [--mmap-base ADDR] [--follow-trace] [--check] [--maps PID] TRACE   replay a strace -f -y trace" },
 	{ "proc", cmd_proc, "proc [--mem SIZE] [--nodes N] FILE...   print /proc files of a freshly booted machine" },
 	{ "slabinfo", cmd_slabinfo, "slabinfo [--mem SIZE] [--nodes N] [--objects N] [-z] [-S]   the kernel's slabinfo report after a sample workload" },

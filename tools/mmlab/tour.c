@@ -29,6 +29,22 @@ int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)
 		unsigned long long v;
 		const char *opt = argv[i];
 
+		if (!strcmp(opt, "--thp") && i + 1 < *argc) {
+			static const char *const modes[] = { "madvise", "always", "never" };
+			int mode = -1;
+
+			for (int k = 0; k < 3; k++)
+				if (!strcmp(argv[i + 1], modes[k]))
+					mode = k;	/* enum thp_mode order */
+			if (mode < 0) {
+				fprintf(stderr, "mmlab: bad value for --thp: '%s' (always, madvise or never)\n",
+					argv[i + 1]);
+				return -EINVAL;
+			}
+			cfg->transparent_hugepage = mode;
+			i++;
+			continue;
+		}
 		if ((!strcmp(opt, "--mem") || !strcmp(opt, "--nodes") || !strcmp(opt, "--cpus-per-node") ||
 		     !strcmp(opt, "--movablecore")) && i + 1 < *argc) {
 			if (cli_parse_size(argv[i + 1], &v)) {

@@ -75,9 +75,9 @@ static int tour_pcp_tuning(struct machine *m, FILE *out)
 	fprintf(out, "\nThe kernel's vmstat worker lowers high by an eighth a second and gives back what is\n"
 		     "over it; here each refresh_cpu_vm_stats(1) is one such pass:\n\n  high");
 	while (pcp_state(m, 1, &count, &high, &high_min) == 0 && passes < 64) {
-		fprintf(out, "%s%d", passes ? " -> " : " ", high);
-		if (passes % 10 == 9)
+		if (passes && passes % 10 == 0)
 			fprintf(out, "\n      ");
+		fprintf(out, "%s%d", passes ? " -> " : " ", high);
 		if (refresh_cpu_vm_stats(1) <= 0)
 			break;
 		passes++;
@@ -101,6 +101,11 @@ int tour_phys(struct machine *m, FILE *out)
 		     "4 KiB page of a host arena reserved with MAP_NORESERVE; untouched memory costs nothing.\n\n",
 		(unsigned long long)(cfg->mem_bytes >> 20), cfg->nr_nodes, cfg->cpus_per_node);
 	show(m, out, "buddyinfo");
+	fprintf(out, "min_free_kbytes sizes the watermarks: sqrt(16 x lowmem KiB) at boot, then (with\n"
+		     "transparent huge pages %s) raised as khugepaged does, to 11 pageblocks\n"
+		     "per zone up to Normal, at most 5%% of lowmem:\n\n",
+		cfg->transparent_hugepage == THP_NEVER ? "off: not raised here" : "enabled, as here");
+	show(m, out, "sys/vm/min_free_kbytes");
 
 	fprintf(out, "Allocating: order 0..10 with GFP_KERNEL, order 0 from every CPU (each CPU\n"
 		     "fills its per-CPU list with a batch), GFP_DMA and GFP_DMA32 pages, and a\n"
