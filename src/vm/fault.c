@@ -59,7 +59,7 @@ int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
 	}
 	vma->populated = true;
 	/* A private copy: on a write, or on any access to anonymous memory (no zero page). */
-	if (!(vma->vm_flags & VM_SHARED) && (write || !vma->vm_file))
+	if (!(vma->vm_flags & VM_SHARED) && (write || vma_is_anonymous(vma)))
 		anon_vma_prepare(mm, vma);
 out:
 	mm_debug_check(mm);

@@ -60,6 +60,20 @@ void vma_set_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lo
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
 
+/*
+ * vma_is_anonymous - the kernel's test (no vm_ops): a VMA with no file, or a private mapping of
+ * /dev/zero (whose mmap handler drops the ops and keeps the file for /proc only). Shared
+ * anonymous memory is backed by a shmem file and is not anonymous in this sense. Private
+ * /dev/zero pieces therefore behave like anonymous memory wherever the kernel asks this
+ * question: a move of one never written takes its new address as page offset, mprotect may
+ * drop its VM_ACCOUNT, a read fault gives it an anon_vma, MADV_FREE accepts it.
+ */
+static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
+{
+	return !vma->vm_file ||
+	       (vma->vm_file->kind == MM_FILE_DEV_ZERO && !(vma->vm_flags & VM_SHARED));
+}
+
 /* What a merge needs to know about the range being placed or modified. */
 struct vma_merge_desc {
 	unsigned long start, end, pgoff, flags;

@@ -83,9 +83,7 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 	case MADV_DONTNEED_LOCKED:
 		if (vma->vm_flags & (VM_PFNMAP | (behavior == MADV_DONTNEED_LOCKED ? 0 : VM_LOCKED)))
 			return -EINVAL;
-		/* vma_is_anonymous: no file, or a private /dev/zero mapping (it has no vm_ops). */
-		if (behavior == MADV_FREE && vma->vm_file &&
-		    !(vma->vm_file->kind == MM_FILE_DEV_ZERO && !(vma->vm_flags & VM_SHARED)))
+		if (behavior == MADV_FREE && !vma_is_anonymous(vma))
 			return -EINVAL;
 		if (start == vma->vm_start && end == vma->vm_end)
 			vma->populated = false;

@@ -6,7 +6,11 @@
  * VM_DROPPABLE VMAs are skipped silently. A hole returns ENOMEM after the VMAs before it were
  * changed. locked_vm follows VM_LOCKED (vm_stat_account). Without CAP_IPC_LOCK the request must
  * fit RLIMIT_MEMLOCK (pages already locked in the range are not counted twice): ENOMEM; a zero
- * limit is EPERM. Locked ranges are populated (resident) unless on-fault.
+ * limit is EPERM. Locked ranges are populated (resident) unless on-fault, and only once every
+ * VMA of the range is locked: mlock populates after apply_vma_lock_flags() succeeded (a hole
+ * leaves the VMAs before it locked but not faulted in, so they stay without an anon_vma and
+ * can still merge), up to the first page that cannot be faulted in; mlockall(MCL_CURRENT)
+ * populates everything afterwards, ignoring such failures.
  */
 #include "vm/internal.h"
 
@@ -20,11 +24,7 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (newflags == vma->vm_flags || (vma->vm_flags & (VM_SPECIAL | VM_DROPPABLE)))
 		return 0;
 	err = vma_modify_flags(mm, vma, start, end, newflags, out);
-	if (err)
-		return (int)err;
-	if ((newflags & VM_LOCKED) && !(newflags & VM_LOCKONFAULT))
-		populate_range(mm, start, end);
-	return 0;
+	return (int)err;
 }
 
 int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
@@ -60,31 +60,37 @@ int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned lon
 }
 
 /*
- * Populating faults (EFAULT, which mlock reports as ENOMEM after locking) on a PROT_NONE VMA,
- * and on a file page at or beyond the end of the file (SIGBUS): a regular file's size, or the
- * size of the shmem object behind a shared /dev/zero or anonymous mapping.
+ * Where populating [start, end) stops: the first page whose fault fails (EFAULT, which mlock
+ * reports as ENOMEM after locking), that is the start of a PROT_NONE VMA or a file page at or
+ * beyond the end of the file (SIGBUS), or @end if every page can be faulted in.
  */
-static bool populate_fails(struct mm_struct *mm, unsigned long start, unsigned long end)
+static unsigned long populate_fail_addr(struct mm_struct *mm, unsigned long start,
+					unsigned long end)
 {
 	struct vm_area_struct *vma;
 
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next) {
 		struct mm_file *f = vma->vm_file;
+		unsigned long s = MAX(start, vma->vm_start);
 
 		if (vma->vm_flags & (VM_SPECIAL | VM_DROPPABLE))
 			continue;
 		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
-			return true;
+			return s;
 		if (f && f->kind == MM_FILE_REGULAR && f->inode) {
 			unsigned long e = MIN(end, vma->vm_end);
 			unsigned long long last = vma->vm_pgoff + ((e - vma->vm_start) >> PAGE_SHIFT);
 			unsigned long long pages = (f->inode->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 
-			if (last > pages)
-				return true;
+			if (last > pages) {
+				unsigned long eof = pages <= vma->vm_pgoff ? vma->vm_start :
+					vma->vm_start + (unsigned long)((pages - vma->vm_pgoff) << PAGE_SHIFT);
+
+				return MAX(s, eof);
+			}
 		}
 	}
-	return false;
+	return end;
 }
 
 /* Pages of [start, start + len) already VM_LOCKED. */
@@ -119,8 +125,14 @@ static int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len
 		err = apply_vma_lock_flags(mm, start, len, flags);
 	else
 		err = -ENOMEM;
-	if (!err && !(flags & VM_LOCKONFAULT) && populate_fails(mm, start, start + len))
-		err = -ENOMEM;	/* __mm_populate's EFAULT, as mlock reports it; the lock stays */
+	if (!err && !(flags & VM_LOCKONFAULT)) {
+		unsigned long stop = populate_fail_addr(mm, start, start + len);
+
+		if (stop > start)
+			populate_range(mm, start, stop);
+		if (stop < start + len)
+			err = -ENOMEM;	/* __mm_populate's EFAULT, as mlock reports it; the lock stays */
+	}
 	mm_debug_check(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
@@ -179,6 +191,9 @@ static int apply_mlockall_flags(struct mm_struct *mm, int flags)
 				(vma->vm_flags & ~VM_LOCKED_MASK) | to_add))
 			done = vma;
 	}
+	/* mm_populate of everything, failures ignored: populate_range skips what cannot fault. */
+	if ((to_add & VM_LOCKED) && !(to_add & VM_LOCKONFAULT))
+		populate_range(mm, 0, mm->task_size);
 	return 0;
 }
 

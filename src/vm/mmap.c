@@ -496,7 +496,7 @@ void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end
 		vma->populated = true;
 		if (vma->vm_flags & VM_SHARED)
 			continue;
-		if ((vma->vm_flags & VM_WRITE) || !vma->vm_file)
+		if ((vma->vm_flags & VM_WRITE) || vma_is_anonymous(vma))
 			anon_vma_prepare(mm, vma);
 	}
 }

@@ -31,7 +31,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 				return -ENOMEM;
 			newflags |= VM_ACCOUNT;
 		}
-	} else if ((oldflags & VM_ACCOUNT) && !vma->vm_file && !vma->anon_vma) {
+	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(vma) && !vma->anon_vma) {
 		newflags &= ~VM_ACCOUNT;
 	}
 	err = vma_modify_flags(mm, vma, start, end, newflags, out);

@@ -24,7 +24,7 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 	struct vma_merge_desc d;
 	struct vm_area_struct *new;
 
-	if (!vma->vm_file && !(vma->vm_flags & VM_SHARED) && !vma->anon_vma)
+	if (vma_is_anonymous(vma) && !vma->anon_vma)
 		pgoff = addr >> PAGE_SHIFT;
 	d = (struct vma_merge_desc){
 		.start = addr, .end = addr + len, .pgoff = pgoff, .flags = vma->vm_flags,
@@ -166,8 +166,24 @@ static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long ol
 		      unsigned long new_len, unsigned long flags, unsigned long new_addr);
 
 /*
+ * May this VMA be one of several moved by one call? Not if its file places mappings with its
+ * own get_unmapped_area that could ignore MAP_FIXED: of the files mmlab knows, that is only
+ * /dev/zero mapped privately (a shared /dev/zero VMA is backed by shmem, which is known good;
+ * regular files on ext4 and tmpfs use the generic THP-aware placement, also known good).
+ */
+static bool vma_multi_allowed(const struct vm_area_struct *vma)
+{
+	return !vma->vm_file || vma->vm_file->kind != MM_FILE_DEV_ZERO ||
+	       (vma->vm_flags & VM_SHARED);
+}
+
+/*
  * MREMAP_FIXED with old_len == new_len moves every VMA of [addr, addr + len) (6.17+), keeping
- * the gaps between them; a gap at the start is EFAULT. Returns the first piece's new address.
+ * the gaps between them; a gap at the start is EFAULT. A VMA that may not take part in a
+ * multi-VMA move (vma_multi_allowed) is moved only if it covers the whole range: met after
+ * another VMA, or ending before the range does (even at a gap), it makes the call fail with
+ * EFAULT before it moves, the pieces already moved staying moved (host kernel 6.18).
+ * Returns the first piece's new address.
  */
 static long remap_move(struct mm_struct *mm, unsigned long start, unsigned long len,
 		       unsigned long flags, unsigned long new_addr)
@@ -184,6 +200,8 @@ static long remap_move(struct mm_struct *mm, unsigned long start, unsigned long 
 		if (!vma || vma->vm_start >= end)
 			break;
 		if (!seen && start < vma->vm_start)
+			return -EFAULT;
+		if (!vma_multi_allowed(vma) && (seen || vma->vm_end < end))
 			return -EFAULT;
 		a = MAX(vma->vm_start, cur);
 		l = MIN(end, vma->vm_end) - a;

@@ -99,9 +99,9 @@ static void run_seeds(const char *avoid, bool aslr)
 		avoid ? ", avoiding " : "", avoid ? avoid : "", aslr ? ", ASLR on" : "", n - bad, n);
 	/*
 	 * With ASLR on every run is a new scenario (the generator's own addresses differ), so a
-	 * rare known difference (a private /dev/zero piece whose offset the kernel shows as its
-	 * address; docs/replay-differences.md, case I) would make the suite flaky: that pass
-	 * reports, and fails only with MMLAB_STRICT_ASLR=1. The fixed-layout passes are strict.
+	 * rare known difference (docs/replay-differences.md, "Still open after the sweep") would
+	 * make the suite flaky: that pass reports, and fails only with MMLAB_STRICT_ASLR=1. The
+	 * fixed-layout passes are strict.
 	 */
 	if (aslr && !getenv("MMLAB_STRICT_ASLR"))
 		return;
