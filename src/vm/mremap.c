@@ -265,6 +265,9 @@ static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long ol
 		return -EFAULT;
 	if (!old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
 		return -EINVAL;
+	/* Leaving a copy behind would grow a special mapping: refused before the EFAULT checks. */
+	if ((flags & MREMAP_DONTUNMAP) && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EINVAL;
 	delta = new_len > old_len ? new_len - old_len : old_len - new_len;
 	if (!implies_new)
 		new_addr = addr;

@@ -45,6 +45,26 @@ static void test_exec_layout_and_maps_format(void **state)
 	vmt_teardown(&t);
 }
 
+/*
+ * The vDSO and vvar pages are special (VM_DONTEXPAND, vvar also VM_PFNMAP): mremap may move
+ * them, but not grow them (EFAULT) or leave a copy behind with MREMAP_DONTUNMAP (EINVAL, checked
+ * before the range is, as the host kernel answers: seed 219366 of test_replay_diff).
+ */
+static void test_special_mremap(void **state)
+{
+	struct vmt t = boot_default();
+	const unsigned long vdso = 0x7ffff7ffd000UL, vvar = 0x7ffff7ff7000UL;
+	const unsigned long dontunmap = MREMAP_MAYMOVE | MREMAP_DONTUNMAP;
+
+	(void)state;
+	assert_int_equal(mm_mremap(t.mm, vdso, 4096, 4096, dontunmap, 0), -EINVAL);
+	assert_int_equal(mm_mremap(t.mm, vvar, 4096, 4096, dontunmap, 0), -EINVAL);
+	assert_int_equal(mm_mremap(t.mm, vdso, 3 * 4096, 3 * 4096, dontunmap, 0), -EINVAL);
+	assert_int_equal(mm_mremap(t.mm, vdso, 8192, 3 * 4096, MREMAP_MAYMOVE, 0), -EFAULT);
+	assert_int_equal(mm_mremap(t.mm, vdso, 3 * 4096, 3 * 4096, MREMAP_MAYMOVE, 0), 0x7ffff7ffd000L);
+	vmt_teardown(&t);
+}
+
 /* The gap follows RLIMIT_STACK: 8 MiB + guard < 128 MiB, so 128 MiB; with 1 GiB, 1 GiB + 1 MiB. */
 static void test_mmap_base_from_rlimit(void **state)
 {
@@ -337,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_layout_and_maps_format),
 		cmocka_unit_test(test_mmap_base_from_rlimit),
+		cmocka_unit_test(test_special_mremap),
 		cmocka_unit_test(test_topdown_thp_alignment),
 		cmocka_unit_test(test_stack_guard_gap),
 		cmocka_unit_test(test_legacy_layout),
