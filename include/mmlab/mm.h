@@ -119,6 +119,11 @@ struct mm_file_desc {
 	enum mm_file_kind kind;
 	bool noexec;			/* on a noexec mount: PROT_EXEC mappings give EPERM */
 	bool append_only;		/* chattr +a: writable shared mappings give EACCES */
+	/*
+	 * On tmpfs (a memfd, /dev/shm): shmem places its mappings, which with shmem huge pages
+	 * off (the default) means no THP alignment, and there is no ext4 file size limit.
+	 */
+	bool tmpfs;
 };
 
 /*

@@ -211,6 +211,7 @@ static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 	struct mm_file_desc d = {
 		.path = path, .open_flags = flags & O_ACCMODE, .size = size,
 		.kind = kind_of(path, flags),
+		.tmpfs = !strncmp(path, "/memfd:", 7) || !strncmp(path, "/dev/shm/", 9),
 	};
 	const struct snap_vma *sv = r->have_snap ? snapshot_find_path(&r->snap, path) : NULL;
 	struct stat st;

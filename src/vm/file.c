@@ -105,6 +105,7 @@ struct mm_file *mm_file_open(struct machine *m, const struct mm_file_desc *desc)
 	f->kind = desc->kind;
 	f->noexec = desc->noexec;
 	f->append_only = desc->append_only;
+	f->tmpfs = desc->tmpfs;
 	return f;
 }
 

@@ -112,6 +112,7 @@ struct mm_file {
 	enum mm_file_kind kind;
 	bool shmem;		/* the object behind a shared anonymous mapping */
 	bool noexec, append_only;
+	bool tmpfs;		/* a tmpfs file (memfd, /dev/shm): placed by shmem's rules */
 	unsigned long shmem_acct_pages;	/* shmem: Committed_AS charged until the last put */
 };
 

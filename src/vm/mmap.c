@@ -346,7 +346,14 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct mm_file *file, unsi
 	(void)vm_flags;
 	if (len > mm->task_size)
 		return -ENOMEM;
-	if (file && file->kind == MM_FILE_REGULAR && !file->shmem)
+	/*
+	 * Files on disk file systems place with THP alignment; tmpfs and shmem only when shmem
+	 * huge pages are on (never, here). A private /dev/zero mapping, which has no shmem
+	 * object beneath it, is placed like a file's: aligned unless the hint is free.
+	 */
+	if (file && file->kind == MM_FILE_REGULAR && !file->shmem && !file->tmpfs)
+		addr = thp_get_unmapped_area(mm, addr, len, pgoff, flags);
+	else if (file && file->kind == MM_FILE_DEV_ZERO && !(flags & MAP_SHARED))
 		addr = thp_get_unmapped_area(mm, addr, len, pgoff, flags);
 	else if (!file && !(flags & MAP_SHARED) && !addr && IS_ALIGNED(len, PMD_SIZE))
 		addr = thp_get_unmapped_area(mm, addr, len, pgoff, flags);
@@ -622,7 +629,7 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 		return -EAGAIN;
 
 	/* file_mmap_ok: the range must fit the file system's largest file (ext4: 16 TiB - 4 KiB). */
-	if (file && file->kind == MM_FILE_REGULAR && !file->shmem) {
+	if (file && file->kind == MM_FILE_REGULAR && !file->shmem && !file->tmpfs) {
 		unsigned long maxsize = 0xffffffff000UL;
 
 		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)

@@ -65,6 +65,57 @@ static void test_special_mremap(void **state)
 	vmt_teardown(&t);
 }
 
+/*
+ * Who gets THP-aligned placement (host kernel 6.18, shmem huge pages off): files on disk file
+ * systems and private /dev/zero (aligned unless a hint is free); not tmpfs files such as a
+ * memfd, nor shared /dev/zero or shared anonymous memory, which shmem places. Replay seeds
+ * 250699 and 57 of test_replay_diff found the two that were wrong.
+ */
+static void test_thp_placement_by_file(void **state)
+{
+	struct mm_file_desc disk = { .path = "/data/f", .dev_major = 8, .dev_minor = 1, .ino = 12,
+				     .open_flags = O_RDWR, .size = 8 * MB, .kind = MM_FILE_REGULAR };
+	struct mm_file_desc memfd = { .path = "/memfd:x (deleted)", .dev_minor = 1, .ino = 7,
+				      .open_flags = O_RDWR, .size = 8 * MB, .kind = MM_FILE_REGULAR,
+				      .tmpfs = true };
+	struct mm_file_desc zero = { .path = "/dev/zero", .dev_minor = 5, .ino = 4,
+				     .open_flags = O_RDWR, .kind = MM_FILE_DEV_ZERO };
+	const unsigned long rw = PROT_READ | PROT_WRITE, top = 0x7ffff7ff7000UL;	/* [vvar] */
+	struct vmt t = boot_default();
+	struct mm_file *f[3];
+	long a;
+
+	(void)state;
+	f[0] = mm_file_open(t.m, &disk);
+	f[1] = mm_file_open(t.m, &memfd);
+	f[2] = mm_file_open(t.m, &zero);
+	assert_non_null(f[0]);
+	assert_non_null(f[1]);
+	assert_non_null(f[2]);
+	/* shmem's placement: just below [vvar], not aligned. */
+	a = mm_mmap(t.mm, 0, 2 * MB, rw, MAP_SHARED, f[1], 0);
+	assert_int_equal(a, (long)(top - 2 * MB));
+	assert_int_equal(mm_munmap(t.mm, (unsigned long)a, 2 * MB), 0);
+	a = mm_mmap(t.mm, 0, 2 * MB, rw, MAP_SHARED, f[2], 0);
+	assert_int_equal(a, (long)(top - 2 * MB));
+	assert_int_equal(mm_munmap(t.mm, (unsigned long)a, 2 * MB), 0);
+	a = mm_mmap(t.mm, 0, 2 * MB, rw, MAP_SHARED | MAP_ANONYMOUS, NULL, 0);
+	assert_int_equal(a, (long)(top - 2 * MB));
+	assert_int_equal(mm_munmap(t.mm, (unsigned long)a, 2 * MB), 0);
+	/* THP placement: on a 2 MiB boundary. */
+	assert_int_equal(mm_mmap(t.mm, 0, 2 * MB, rw, MAP_SHARED, f[0], 0), 0x7ffff7c00000L);
+	assert_int_equal(mm_mmap(t.mm, 0, 2 * MB, rw, MAP_PRIVATE, f[2], 0), 0x7ffff7a00000L);
+	/* A private /dev/zero hint that is taken: aligned below, not next to it. */
+	assert_int_equal(mm_mmap(t.mm, 0x7ffff7a00000UL, 2 * MB, rw, MAP_PRIVATE, f[2], 0),
+			 0x7ffff7800000L);
+	/* A free hint is used as it is. */
+	assert_int_equal(mm_mmap(t.mm, 0x7f0000001000UL, 2 * MB, rw, MAP_PRIVATE, f[2], 0),
+			 0x7f0000001000L);
+	for (int i = 0; i < 3; i++)
+		mm_file_put(f[i]);
+	vmt_teardown(&t);
+}
+
 /* The gap follows RLIMIT_STACK: 8 MiB + guard < 128 MiB, so 128 MiB; with 1 GiB, 1 GiB + 1 MiB. */
 static void test_mmap_base_from_rlimit(void **state)
 {
@@ -358,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_exec_layout_and_maps_format),
 		cmocka_unit_test(test_mmap_base_from_rlimit),
 		cmocka_unit_test(test_special_mremap),
+		cmocka_unit_test(test_thp_placement_by_file),
 		cmocka_unit_test(test_topdown_thp_alignment),
 		cmocka_unit_test(test_stack_guard_gap),
 		cmocka_unit_test(test_legacy_layout),
