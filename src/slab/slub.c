@@ -6,9 +6,10 @@
  * A free into the CPU's active slab pushes onto c->freelist; any other free is slow.
  *
  * Slow allocation, in order: the remote frees that collected on the active slab's own freelist;
- * a slab from the CPU's partial list; a slab from the node's partial list (taking a few more for
- * the CPU's partial list, up to cpu_partial_slabs / 2); a new slab from the page allocator (c->bl
- * is dropped around it). Slow free: under slab_lock(), push onto slab->freelist; only if the slab
+ * a slab from the CPU's partial list (for a request for one node, the slabs of other nodes met
+ * on the way go back to their nodes, so the list is empty below); a slab from the node's partial
+ * list (taking a few more for the CPU's partial list, up to cpu_partial_slabs / 2); a new slab
+ * from the page allocator (c->bl is dropped around it). Slow free: under slab_lock(), push onto slab->freelist; only if the slab
  * must change lists, under the node's list_lock too: a full slab becomes partial; a slab that
  * becomes empty on the node's partial list is discarded if the node keeps min_partial already.
  *
@@ -279,11 +280,21 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 		}
 	}
 
-	if (c->partial && (node == NUMA_NO_NODE || slab_nid(c->partial) == node)) {
+	/*
+	 * The CPU's partial slabs, first to last. A slab of another node than the one asked for
+	 * goes back to its node, as in SLUB's ___slab_alloc(): the list is empty by the time the
+	 * node lists are searched, so get_partial_node() cannot push it past cpu_partial_slabs.
+	 */
+	while (c->partial) {
 		struct kmem_cache_node *n;
 
 		slab = c->partial;
 		c->partial = slab->next;
+		if (node != NUMA_NO_NODE && slab_nid(slab) != node) {
+			slab->next = NULL;
+			unfreeze_partial_list(s, slab);
+			continue;
+		}
 		n = get_node(s, slab_nid(slab));
 		mm_spin_lock(&n->list_lock);
 		freelist = freeze_slab(slab);
