@@ -7,11 +7,12 @@
  *
  * Slow allocation, in order: the remote frees that collected on the active slab's own freelist;
  * a slab from the CPU's partial list (for a request for one node, the slabs of other nodes met
- * on the way go back to their nodes, so the list is empty below); a slab from the node's partial
- * list (taking a few more for the CPU's partial list, up to cpu_partial_slabs / 2); a new slab
- * from the page allocator (c->bl is dropped around it). Slow free: under slab_lock(), push onto slab->freelist; only if the slab
- * must change lists, under the node's list_lock too: a full slab becomes partial; a slab that
- * becomes empty on the node's partial list is discarded if the node keeps min_partial already.
+ * on the way go back to their nodes, so the list is empty below); a slab from the node's
+ * partial list (taking a few more for the CPU's partial list, up to cpu_partial_slabs / 2 + 1);
+ * a new slab from the page allocator (c->bl is dropped around it). Slow free: under
+ * slab_lock(), push onto slab->freelist; only if the slab must change lists, under the node's
+ * list_lock too: a full slab becomes partial; a slab that becomes empty on the node's partial
+ * list is discarded if the node keeps min_partial already.
  *
  * Debug caches (any SLAB_DEBUG_FLAGS) never use the per-CPU freelists: every object is taken
  * from and returned to its slab under list_lock, with the checks of debug.c, as SLUB does.
@@ -191,8 +192,10 @@ void flush_all_cpus(struct kmem_cache *s)
 
 /*
  * get_partial_node - take a slab from @n's partial list as the CPU's active slab (its freelist
- * in *@freelist), and up to cpu_partial_slabs / 2 more for the CPU's partial list.
- * c->bl held.
+ * in *@freelist), and up to cpu_partial_slabs / 2 + 1 more for the CPU's partial list, as
+ * SLUB counts them. Like SLUB's put_cpu_partial(s, slab, 0) the refill never drains the CPU's
+ * list: the caller has emptied it, and cpu_partial_slabs / 2 + 1 is within cpu_partial_slabs
+ * whenever that is at least 1. c->bl held.
  */
 static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n,
 				     struct kmem_cache_cpu *c, void **freelist)
@@ -207,13 +210,15 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 		if (!taken) {
 			taken = slab;
 			*freelist = freeze_slab(slab);
+			if (!s->cpu_partial_slabs)
+				break;
 			continue;
 		}
 		slab->list_state = SLAB_CPU_PARTIAL;
 		slab->next = c->partial;
 		slab->slabs = c->partial ? c->partial->slabs + 1 : 1;
 		c->partial = slab;
-		if (++extra >= s->cpu_partial_slabs / 2)
+		if (++extra > s->cpu_partial_slabs / 2)
 			break;
 	}
 	mm_spin_unlock(&n->list_lock);

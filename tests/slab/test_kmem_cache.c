@@ -384,14 +384,15 @@ static long cpu_partial_slabs_of(struct kmem_cache *s, int cpu, int nid)
 /*
  * An allocation from node 0 on a CPU whose partial list holds only node 1's slabs (L of them,
  * L = cpu_partial_slabs): as in SLUB's ___slab_alloc(), those slabs go back to node 1 before
- * node 0's partial list refills the CPU, so the list never exceeds L. (The refill appended to
- * the old list once: L + L/2 slabs, "CPU 0 has 3 partial slabs, limit 2" with seed 125348 of
- * test_slab_property.)
+ * node 0's partial list refills the CPU, which then takes one active slab and L / 2 + 1 more,
+ * as get_partial_node() counts. (The refill once landed on top of the old list: L + L / 2
+ * slabs, "CPU 3 has 3 partial slabs, limit 2" with seed 125348 of test_slab_property.)
  *
  *   before:  CPU 0  active: node-1 slab, exhausted    partial: 1 1 ... 1  (L)
  *            node 0 partial: 0 0 ... 0  (L + 2)         node 1 partial: (none)
  *   kmem_cache_alloc_node(s, 0):
- *   after:   CPU 0  active: node-0 slab               partial: 0 ... 0  (at most L)
+ *   after:   CPU 0  active: node-0 slab               partial: 0 ... 0  (L / 2 + 1)
+ *            node 0 partial: 0 ... 0  (L - L / 2)
  *            node 1 partial: 1 1 ... 1  (L)
  */
 static void test_alloc_node_returns_cpu_partial(void **state)
@@ -445,7 +446,8 @@ static void test_alloc_node_returns_cpu_partial(void **state)
 	assert_non_null(p);
 	assert_int_equal(page_to_nid(virt_to_page(p)), 0);
 	assert_machine_ok(two);
-	assert_true(cpu_partial_slabs_of(s, 0, 0) <= (long)L);
+	assert_int_equal(cpu_partial_slabs_of(s, 0, 0), L / 2 + 1);
+	assert_int_equal(get_node(s, 0)->nr_partial, (L + 2) - 1 - (L / 2 + 1));
 	assert_int_equal(get_node(s, 1)->nr_partial, L);
 
 	kmem_cache_free(s, p);
