@@ -386,7 +386,7 @@ static long cpu_partial_slabs_of(struct kmem_cache *s, int cpu, int nid)
  * L = cpu_partial_slabs): as in SLUB's ___slab_alloc(), those slabs go back to node 1 before
  * node 0's partial list refills the CPU, which then takes one active slab and L / 2 + 1 more,
  * as get_partial_node() counts. (The refill once landed on top of the old list: L + L / 2
- * slabs, "CPU 3 has 3 partial slabs, limit 2" with seed 125348 of test_slab_property.)
+ * slabs, which the checker caught with seed 125348 of test_slab_property.)
  *
  *   before:  CPU 0  active: node-1 slab, exhausted    partial: 1 1 ... 1  (L)
  *            node 0 partial: 0 0 ... 0  (L + 2)         node 1 partial: (none)
