@@ -9,6 +9,8 @@
  *     an object start inside the slab; the chains are acyclic and no object is on them twice;
  *   - inuse == objects - length(slab->freelist) (active slabs count the CPU's freelist as used);
  *     node partial slabs have free objects, full ones none; nr_partial counts the partial list;
+ *   - a CPU's partial list holds at most cpu_partial_slabs slabs, each with free objects, and
+ *     each slab's `slabs` counts itself and those after it (put_cpu_partial drains by it);
  *   - the node's nr_slabs and total_objects match the slabs found; for caches that keep full
  *     slabs on no list (all but debug caches, as SLUB), the difference is those full slabs:
  *     no slab is missing without its objects, and no more objects are counted than exist.
@@ -157,9 +159,14 @@ static int check_cache(struct slab_check *ck)
 			if (!slab->freelist)
 				return check_fail(ck, "CPU %d partial slab %p has no free object", cpu,
 						  (void *)slab);
+			if (slab->slabs != (slab->next ? slab->next->slabs + 1 : 1))
+				return check_fail(ck, "CPU %d partial slab %p counts %ld slabs to the end "
+						  "of the list, not %ld", cpu, (void *)slab, slab->slabs,
+						  slab->next ? slab->next->slabs + 1 : 1);
+			/* Also ends the walk of a list that a bug made cyclic. */
 			if (++n > (long)s->cpu_partial_slabs)
-				return check_fail(ck, "CPU %d has %ld partial slabs, limit %u", cpu, n,
-						  s->cpu_partial_slabs);
+				return check_fail(ck, "CPU %d has more than %u partial slabs "
+						  "(cpu_partial_slabs)", cpu, s->cpu_partial_slabs);
 		}
 	}
 	for_each_online_node(m, nid) {

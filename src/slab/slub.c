@@ -6,11 +6,13 @@
  * A free into the CPU's active slab pushes onto c->freelist; any other free is slow.
  *
  * Slow allocation, in order: the remote frees that collected on the active slab's own freelist;
- * a slab from the CPU's partial list; a slab from the node's partial list (taking a few more for
- * the CPU's partial list, up to cpu_partial_slabs / 2); a new slab from the page allocator (c->bl
- * is dropped around it). Slow free: under slab_lock(), push onto slab->freelist; only if the slab
- * must change lists, under the node's list_lock too: a full slab becomes partial; a slab that
- * becomes empty on the node's partial list is discarded if the node keeps min_partial already.
+ * a slab from the CPU's partial list (for a request for one node, the slabs of other nodes met
+ * on the way go back to their nodes, so the list is empty below); a slab from the node's
+ * partial list (taking a few more for the CPU's partial list, up to cpu_partial_slabs / 2 + 1);
+ * a new slab from the page allocator (c->bl is dropped around it). Slow free: under
+ * slab_lock(), push onto slab->freelist; only if the slab must change lists, under the node's
+ * list_lock too: a full slab becomes partial; a slab that becomes empty on the node's partial
+ * list is discarded if the node keeps min_partial already.
  *
  * Debug caches (any SLAB_DEBUG_FLAGS) never use the per-CPU freelists: every object is taken
  * from and returned to its slab under list_lock, with the checks of debug.c, as SLUB does.
@@ -190,8 +192,10 @@ void flush_all_cpus(struct kmem_cache *s)
 
 /*
  * get_partial_node - take a slab from @n's partial list as the CPU's active slab (its freelist
- * in *@freelist), and up to cpu_partial_slabs / 2 more for the CPU's partial list.
- * c->bl held.
+ * in *@freelist), and up to cpu_partial_slabs / 2 + 1 more for the CPU's partial list, as
+ * SLUB counts them. Like SLUB's put_cpu_partial(s, slab, 0) the refill never drains the CPU's
+ * list: the caller has emptied it, and cpu_partial_slabs / 2 + 1 is within cpu_partial_slabs
+ * whenever that is at least 1. c->bl held.
  */
 static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n,
 				     struct kmem_cache_cpu *c, void **freelist)
@@ -206,13 +210,15 @@ static struct slab *get_partial_node(struct kmem_cache *s, struct kmem_cache_nod
 		if (!taken) {
 			taken = slab;
 			*freelist = freeze_slab(slab);
+			if (!s->cpu_partial_slabs)
+				break;
 			continue;
 		}
 		slab->list_state = SLAB_CPU_PARTIAL;
 		slab->next = c->partial;
 		slab->slabs = c->partial ? c->partial->slabs + 1 : 1;
 		c->partial = slab;
-		if (++extra >= s->cpu_partial_slabs / 2)
+		if (++extra > s->cpu_partial_slabs / 2)
 			break;
 	}
 	mm_spin_unlock(&n->list_lock);
@@ -279,11 +285,21 @@ static noinline void *slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cp
 		}
 	}
 
-	if (c->partial && (node == NUMA_NO_NODE || slab_nid(c->partial) == node)) {
+	/*
+	 * The CPU's partial slabs, first to last. A slab of another node than the one asked for
+	 * goes back to its node, as in SLUB's ___slab_alloc(): the list is empty by the time the
+	 * node lists are searched, so get_partial_node() cannot push it past cpu_partial_slabs.
+	 */
+	while (c->partial) {
 		struct kmem_cache_node *n;
 
 		slab = c->partial;
 		c->partial = slab->next;
+		if (node != NUMA_NO_NODE && slab_nid(slab) != node) {
+			slab->next = NULL;
+			unfreeze_partial_list(s, slab);
+			continue;
+		}
 		n = get_node(s, slab_nid(slab));
 		mm_spin_lock(&n->list_lock);
 		freelist = freeze_slab(slab);

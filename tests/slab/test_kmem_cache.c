@@ -368,6 +368,100 @@ static void test_alloc_node(void **state)
 	machine_bind_cpu(m, 0);
 }
 
+/* Slabs on @cpu's partial list, failing the test if one is not of node @nid. */
+static long cpu_partial_slabs_of(struct kmem_cache *s, int cpu, int nid)
+{
+	struct slab *slab;
+	long n = 0;
+
+	for (slab = s->cpu_slab[cpu].partial; slab; slab = slab->next, n++)
+		if (slab_nid(slab) != nid)
+			fail_msg("CPU %d partial slab %p is on node %d, not %d", cpu, (void *)slab,
+				 slab_nid(slab), nid);
+	return n;
+}
+
+/*
+ * An allocation from node 0 on a CPU whose partial list holds only node 1's slabs (L of them,
+ * L = cpu_partial_slabs): as in SLUB's ___slab_alloc(), those slabs go back to node 1 before
+ * node 0's partial list refills the CPU, which then takes one active slab and L / 2 + 1 more,
+ * as get_partial_node() counts. (The refill once landed on top of the old list: L + L / 2
+ * slabs, which the checker caught with seed 125348 of test_slab_property.)
+ *
+ *   before:  CPU 0  active: node-1 slab, exhausted    partial: 1 1 ... 1  (L)
+ *            node 0 partial: 0 0 ... 0  (L + 2)         node 1 partial: (none)
+ *   kmem_cache_alloc_node(s, 0):
+ *   after:   CPU 0  active: node-0 slab               partial: 0 ... 0  (L / 2 + 1)
+ *            node 0 partial: 0 ... 0  (L - L / 2)
+ *            node 1 partial: 1 1 ... 1  (L)
+ */
+static void test_alloc_node_returns_cpu_partial(void **state)
+{
+	struct machine *two = test_boot(128ULL << 20, 2, 1);	/* CPU 0 on node 0, CPU 1 on 1 */
+	struct kmem_cache *s;
+	unsigned int objs, L;
+	void **v, *p;
+	long i, n0, n1;
+
+	assert_non_null(two);
+	s = kmem_cache_create("partial-nodes", 256, 0, 0, NULL);
+	assert_non_null(s);
+	objs = oo_objects(s->oo);
+	L = s->cpu_partial_slabs;
+	assert_true(L >= 2 && objs >= 2);
+	n0 = (long)(L + 2) * objs;	/* node-0 objects: slabs 0 .. L+1 */
+	n1 = (long)(L + 1) * objs;	/* node-1 objects: slabs 0 .. L, slab L left active */
+	v = calloc((size_t)(n0 + n1), sizeof(void *));
+	assert_non_null(v);
+	machine_bind_cpu(two, 0);
+
+	/* Node 0: L + 2 slabs, one object free in each, flushed to node 0's partial list. */
+	for (i = 0; i < n0; i++) {
+		assert_non_null(v[i] = kmem_cache_alloc_node(s, GFP_KERNEL, 0));
+		assert_int_equal(page_to_nid(virt_to_page(v[i])), 0);
+	}
+	for (i = 0; i < n0; i += objs) {
+		kmem_cache_free(s, v[i]);
+		v[i] = NULL;
+	}
+	kmem_cache_shrink(s);
+	assert_machine_ok(two);
+	assert_int_equal(get_node(s, 0)->nr_partial, L + 2);
+	assert_null(s->cpu_slab[0].partial);
+
+	/* Node 1: L + 1 slabs filled from CPU 0; a free into each of the first L full slabs. */
+	for (i = n0; i < n0 + n1; i++) {
+		assert_non_null(v[i] = kmem_cache_alloc_node(s, GFP_KERNEL, 1));
+		assert_int_equal(page_to_nid(virt_to_page(v[i])), 1);
+	}
+	for (i = n0; i < n0 + (long)L * objs; i += objs) {
+		kmem_cache_free(s, v[i]);
+		v[i] = NULL;
+	}
+	assert_machine_ok(two);
+	assert_int_equal(cpu_partial_slabs_of(s, 0, 1), L);
+	assert_int_equal(get_node(s, 1)->nr_partial, 0);
+
+	p = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+	assert_non_null(p);
+	assert_int_equal(page_to_nid(virt_to_page(p)), 0);
+	assert_machine_ok(two);
+	assert_int_equal(cpu_partial_slabs_of(s, 0, 0), L / 2 + 1);
+	assert_int_equal(get_node(s, 0)->nr_partial, (L + 2) - 1 - (L / 2 + 1));
+	assert_int_equal(get_node(s, 1)->nr_partial, L);
+
+	kmem_cache_free(s, p);
+	for (i = 0; i < n0 + n1; i++)
+		if (v[i])
+			kmem_cache_free(s, v[i]);
+	assert_machine_ok(two);
+	kmem_cache_destroy(s);
+	assert_machine_ok(two);
+	free(v);
+	machine_shutdown(two);
+	machine_bind_cpu(m, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +473,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slabinfo_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_node, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_node_returns_cpu_partial, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
