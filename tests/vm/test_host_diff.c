@@ -172,6 +172,14 @@ static void lab_flags(struct mm_struct *mm, char *out, size_t size)
 	}
 }
 
+/* With MMLAB_DIFF_LOG set, the calls of this seed so far (after a difference). */
+static void print_log(const struct ctx *c)
+{
+	if (getenv("MMLAB_DIFF_LOG"))
+		for (int k = 0; k < c->calls && k < NR_OPS; k++)
+			fprintf(stderr, "  op %d: %s\n", k + 1, c->log[k]);
+}
+
 static void compare(struct ctx *c, const char *what, long host, long lab)
 {
 	static char hw[65536], lw[65536];
@@ -193,9 +201,7 @@ static void compare(struct ctx *c, const char *what, long host, long lab)
 		fprintf(stderr, "after op %d (%s) maps differ:\n--- host\n%s--- mmlab\n%s", c->calls,
 			what, hw, lw);
 		c->diffs++;
-		if (getenv("MMLAB_DIFF_LOG"))
-			for (int k = 0; k < c->calls; k++)
-				fprintf(stderr, "  op %d: %s\n", k + 1, c->log[k]);
+		print_log(c);
 		/* resynchronise: stop this seed */
 		c->calls = -1;
 		return;
@@ -212,6 +218,7 @@ static void compare(struct ctx *c, const char *what, long host, long lab)
 			fprintf(stderr, "after op %d (%s) VmFlags differ:\n--- host\n%s--- mmlab\n%s",
 				c->calls, what, hw, lw);
 			c->diffs++;
+			print_log(c);
 			c->calls = -1;
 		}
 	}
