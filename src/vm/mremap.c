@@ -353,8 +353,12 @@ move:
 		return (long)new_addr;
 	}
 	res = move_vma(mm, vma, addr, old_len, new_len, new_addr, flags);
-	if (res >= 0 && (find_vma(mm, res)->vm_flags & VM_LOCKED))
-		populate_range(mm, (unsigned long)res, (unsigned long)res + new_len);
+	/*
+	 * A locked mapping keeps its pages as they move; only a part that grew is faulted in
+	 * (so a move of an untouched locked VMA leaves it without an anon_vma, as on the host).
+	 */
+	if (res >= 0 && new_len > old_len && (find_vma(mm, res)->vm_flags & VM_LOCKED))
+		populate_range(mm, (unsigned long)res + old_len, (unsigned long)res + new_len);
 	return res;
 }
 

@@ -116,6 +116,37 @@ static void test_thp_placement_by_file(void **state)
 	vmt_teardown(&t);
 }
 
+/*
+ * Moving a locked mapping faults in only what grew (host kernel 6.18; test_host_diff seed
+ * 5012). A VMA locked by an mlock that failed on a hole was never faulted in: moved at the same
+ * length it still has no anon_vma, so mprotect(PROT_NONE) takes back its commit charge
+ * (VM_ACCOUNT goes). Moved and grown, it is faulted in and keeps the charge.
+ */
+static void test_locked_move_populates_growth_only(void **state)
+{
+	const unsigned long a = 0x310000000000UL, b = 0x310000100000UL, c = 0x310000200000UL;
+	const unsigned long rw = PROT_READ | PROT_WRITE, fixed = MREMAP_MAYMOVE | MREMAP_FIXED;
+	const int anon = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+	struct vmt t = boot_default();
+	struct mm_vma_info vi;
+
+	(void)state;
+	assert_int_equal(mm_mmap(t.mm, a, 2 * PAGE_SIZE, rw, anon, NULL, 0), (long)a);
+	assert_int_equal(mm_mlock(t.mm, a, 3 * PAGE_SIZE), -ENOMEM);	/* locks, no fault-in */
+	assert_true(mm_vma_at(t.mm, a, &vi) && (vi.vm_flags & VM_LOCKED));
+	assert_int_equal(mm_mremap(t.mm, a, 2 * PAGE_SIZE, 2 * PAGE_SIZE, fixed, b), (long)b);
+	assert_int_equal(mm_mprotect(t.mm, b, PAGE_SIZE, PROT_NONE), 0);
+	assert_true(mm_vma_at(t.mm, b, &vi));
+	assert_true(vi.vm_flags & VM_LOCKED);
+	assert_false(vi.vm_flags & VM_ACCOUNT);
+	assert_true(mm_vma_at(t.mm, b + PAGE_SIZE, &vi) && (vi.vm_flags & VM_ACCOUNT));
+
+	assert_int_equal(mm_mremap(t.mm, b + PAGE_SIZE, PAGE_SIZE, 2 * PAGE_SIZE, fixed, c), (long)c);
+	assert_int_equal(mm_mprotect(t.mm, c, PAGE_SIZE, PROT_NONE), 0);
+	assert_true(mm_vma_at(t.mm, c, &vi) && (vi.vm_flags & VM_ACCOUNT));
+	vmt_teardown(&t);
+}
+
 /* The gap follows RLIMIT_STACK: 8 MiB + guard < 128 MiB, so 128 MiB; with 1 GiB, 1 GiB + 1 MiB. */
 static void test_mmap_base_from_rlimit(void **state)
 {
@@ -410,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_mmap_base_from_rlimit),
 		cmocka_unit_test(test_special_mremap),
 		cmocka_unit_test(test_thp_placement_by_file),
+		cmocka_unit_test(test_locked_move_populates_growth_only),
 		cmocka_unit_test(test_topdown_thp_alignment),
 		cmocka_unit_test(test_stack_guard_gap),
 		cmocka_unit_test(test_legacy_layout),
