@@ -323,7 +323,7 @@ int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len, uns
  * mm_touch - a user access at @addr (a page fault without page tables): checks the VMA and its
  * permission, grows a stack VMA downward as the fault path does, marks the page resident and,
  * for a write to a private mapping, gives the VMA its anon_vma. Returns 0 or -EFAULT (SIGSEGV:
- * no VMA), -EACCES (SIGSEGV: protection).
+ * no VMA), -EACCES (SIGSEGV: protection), -EIO (SIGBUS: a file page past the end of the file).
  */
 int mm_touch(struct mm_struct *mm, unsigned long addr, bool write);
 

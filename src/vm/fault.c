@@ -57,6 +57,11 @@ int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
 		err = -EACCES;
 		goto out;
 	}
+	/* A file page at or past the end of the file: SIGBUS, nothing mapped. */
+	if (((addr - vma->vm_start) >> PAGE_SHIFT) >= vma_pages_in_file(vma)) {
+		err = -EIO;
+		goto out;
+	}
 	vma->populated = true;
 	/* A private copy: on a write, or on any access to anonymous memory (no zero page). */
 	if (!(vma->vm_flags & VM_SHARED) && (write || vma_is_anonymous(vma)))

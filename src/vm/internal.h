@@ -11,6 +11,8 @@
 #include "vm/mm_types.h"
 #include "phys/mmzone.h"
 
+#include <limits.h>
+
 #include <mmlab/slab.h>
 
 /* ---- vma_tree.c: the ordered VMA index ---------------------------------------------------- */
@@ -72,6 +74,21 @@ static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
 {
 	return !vma->vm_file ||
 	       (vma->vm_file->kind == MM_FILE_DEV_ZERO && !(vma->vm_flags & VM_SHARED));
+}
+
+/*
+ * vma_pages_in_file - how many of @vma's pages, from its start, lie within its file (a fault
+ * past them is SIGBUS); ULONG_MAX for a VMA not backed by a sized file.
+ */
+static inline unsigned long vma_pages_in_file(const struct vm_area_struct *vma)
+{
+	const struct mm_file *f = vma->vm_file;
+	unsigned long long pages;
+
+	if (!f || f->kind != MM_FILE_REGULAR || !f->inode)
+		return ULONG_MAX;
+	pages = (f->inode->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	return pages <= vma->vm_pgoff ? 0 : (unsigned long)(pages - vma->vm_pgoff);
 }
 
 /* What a merge needs to know about the range being placed or modified. */

@@ -147,6 +147,38 @@ static void test_locked_move_populates_growth_only(void **state)
 	vmt_teardown(&t);
 }
 
+/*
+ * A file page at or past the end of the file cannot be faulted in: the host raises SIGBUS
+ * (test_host_diff seeds 9043 and 9054 wrote there), mm_touch returns -EIO, shared or private.
+ */
+static void test_touch_past_eof(void **state)
+{
+	struct mm_file_desc small = { .path = "/data/small", .dev_major = 8, .dev_minor = 1,
+				      .ino = 13, .open_flags = O_RDWR, .size = 5000,
+				      .kind = MM_FILE_REGULAR };
+	const unsigned long a = 0x310000000000UL, rw = PROT_READ | PROT_WRITE;
+	struct vmt t = boot_default();
+	struct mm_file *f = mm_file_open(t.m, &small);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(mm_mmap(t.mm, a, 4 * PAGE_SIZE, rw, MAP_SHARED | MAP_FIXED, f, 0), (long)a);
+	assert_int_equal(mm_touch(t.mm, a, true), 0);
+	assert_int_equal(mm_touch(t.mm, a + PAGE_SIZE + 7, false), 0);	/* byte 4103 < 5000 */
+	assert_int_equal(mm_touch(t.mm, a + 2 * PAGE_SIZE, true), -EIO);
+	assert_int_equal(mm_touch(t.mm, a + 3 * PAGE_SIZE, false), -EIO);
+	/* Private, from page 1 of the file: only that page is inside it. */
+	assert_int_equal(mm_mmap(t.mm, a + 8 * PAGE_SIZE, 2 * PAGE_SIZE, rw, MAP_PRIVATE | MAP_FIXED,
+				 f, PAGE_SIZE), (long)(a + 8 * PAGE_SIZE));
+	assert_int_equal(mm_touch(t.mm, a + 8 * PAGE_SIZE, true), 0);
+	assert_int_equal(mm_touch(t.mm, a + 9 * PAGE_SIZE, true), -EIO);
+	/* Growing the file makes the page reachable. */
+	assert_int_equal(mm_file_truncate(f, 4 * PAGE_SIZE), 0);
+	assert_int_equal(mm_touch(t.mm, a + 3 * PAGE_SIZE, true), 0);
+	mm_file_put(f);
+	vmt_teardown(&t);
+}
+
 /* The gap follows RLIMIT_STACK: 8 MiB + guard < 128 MiB, so 128 MiB; with 1 GiB, 1 GiB + 1 MiB. */
 static void test_mmap_base_from_rlimit(void **state)
 {
@@ -442,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_special_mremap),
 		cmocka_unit_test(test_thp_placement_by_file),
 		cmocka_unit_test(test_locked_move_populates_growth_only),
+		cmocka_unit_test(test_touch_past_eof),
 		cmocka_unit_test(test_topdown_thp_alignment),
 		cmocka_unit_test(test_stack_guard_gap),
 		cmocka_unit_test(test_legacy_layout),
