@@ -70,25 +70,15 @@ static unsigned long populate_fail_addr(struct mm_struct *mm, unsigned long star
 	struct vm_area_struct *vma;
 
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end; vma = vma->vm_next) {
-		struct mm_file *f = vma->vm_file;
-		unsigned long s = MAX(start, vma->vm_start);
+		unsigned long s = MAX(start, vma->vm_start), e = MIN(end, vma->vm_end);
+		unsigned long in_file = vma_pages_in_file(vma);
 
 		if (vma->vm_flags & (VM_SPECIAL | VM_DROPPABLE))
 			continue;
 		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
 			return s;
-		if (f && f->kind == MM_FILE_REGULAR && f->inode) {
-			unsigned long e = MIN(end, vma->vm_end);
-			unsigned long long last = vma->vm_pgoff + ((e - vma->vm_start) >> PAGE_SHIFT);
-			unsigned long long pages = (f->inode->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-
-			if (last > pages) {
-				unsigned long eof = pages <= vma->vm_pgoff ? vma->vm_start :
-					vma->vm_start + (unsigned long)((pages - vma->vm_pgoff) << PAGE_SHIFT);
-
-				return MAX(s, eof);
-			}
-		}
+		if (((e - vma->vm_start) >> PAGE_SHIFT) > in_file)
+			return MAX(s, vma->vm_start + (in_file << PAGE_SHIFT));
 	}
 	return end;
 }
