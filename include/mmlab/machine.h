@@ -78,6 +78,17 @@ struct machine_config {
 	 * without CONFIG_CMA.
 	 */
 	uint64_t cma_bytes;
+	/*
+	 * CPU features that change what the kernel prints. gbpages: the CPU maps the direct map
+	 * with 1 GiB pages (x86 "pdpe1gb"), so /proc/meminfo has a DirectMap1G line.
+	 */
+	bool gbpages;
+	/*
+	 * The kernel's mm_forbids_zeropage(): false on x86-64, so a read fault on private
+	 * anonymous memory maps the shared zero page and gives the VMA no anon_vma. true: such a
+	 * read allocates a private page (and an anon_vma), as on hosts that forbid the zero page.
+	 */
+	bool forbid_zero_page;
 };
 
 struct machine;

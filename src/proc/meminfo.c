@@ -44,24 +44,43 @@ static void show_pages(struct seq_buf *s, const char *name, long pages)
 	show_kb(s, name, (unsigned long)(pages < 0 ? 0 : pages) << (PAGE_SHIFT - 10));
 }
 
+/*
+ * The direct map of RAM pfns [start, end) as the kernel builds it: 1 GiB pages where a whole
+ * aligned gigabyte is RAM (only with gbpages), 2 MiB pages where a whole aligned 2 MiB is,
+ * 4 KiB pages for the rest. Adds the pages covered by each size to dm[0..2].
+ */
+static void direct_map_split(unsigned long start, unsigned long end, bool gbpages,
+			     unsigned long dm[3])
+{
+	unsigned long g0 = ALIGN_UP(start, 1UL << 18), g1 = ALIGN_DOWN(end, 1UL << 18);
+	unsigned long a, b;
+
+	if (gbpages && g0 < g1) {
+		dm[2] += g1 - g0;
+		direct_map_split(start, g0, false, dm);
+		direct_map_split(g1, end, false, dm);
+		return;
+	}
+	a = ALIGN_UP(start, 512UL);
+	b = ALIGN_DOWN(end, 512UL);
+	if (a < b) {
+		dm[1] += b - a;
+		dm[0] += (end - start) - (b - a);
+	} else {
+		dm[0] += end - start;
+	}
+}
+
 int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 {
 	long file = global_node_page_state(m, NR_FILE_PAGES);
 	long sreclaimable = global_node_page_state(m, NR_SLAB_RECLAIMABLE);
 	long sunreclaim = global_node_page_state(m, NR_SLAB_UNRECLAIMABLE);
-	unsigned long dm4k = 0, dm2m = 0;
+	unsigned long dm[3] = { 0 };	/* 4k, 2M, 1G */
 	int i;
 
-	for (i = 0; i < m->nr_ram; i++) {
-		unsigned long a = ALIGN_UP(m->ram[i].start, 512UL), b = ALIGN_DOWN(m->ram[i].end, 512UL);
-
-		if (a < b) {
-			dm2m += b - a;
-			dm4k += (m->ram[i].end - m->ram[i].start) - (b - a);
-		} else {
-			dm4k += m->ram[i].end - m->ram[i].start;
-		}
-	}
+	for (i = 0; i < m->nr_ram; i++)
+		direct_map_split(m->ram[i].start, m->ram[i].end, m->cfg.gbpages, dm);
 	show_pages(s, "MemTotal:", (long)m->totalram_pages);
 	show_pages(s, "MemFree:", global_zone_page_state(m, NR_FREE_PAGES));
 	show_pages(s, "MemAvailable:", si_mem_available(m));
@@ -114,8 +133,10 @@ int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 	seq_printf(s, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\nHugePages_Rsvd:    %5lu\n"
 		      "HugePages_Surp:    %5lu\nHugepagesize:   %8lu kB\nHugetlb:        %8lu kB\n",
 		   0UL, 0UL, 0UL, 0UL, 2048UL, 0UL);
-	show_pages(s, "DirectMap4k:", (long)dm4k);
-	show_pages(s, "DirectMap2M:", (long)dm2m);
+	show_pages(s, "DirectMap4k:", (long)dm[0]);
+	show_pages(s, "DirectMap2M:", (long)dm[1]);
+	if (m->cfg.gbpages)
+		show_pages(s, "DirectMap1G:", (long)dm[2]);
 	return 0;
 }
 

@@ -2,8 +2,9 @@
  * fault.c - a user access without page tables: mm_touch() decides what the kernel's fault
  * handler would (SIGSEGV for no VMA or no permission, stack growth below a VM_GROWSDOWN VMA)
  * and records what matters to this layer: the page is resident, and a write to a private
- * mapping, or any access to private anonymous memory (the reference host allocates a page even
- * for a read), gives the VMA its anon_vma (anon_vma_prepare), which later decides merges.
+ * mapping gives the VMA its anon_vma (anon_vma_prepare), which later decides merges. A read of
+ * private anonymous memory maps the shared zero page and prepares nothing, unless the machine
+ * forbids the zero page (machine_config.forbid_zero_page).
  *
  * Stack growth (expand_downwards): the new start must keep stack_guard_gap above the previous
  * accessible non-stack VMA, the stack must stay within RLIMIT_STACK and RLIMIT_AS, and the
@@ -32,6 +33,14 @@ static int expand_downwards(struct mm_struct *mm, struct vm_area_struct *vma, un
 		return -ENOMEM;
 	vma_set_range(mm, vma, addr, vma->vm_end, vma->vm_pgoff - grow);
 	return 0;
+}
+
+bool fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write)
+{
+	if (vma->vm_flags & VM_SHARED)
+		return false;
+	/* do_cow_fault / do_anonymous_page's write path; a read maps the zero page. */
+	return write || (vma_is_anonymous(vma) && mm->machine->cfg.forbid_zero_page);
 }
 
 int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
@@ -63,8 +72,7 @@ int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
 		goto out;
 	}
 	vma->populated = true;
-	/* A private copy: on a write, or on any access to anonymous memory (no zero page). */
-	if (!(vma->vm_flags & VM_SHARED) && (write || vma_is_anonymous(vma)))
+	if (fault_makes_anon_copy(mm, vma, write))
 		anon_vma_prepare(mm, vma);
 out:
 	mm_debug_check(mm);

@@ -142,7 +142,14 @@ unsigned long vm_start_gap(struct mm_struct *mm, const struct vm_area_struct *vm
 unsigned long rlimit(struct mm_struct *mm, int res);
 bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes);
 bool can_do_mlock(struct mm_struct *mm);
-void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/*
+ * Fault in [start, end) as __mm_populate does; @write_fault: populate with write faults where
+ * the VMA is writable and private (mm_populate, MADV_POPULATE_WRITE), false for read faults
+ * only (MADV_POPULATE_READ).
+ */
+void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault);
+/* Does a fault on @vma (a write if @write) give it a private anonymous page, so an anon_vma? */
+bool fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write);
 
 /* ---- file.c: files and shmem ---------------------------------------------------------------- */
 /* A shmem object of @size bytes for a shared anonymous mapping ("/dev/zero (deleted)"). */

@@ -94,7 +94,7 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 			return -EINVAL;
 		if (!(vma->vm_flags & (behavior == MADV_POPULATE_READ ? VM_READ : VM_WRITE)))
 			return -EINVAL;		/* incompatible permissions */
-		populate_range(mm, start, end);
+		populate_range(mm, start, end, behavior == MADV_POPULATE_WRITE);
 		return 0;
 	case MADV_GUARD_INSTALL:
 	case MADV_GUARD_REMOVE:

@@ -119,7 +119,7 @@ static int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len
 		unsigned long stop = populate_fail_addr(mm, start, start + len);
 
 		if (stop > start)
-			populate_range(mm, start, stop);
+			populate_range(mm, start, stop, true);
 		if (stop < start + len)
 			err = -ENOMEM;	/* __mm_populate's EFAULT, as mlock reports it; the lock stays */
 	}
@@ -183,7 +183,7 @@ static int apply_mlockall_flags(struct mm_struct *mm, int flags)
 	}
 	/* mm_populate of everything, failures ignored: populate_range skips what cannot fault. */
 	if ((to_add & VM_LOCKED) && !(to_add & VM_LOCKONFAULT))
-		populate_range(mm, 0, mm->task_size);
+		populate_range(mm, 0, mm->task_size, true);
 	return 0;
 }
 

@@ -487,11 +487,10 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 
 /*
  * Fault in [start, end) as __mm_populate does: writable private mappings with write faults
- * (anon_vma for the copies), the rest with read faults. A read fault on private anonymous
- * memory also allocates a page (the reference host does not map the zero page there), so it
- * too gives the VMA an anon_vma.
+ * (anon_vma for the copies), the rest with read faults, which map the zero page on private
+ * anonymous memory (fault_makes_anon_copy).
  */
-void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault)
 {
 	struct vm_area_struct *vma = find_vma(mm, start);
 
@@ -501,9 +500,7 @@ void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end
 		if (vma->vm_flags & VM_LOCKONFAULT)
 			continue;
 		vma->populated = true;
-		if (vma->vm_flags & VM_SHARED)
-			continue;
-		if ((vma->vm_flags & VM_WRITE) || vma_is_anonymous(vma))
+		if (fault_makes_anon_copy(mm, vma, write_fault && (vma->vm_flags & VM_WRITE)))
 			anon_vma_prepare(mm, vma);
 	}
 }
@@ -758,7 +755,7 @@ long mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len, unsign
 	mm_down_write(&mm->mmap_lock);
 	ret = do_mmap(mm, file, addr, len, prot, flags, 0, pgoff_bytes >> PAGE_SHIFT, &populate);
 	if (populate)
-		populate_range(mm, (unsigned long)ret, (unsigned long)ret + populate);
+		populate_range(mm, (unsigned long)ret, (unsigned long)ret + populate, true);
 	mm_debug_check(mm);
 	mm_up_write(&mm->mmap_lock);
 	return ret;
@@ -848,7 +845,7 @@ unsigned long mm_brk(struct mm_struct *mm, unsigned long brk)
 		populate = true;
 success:
 	if (populate)
-		populate_range(mm, oldbrk, newbrk);
+		populate_range(mm, oldbrk, newbrk, true);
 	ret = brk;
 	mm_debug_check(mm);
 	mm_up_write(&mm->mmap_lock);

@@ -43,7 +43,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	if ((oldflags & VM_ACCOUNT) && !(newflags & VM_ACCOUNT))
 		vm_unacct_memory(mm, (long)nrpages);
 	if ((newflags & VM_LOCKED) && !(oldflags & VM_WRITE) && (newflags & VM_WRITE))
-		populate_range(mm, start, end);
+		populate_range(mm, start, end, true);
 	return 0;
 }
 

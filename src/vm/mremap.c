@@ -323,7 +323,7 @@ static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long ol
 		if (res)
 			return res;
 		if (vma->vm_flags & VM_LOCKED)
-			populate_range(mm, addr + old_len, addr + new_len);
+			populate_range(mm, addr + old_len, addr + new_len, true);
 		return (long)addr;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -358,7 +358,7 @@ move:
 	 * (so a move of an untouched locked VMA leaves it without an anon_vma, as on the host).
 	 */
 	if (res >= 0 && new_len > old_len && (find_vma(mm, res)->vm_flags & VM_LOCKED))
-		populate_range(mm, (unsigned long)res + old_len, (unsigned long)res + new_len);
+		populate_range(mm, (unsigned long)res + old_len, (unsigned long)res + new_len, true);
 	return res;
 }
 

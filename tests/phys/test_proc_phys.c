@@ -100,6 +100,26 @@ static void compare_layout(struct machine *m, const char *name)
 	free(fo);
 }
 
+/* Does the host's /proc/cpuinfo list @flag among its CPU flags? */
+static bool host_has_cpu_flag(const char *flag)
+{
+	char *info = read_host("/proc/cpuinfo"), *line;
+	bool found = false;
+
+	for (line = info ? strstr(info, "\nflags") : NULL; line && !found; line = NULL) {
+		char *end = strchr(line + 1, '\n'), *p = line;
+		size_t n = strlen(flag);
+
+		while ((p = strstr(p, flag)) && (!end || p < end)) {
+			if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+				found = true;
+			p += n;
+		}
+	}
+	free(info);
+	return found;
+}
+
 static struct machine *host_shaped(void)
 {
 	struct machine_config cfg;
@@ -110,6 +130,7 @@ static struct machine *host_shaped(void)
 	cfg.nr_nodes = 1;
 	cfg.cpus_per_node = cpus > 0 && cpus <= 64 ? (int)cpus : 2;
 	cfg.mem_bytes = 8ULL << 30;
+	cfg.gbpages = host_has_cpu_flag("pdpe1gb");
 	assert_int_equal(machine_boot(&cfg, &m), 0);
 	return m;
 }
