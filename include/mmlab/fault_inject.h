@@ -39,13 +39,19 @@ struct fault_attr_config {
 MMLAB_API int machine_fault_set(struct machine *m, enum mmlab_fault which,
 				const struct fault_attr_config *cfg);
 
-/* Convenience: fail the @nth next call of @which, @times times in a row (-1: forever). */
+/*
+ * machine_fail_nth - fail the @nth next call of @which on @m, and the @times - 1 calls after
+ * it (-1: every call from then on). Returns 0, or -EINVAL as machine_fault_set().
+ */
 MMLAB_API int machine_fail_nth(struct machine *m, enum mmlab_fault which, long nth, long times);
 
-/* Disarm every attribute of @m. */
+/* machine_fault_clear - disarm every fault attribute of @m. */
 MMLAB_API void machine_fault_clear(struct machine *m);
 
-/* How many failures have been injected on @which since it was armed. */
+/*
+ * machine_fault_injected - how many failures have been injected on @which of @m since it was
+ * armed, or -EINVAL for a bad @which.
+ */
 MMLAB_API long machine_fault_injected(const struct machine *m, enum mmlab_fault which);
 
 #endif /* MMLAB_FAULT_INJECT_H */

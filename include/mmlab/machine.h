@@ -126,25 +126,44 @@ MMLAB_API int machine_bind_cpu(struct machine *m, int cpu);
 /* machine_unbind_cpu - the calling thread no longer has a current machine. */
 MMLAB_API void machine_unbind_cpu(void);
 
-/* The calling thread's current machine, or NULL if it is not bound. */
+/* machine_current - the calling thread's current machine, or NULL if it is not bound. */
 MMLAB_API struct machine *machine_current(void);
 
-/* The calling thread's current CPU on its machine (like the kernel's smp_processor_id()). */
+/*
+ * smp_processor_id - the calling thread's current CPU on its machine, as the kernel's
+ * smp_processor_id(); 0 when the thread is not bound.
+ */
 MMLAB_API int smp_processor_id(void);
 
+/* machine_nr_cpus - how many CPUs @m has (nr_nodes * cpus_per_node of its config). */
 MMLAB_API int machine_nr_cpus(const struct machine *m);
+
+/* machine_nr_nodes - how many NUMA nodes @m has. */
 MMLAB_API int machine_nr_nodes(const struct machine *m);
+
+/* machine_cpu_to_node - the node of CPU @cpu of @m, or -EINVAL if @m has no such CPU. */
 MMLAB_API int machine_cpu_to_node(const struct machine *m, int cpu);
+
+/*
+ * machine_node_distance - the SLIT distance from node @a to node @b of @m (10 local, 20 remote
+ * unless the config said otherwise), or -EINVAL if either is not a node of @m.
+ */
 MMLAB_API int machine_node_distance(const struct machine *m, int a, int b);
-/* The configuration the machine was booted with (defaults filled in). */
+
+/*
+ * machine_config - the configuration @m was booted with, defaults filled in. Valid until
+ * machine_shutdown().
+ */
 MMLAB_API const struct machine_config *machine_config(const struct machine *m);
 
 /*
  * machine_set_debug_level - 0 no runtime checks, 1 cheap checks, 2 poison freed memory,
  * 3 run the invariant checkers after every operation. Never above the compiled-in MMLAB_DEBUG
- * for checks that are compiled out.
+ * for checks that are compiled out. A @level outside 0..3 is clamped to that range.
  */
 MMLAB_API void machine_set_debug_level(struct machine *m, int level);
+
+/* machine_debug_level - the runtime debug level of @m, 0..3 (machine_set_debug_level()). */
 MMLAB_API int machine_debug_level(const struct machine *m);
 
 /*

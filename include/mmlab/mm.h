@@ -98,8 +98,12 @@ MMLAB_API int vm_set_max_map_count(struct machine *m, int count);
 MMLAB_API int vm_set_mmap_min_addr(struct machine *m, unsigned long addr);
 /* vm_set_stack_guard_gap - the stack_guard_gap= boot parameter in pages (default 256). */
 MMLAB_API int vm_set_stack_guard_gap(struct machine *m, unsigned long pages);
-/* Committed_AS in pages and CommitLimit in pages, as /proc/meminfo reports them. */
+/* vm_committed_as_pages - Committed_AS of @m in pages, as /proc/meminfo reports it. */
 MMLAB_API long vm_committed_as_pages(struct machine *m);
+/*
+ * vm_commit_limit_pages - CommitLimit of @m in pages, as /proc/meminfo reports it:
+ * overcommit_kbytes if set, else overcommit_ratio percent of RAM (there is no swap).
+ */
 MMLAB_API unsigned long vm_commit_limit_pages(struct machine *m);
 
 /* ---- file objects ------------------------------------------------------------------------- */
@@ -142,7 +146,9 @@ MMLAB_API void mm_file_put(struct mm_file *f);
  * for writing or not a regular file. Mappings are not changed (beyond EOF is SIGBUS territory).
  */
 MMLAB_API int mm_file_truncate(struct mm_file *f, unsigned long long size);
+/* mm_file_size - the size of @f's inode in bytes (i_size, after any mm_file_truncate()). */
 MMLAB_API unsigned long long mm_file_size(const struct mm_file *f);
+/* mm_file_path - @f's path as it was opened; valid while @f has a reference. */
 MMLAB_API const char *mm_file_path(const struct mm_file *f);
 
 /* ---- address spaces and processes --------------------------------------------------------- */
@@ -243,7 +249,9 @@ MMLAB_API int mm_task_clone(struct mm_task *parent, unsigned long clone_flags, i
 MMLAB_API void mm_task_exit(struct mm_task *t);
 /* mm_task_find - the live task with @pid on @m, or NULL. */
 MMLAB_API struct mm_task *mm_task_find(struct machine *m, int pid);
+/* mm_task_pid - the pid of @t. */
 MMLAB_API int mm_task_pid(const struct mm_task *t);
+/* mm_task_mm - the address space @t runs in (shared by its CLONE_VM threads); no reference. */
 MMLAB_API struct mm_struct *mm_task_mm(const struct mm_task *t);
 /* mm_task_set_comm - the Name: of /proc/PID/status (default "mmlab"). */
 MMLAB_API void mm_task_set_comm(struct mm_task *t, const char *comm);
@@ -254,7 +262,7 @@ MMLAB_API void mm_task_set_comm(struct mm_task *t, const char *comm);
  * mm_setrlimit - setrlimit(2) for RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_MEMLOCK of @mm
  * (RLIM_INFINITY = ~0UL). Returns 0, -EINVAL (cur > max, other resource), -EPERM (raising max
  * without CAP_SYS_RESOURCE is allowed here: mmlab models root for limits). mm_getrlimit returns
- * the current soft limit.
+ * the current soft limit (0 for a resource number out of range).
  */
 MMLAB_API int mm_setrlimit(struct mm_struct *mm, int resource, unsigned long cur,
 			   unsigned long max);
@@ -346,6 +354,7 @@ struct mm_stats {
 	unsigned long def_flags;	/* VM_LOCKED etc. after mlockall(MCL_FUTURE) */
 	unsigned long hiwater_vm;
 };
+/* mm_get_stats - fill @st with @mm's counters, read together under its mmap_lock. */
 MMLAB_API void mm_get_stats(struct mm_struct *mm, struct mm_stats *st);
 
 /* One VMA as seen from outside (a snapshot). */
@@ -364,7 +373,7 @@ MMLAB_API bool mm_vma_at(struct mm_struct *mm, unsigned long addr, struct mm_vma
 
 /*
  * mm_maps_read - /proc/PID/maps of @mm into @buf (truncated to @size, NUL-terminated). Returns
- * the full length, as mmlab_proc_read(). mm_maps_print writes it to @out.
+ * the full length, as mmlab_proc_read(). mm_maps_print writes it to @out; returns 0 or -ENOMEM.
  */
 MMLAB_API long mm_maps_read(struct mm_struct *mm, char *buf, size_t size);
 MMLAB_API int mm_maps_print(struct mm_struct *mm, FILE *out);

@@ -56,25 +56,40 @@ MMLAB_API void __free_pages(struct page *page, unsigned int order);
 
 /* __get_free_pages - like alloc_pages, but returns the block's address (0 on failure). */
 MMLAB_API unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
+/* __get_free_page - __get_free_pages of one frame: its address, or 0 on failure. */
 MMLAB_API unsigned long __get_free_page(gfp_t gfp);
 /* get_zeroed_page - one zeroed frame's address, or 0. */
 MMLAB_API unsigned long get_zeroed_page(gfp_t gfp);
 /* free_pages - free by address; 0 is ignored, as in the kernel. */
 MMLAB_API void free_pages(unsigned long addr, unsigned int order);
+/* free_page - free_pages of one frame (order 0); 0 is ignored. */
 MMLAB_API void free_page(unsigned long addr);
 
-/* Conversions between frames, descriptors and addresses on the current machine. */
+/*
+ * Conversions between frames, descriptors and addresses on the current machine. They do not
+ * check their argument: it must be a page, pfn or address of that machine (pfn_valid(),
+ * virt_addr_valid() tell).
+ *
+ * page_address - the host address of the first byte of @page's frame.
+ */
 MMLAB_API void *page_address(const struct page *page);
+/* virt_to_page - the descriptor of the frame that holds the byte at @addr. */
 MMLAB_API struct page *virt_to_page(const void *addr);
 /* virt_to_head_page - the compound head of the page that holds @addr. */
 MMLAB_API struct page *virt_to_head_page(const void *addr);
+/* page_to_pfn - the page frame number of @page (its physical address >> PAGE_SHIFT). */
 MMLAB_API unsigned long page_to_pfn(const struct page *page);
+/* pfn_to_page - the descriptor of frame @pfn. */
 MMLAB_API struct page *pfn_to_page(unsigned long pfn);
 /* pfn_valid - true if @pfn has a struct page (RAM, not a hole) on the current machine. */
 MMLAB_API bool pfn_valid(unsigned long pfn);
 /* virt_addr_valid - true if @addr lies in a RAM frame of the current machine. */
 MMLAB_API bool virt_addr_valid(const void *addr);
 
+/*
+ * page_zone / page_pgdat - the zone and the node (pglist_data) @page belongs to, on the current
+ * machine. Both are opaque outside the library: handles for drain_local_pages() and the like.
+ */
 MMLAB_API struct zone *page_zone(const struct page *page);
 MMLAB_API pg_data_t *page_pgdat(const struct page *page);
 
@@ -83,7 +98,7 @@ MMLAB_API void get_page(struct page *page);
 /* put_page - drop a reference; the last one frees the page (the whole compound page). */
 MMLAB_API void put_page(struct page *page);
 
-/* The migratetype of the pageblock that holds @page. */
+/* get_pageblock_migratetype - the migratetype of the pageblock that holds @page. */
 MMLAB_API enum migratetype get_pageblock_migratetype(const struct page *page);
 
 /* gfp_migratetype - the migratetype an allocation with @gfp takes its pages from. */
@@ -118,9 +133,16 @@ MMLAB_API void vmstat_refresh(void);
  * progress. Returns the number of pages reclaimed.
  */
 typedef unsigned long (*mmlab_reclaim_fn)(struct machine *m, gfp_t gfp, unsigned int order, void *arg);
+/*
+ * machine_set_reclaim_hook - install @fn (NULL: none) as @m's reclaim hook; the allocator passes
+ * @arg back to it. Replaces any earlier hook.
+ */
 MMLAB_API void machine_set_reclaim_hook(struct machine *m, mmlab_reclaim_fn fn, void *arg);
 
-/* Free pages in the buddy lists of the whole machine (what MemFree reports, in pages). */
+/*
+ * nr_free_pages - free pages in the buddy lists of the whole current machine (what MemFree
+ * reports, in pages; pages on per-CPU lists are not counted, as in the kernel).
+ */
 MMLAB_API unsigned long nr_free_pages(void);
 
 #endif /* MMLAB_PAGE_ALLOC_H */

@@ -24,7 +24,7 @@ MMLAB_API long mmlab_proc_read(struct machine *m, const char *name, char *buf, s
 /* mmlab_proc_print - render /proc/@name of @m to @out. Returns 0 or a negative errno. */
 MMLAB_API int mmlab_proc_print(struct machine *m, const char *name, FILE *out);
 
-/* The names of the non-pid files, NULL-terminated, for listing. */
+/* mmlab_proc_files - the names of the non-pid files, NULL-terminated, for listing. */
 MMLAB_API const char *const *mmlab_proc_files(void);
 
 #endif /* MMLAB_PROC_H */

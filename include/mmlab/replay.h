@@ -65,6 +65,7 @@ MMLAB_API int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char
 MMLAB_API int replay_finish(struct replay *r);
 /* replay_maps - the captured /proc/PID/maps text (after replay_finish), or NULL. */
 MMLAB_API const char *replay_maps(const struct replay *r);
+/* replay_get_stats - copy @r's counters so far into @st. */
 MMLAB_API void replay_get_stats(const struct replay *r, struct replay_stats *st);
 /* replay_free - tear down every process and file of the replay. */
 MMLAB_API void replay_free(struct replay *r);
