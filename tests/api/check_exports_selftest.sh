@@ -3,10 +3,10 @@
 #
 # Usage: check_exports_selftest.sh NM LIBRARY INCLUDE_DIR
 #
-# Copies the public headers, breaks one declaration in one way at a time (mmlab_proc_print in
-# proc.h: its marker removed, its comment removed, the declaration removed; a declaration added
-# that nothing defines), and requires check_exports.sh to fail with the matching message on each
-# copy, and to pass on the unbroken copy.
+# Copies the public headers and breaks proc.h in one way at a time: mmlab_proc_print's marker
+# removed, its comment removed, its declaration removed; a function and an extern object
+# declared that nothing defines. check_exports.sh must fail with the matching message on each
+# copy, and pass on the unbroken one.
 set -eu
 
 if [ $# -ne 3 ]; then
@@ -55,6 +55,12 @@ expect "a declaration nothing exports fails" 1 "mmlab_no_such_function is declar
 	'/^#endif/i\
 /* mmlab_no_such_function - declared, never defined. */\
 MMLAB_API int mmlab_no_such_function(void);
+'
+
+expect "an object nothing exports fails" 1 "object mmlab_no_such_table is declared but" \
+	'/^#endif/i\
+/* mmlab_no_such_table - declared, never defined. */\
+MMLAB_API extern const char *const mmlab_no_such_table[];
 '
 
 [ "$failures" -eq 0 ] || { echo "check_exports_selftest: $failures case(s) failed"; exit 1; }
