@@ -17,6 +17,7 @@
 # Static inline functions, macros, types and forward declarations are not symbols and are
 # skipped. Exit status: 0 if the export table and the headers agree, 1 if not, 2 on bad usage.
 set -eu
+export LC_ALL=C	# one collation for sort and comm
 
 if [ $# -ne 3 ]; then
 	echo "usage: $0 NM LIBRARY INCLUDE_DIR" >&2
