@@ -373,7 +373,8 @@ MMLAB_API bool mm_vma_at(struct mm_struct *mm, unsigned long addr, struct mm_vma
 
 /*
  * mm_maps_read - /proc/PID/maps of @mm into @buf (truncated to @size, NUL-terminated). Returns
- * the full length, as mmlab_proc_read(). mm_maps_print writes it to @out; returns 0 or -ENOMEM.
+ * the full length, as mmlab_proc_read(). mm_maps_print writes it to @out; returns 0, -ENOMEM, or
+ * -EIO if @out did not take every byte.
  */
 MMLAB_API long mm_maps_read(struct mm_struct *mm, char *buf, size_t size);
 MMLAB_API int mm_maps_print(struct mm_struct *mm, FILE *out);

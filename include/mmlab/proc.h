@@ -21,7 +21,10 @@ struct machine;
  */
 MMLAB_API long mmlab_proc_read(struct machine *m, const char *name, char *buf, size_t size);
 
-/* mmlab_proc_print - render /proc/@name of @m to @out. Returns 0 or a negative errno. */
+/*
+ * mmlab_proc_print - render /proc/@name of @m to @out. Returns 0, an error of mmlab_proc_read(),
+ * -ENOMEM, or -EIO if @out did not take every byte.
+ */
 MMLAB_API int mmlab_proc_print(struct machine *m, const char *name, FILE *out);
 
 /* mmlab_proc_files - the names of the non-pid files, NULL-terminated, for listing. */

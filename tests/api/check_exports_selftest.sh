@@ -4,8 +4,8 @@
 # Usage: check_exports_selftest.sh NM LIBRARY INCLUDE_DIR
 #
 # Copies the public headers and breaks proc.h in one way at a time: mmlab_proc_print's marker
-# removed, its comment removed, its declaration removed; a function and an extern object
-# declared that nothing defines. check_exports.sh must fail with the matching message on each
+# removed, mmlab_proc_files's comment removed, mmlab_proc_print's declaration removed; a
+# function and an extern object declared that nothing defines. check_exports.sh must fail with the matching message on each
 # copy, and pass on the unbroken one.
 set -eu
 
@@ -47,8 +47,8 @@ expect() {
 expect "unbroken headers pass" 0 "they agree" ""
 expect "a missing marker fails" 1 "mmlab_proc_print is declared without MMLAB_API" \
 	's/^MMLAB_API int mmlab_proc_print(/int mmlab_proc_print(/'
-expect "a missing comment fails" 1 "mmlab_proc_print has no contract comment" \
-	'/^\/\* mmlab_proc_print - /d'
+expect "a missing comment fails" 1 "mmlab_proc_files has no contract comment" \
+	'/^\/\* mmlab_proc_files - /d'
 expect "an undeclared export fails" 1 "exports mmlab_proc_print, which no public header" \
 	'/^MMLAB_API int mmlab_proc_print(/d'
 expect "a declaration nothing exports fails" 1 "mmlab_no_such_function is declared but" \

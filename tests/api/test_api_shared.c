@@ -1,7 +1,7 @@
 /*
  * test_api_shared.c - a program written against the public headers alone, linked against
  * libmmlab.so rather than the static library, uses every layer: it boots a machine, allocates
- * pages, slab objects and a mapping, reads /proc and replays a trace line. It does not link if a
+ * pages, slab objects and a mapping, reads and prints /proc and replays a trace line. It does not link if a
  * public header (an inline function, a macro) needs a symbol the shared library hides.
  */
 #include <errno.h>
@@ -73,6 +73,36 @@ static void test_mapping_and_proc(void **state)
 	machine_shutdown(m);
 }
 
+/* A write error is an error: /proc text that did not reach its stream is reported (-EIO). */
+static void test_print_write_error(void **state)
+{
+	struct machine *m;
+	struct mm_struct *mm;
+	FILE *full = fopen("/dev/full", "w"), *ok = tmpfile();
+	int err = 0;
+
+	if (!full || !ok) {
+		if (full)
+			fclose(full);
+		if (ok)
+			fclose(ok);
+		skip();
+	}
+	setvbuf(full, NULL, _IONBF, 0);	/* fail in fwrite, not later in fclose */
+	m = boot_small();
+	mm = mm_create(m, NULL, &err);
+	assert_non_null(mm);
+	assert_int_equal(mmlab_proc_print(m, "buddyinfo", full), -EIO);
+	assert_int_equal(mm_maps_print(mm, full), -EIO);
+	assert_int_equal(mmlab_proc_print(m, "nosuchfile", full), -ENOENT);
+	assert_int_equal(mmlab_proc_print(m, "buddyinfo", ok), 0);
+	assert_true(ftell(ok) > 0);
+	mmput(mm);
+	fclose(full);
+	fclose(ok);
+	machine_shutdown(m);
+}
+
 static void test_replay(void **state)
 {
 	static const char line[] =
@@ -97,6 +127,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pages_and_slab),
 		cmocka_unit_test(test_mapping_and_proc),
+		cmocka_unit_test(test_print_write_error),
 		cmocka_unit_test(test_replay),
 	};
 
