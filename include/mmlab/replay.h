@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "export.h"
+
 struct machine;
 struct replay;
 
@@ -45,33 +47,36 @@ struct replay_stats {
  * @opts->initial_maps now. Returns 0 and *@out, -ENOMEM, or -EINVAL / -ENOENT with a message
  * in @why for an unusable snapshot.
  */
-int replay_new(struct machine *m, const struct replay_options *opts, struct replay **out,
-	       char *why, size_t why_size);
+MMLAB_API int replay_new(struct machine *m, const struct replay_options *opts, struct replay **out,
+			 char *why, size_t why_size);
 /*
  * replay_line - feed one line (without or with its newline). Returns 0, or -EINVAL for unusable
  * input with @why saying what was wrong (the caller adds the line number), -ENOMEM.
  */
-int replay_line(struct replay *r, const char *line, size_t len, char *why, size_t why_size);
+MMLAB_API int replay_line(struct replay *r, const char *line, size_t len, char *why,
+			  size_t why_size);
 /* replay_file - every line of @f; on error *@lineno is the offending line. 0 or -errno. */
-int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char *why, size_t why_size);
+MMLAB_API int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char *why,
+			  size_t why_size);
 /*
  * replay_finish - the trace has ended: capture the chosen process's maps if it is still alive.
  * Returns 0 or -ESRCH when the chosen pid never appeared.
  */
-int replay_finish(struct replay *r);
+MMLAB_API int replay_finish(struct replay *r);
 /* replay_maps - the captured /proc/PID/maps text (after replay_finish), or NULL. */
-const char *replay_maps(const struct replay *r);
-void replay_get_stats(const struct replay *r, struct replay_stats *st);
+MMLAB_API const char *replay_maps(const struct replay *r);
+/* replay_get_stats - copy @r's counters so far into @st. */
+MMLAB_API void replay_get_stats(const struct replay *r, struct replay_stats *st);
 /* replay_free - tear down every process and file of the replay. */
-void replay_free(struct replay *r);
+MMLAB_API void replay_free(struct replay *r);
 
 /*
  * replay_like_host - set @m's vm.overcommit_memory, overcommit_ratio, overcommit_kbytes,
  * max_map_count and mmap_min_addr to this host's (/proc/sys/vm), so a trace recorded here
  * replays against the same limits.
  */
-void replay_like_host(struct machine *m);
+MMLAB_API void replay_like_host(struct machine *m);
 /* replay_host_ram - this host's RAM in bytes, rounded down to 4 MiB (0 if unknown). */
-unsigned long long replay_host_ram(void);
+MMLAB_API unsigned long long replay_host_ram(void);
 
 #endif /* MMLAB_REPLAY_H */

@@ -10,6 +10,23 @@
 #include <sys/wait.h>
 
 
+/* How many lines of @text contain @needle. */
+static int count_lines_with(const char *text, const char *needle)
+{
+	const char *line = text;
+	int n = 0;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		const char *hit = strstr(line, needle);
+
+		if (hit && (!nl || hit < nl))
+			n++;
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
 static void test_tour(void **state)
 {
 	char *out;
@@ -56,11 +73,27 @@ static void test_bad_input(void **state)
 	free(out);
 }
 
+/*
+ * The tour holds one page per CPU while it shows where its pages came from: on the largest
+ * machine (16 nodes x 16 CPUs = MMLAB_MAX_CPUS) that list once overran a fixed array of 64.
+ */
+static void test_tour_max_cpus(void **state)
+{
+	char *out;
+
+	assert_int_equal(test_run_mmlab("tour --nodes 16 --cpus-per-node 16", &out), 0);
+	/* 11 orders + 256 CPUs + a DMA page + a DMA32 block. */
+	assert_non_null(strstr(out, "Booted 8192 MiB of RAM on 16 NUMA node(s), 16 CPU(s) each."));
+	assert_int_equal(count_lines_with(out, "  page pfn "), 11 + 256 + 2);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tour),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_tour_max_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,14 +88,24 @@ static int tour_pcp_tuning(struct machine *m, FILE *out)
 	return 0;
 }
 
-int tour_phys(struct machine *m, FILE *out)
+/* The blocks the tour holds while it shows them, with the order each was allocated with. */
+struct held_pages {
+	struct page **page;
+	unsigned int *order;
+	int n, max;
+};
+
+static void hold(struct held_pages *h, struct page *page, unsigned int order)
+{
+	if (page && h->n < h->max) {
+		h->page[h->n] = page;
+		h->order[h->n++] = order;
+	}
+}
+
+static void tour_intro(struct machine *m, FILE *out)
 {
 	const struct machine_config *cfg = machine_config(m);
-	struct page *held[64];
-	unsigned int orders[64];
-	unsigned long addr;
-	int n = 0, cpu, i;
-	char log[4096];
 
 	fprintf(out, "Booted %llu MiB of RAM on %d NUMA node(s), %d CPU(s) each. Every frame is a real\n"
 		     "4 KiB page of a host arena reserved with MAP_NORESERVE; untouched memory costs nothing.\n\n",
@@ -106,23 +116,30 @@ int tour_phys(struct machine *m, FILE *out)
 		     "per zone up to Normal, at most 5%% of lowmem:\n\n",
 		cfg->transparent_hugepage == THP_NEVER ? "off: not raised here" : "enabled, as here");
 	show(m, out, "sys/vm/min_free_kbytes");
+}
+
+/*
+ * Allocate one block of every order, one page from every CPU, a DMA and a DMA32 block into @h,
+ * and a zeroed page whose address is returned (0 if none), written and read back.
+ */
+static unsigned long tour_alloc_spread(struct machine *m, FILE *out, struct held_pages *h)
+{
+	unsigned long addr;
+	int cpu;
+	unsigned int order;
 
 	fprintf(out, "Allocating: order 0..10 with GFP_KERNEL, order 0 from every CPU (each CPU\n"
 		     "fills its per-CPU list with a batch), GFP_DMA and GFP_DMA32 pages, and a\n"
 		     "zeroed page whose bytes we write and read back.\n\n");
-	for (i = 0; i <= 10; i++)
-		if ((held[n] = alloc_pages(GFP_KERNEL, (unsigned int)i)))
-			orders[n++] = (unsigned int)i;
+	for (order = 0; order <= 10; order++)
+		hold(h, alloc_pages(GFP_KERNEL, order), order);
 	for (cpu = 0; cpu < machine_nr_cpus(m); cpu++) {
 		machine_bind_cpu(m, cpu);
-		if ((held[n] = alloc_page(GFP_HIGHUSER_MOVABLE)))
-			orders[n++] = 0;
+		hold(h, alloc_page(GFP_HIGHUSER_MOVABLE), 0);
 	}
 	machine_bind_cpu(m, 0);
-	if ((held[n] = alloc_page(GFP_DMA)))
-		orders[n++] = 0;
-	if ((held[n] = alloc_pages(GFP_DMA32, 2)))
-		orders[n++] = 2;
+	hold(h, alloc_page(GFP_DMA), 0);
+	hold(h, alloc_pages(GFP_DMA32, 2), 2);
 	addr = get_zeroed_page(GFP_KERNEL);
 	if (addr) {
 		char *p = (char *)addr;
@@ -132,38 +149,54 @@ int tour_phys(struct machine *m, FILE *out)
 		fprintf(out, "get_zeroed_page() = pfn %#lx; wrote 'm' .. 'M' and read back '%c' .. '%c'\n\n",
 			page_to_pfn(virt_to_page(p)), p[0], p[4095]);
 	}
-	for (i = 0; i < n; i++)
-		fprintf(out, "  page pfn %#9lx  node %d  zone %-7s  migratetype %s\n", page_to_pfn(held[i]),
-			page_to_nid(held[i]),
-			(const char *[]){ "DMA", "DMA32", "Normal", "Movable", "Device" }[page_zonenum(held[i])],
-			(const char *[]){ "Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA",
-					  "Isolate" }[get_pageblock_migratetype(held[i])]);
+	return addr;
+}
+
+/* Where each held block came from: its node, zone and pageblock migratetype. */
+static void show_held(struct machine *m, FILE *out, const struct held_pages *h)
+{
+	static const char *const zones[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
+	static const char *const types[] = { "Unmovable", "Movable", "Reclaimable", "HighAtomic",
+					     "CMA", "Isolate" };
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		fprintf(out, "  page pfn %#9lx  node %d  zone %-7s  migratetype %s\n",
+			page_to_pfn(h->page[i]), page_to_nid(h->page[i]),
+			zones[page_zonenum(h->page[i])], types[get_pageblock_migratetype(h->page[i])]);
 	fputc('\n', out);
 	show(m, out, "buddyinfo");
+}
+
+/* An order beyond MAX_PAGE_ORDER, then the DMA zone exhausted: the kernel's failure reports. */
+static void tour_alloc_failure(struct machine *m, FILE *out)
+{
+	struct page *dma[8];
+	char log[4096];
+	int k = 0;
 
 	fprintf(out, "An order-11 request is beyond MAX_PAGE_ORDER. GFP_DMA order-10 requests are met\n"
 		     "until the 16 MiB DMA zone would fall below its watermark plus its lowmem reserve;\n"
 		     "then the allocator fails and reports it the way the kernel does:\n\n");
 	machine_dmesg_clear(m);
-	alloc_pages(GFP_KERNEL, 11);
-	{
-		struct page *dma[8];
-		int k = 0;
-
-		while (k < 8 && (dma[k] = alloc_pages(GFP_DMA, 10)))
-			k++;
-		fprintf(out, "GFP_DMA order-10 blocks granted: %d\n", k);
-		while (k-- > 0)
-			__free_pages(dma[k], 10);
-	}
+	alloc_pages(GFP_KERNEL, 11);	/* always NULL: the report is what we want */
+	while (k < 8 && (dma[k] = alloc_pages(GFP_DMA, 10)))
+		k++;
+	fprintf(out, "GFP_DMA order-10 blocks granted: %d\n", k);
+	while (k-- > 0)
+		__free_pages(dma[k], 10);
 	machine_dmesg(m, log, sizeof(log));
 	fprintf(out, "$ dmesg\n%s\n", log);
+}
 
-	if (machine_nr_cpus(m) > 1 && tour_pcp_tuning(m, out))
-		return -ENOMEM;
+/* Free what @h holds and the zeroed page at @addr, drain the per-CPU lists, show the views. */
+static void tour_free_all(struct machine *m, FILE *out, struct held_pages *h, unsigned long addr)
+{
+	int i;
 
-	for (i = 0; i < n; i++)
-		__free_pages(held[i], orders[i]);
+	for (i = 0; i < h->n; i++)
+		__free_pages(h->page[i], h->order[i]);
+	h->n = 0;
 	free_page(addr);
 	drain_all_pages(NULL);
 	fprintf(out, "Freed everything and drained the per-CPU lists: the buddies merged back.\n\n");
@@ -171,5 +204,30 @@ int tour_phys(struct machine *m, FILE *out)
 	show(m, out, "pagetypeinfo");
 	show(m, out, "meminfo");
 	show(m, out, "zoneinfo");
-	return 0;
+}
+
+int tour_phys(struct machine *m, FILE *out)
+{
+	/* One block per order 0..10, one page per CPU, a DMA page and a DMA32 block. */
+	int max = NR_PAGE_ORDERS + machine_nr_cpus(m) + 2;
+	struct held_pages h = { .page = calloc((size_t)max, sizeof(*h.page)),
+				.order = calloc((size_t)max, sizeof(*h.order)), .max = max };
+	unsigned long addr;
+	int err = 0;
+
+	if (!h.page || !h.order) {
+		err = -ENOMEM;
+		goto out;
+	}
+	tour_intro(m, out);
+	addr = tour_alloc_spread(m, out, &h);
+	show_held(m, out, &h);
+	tour_alloc_failure(m, out);
+	if (machine_nr_cpus(m) > 1)
+		err = tour_pcp_tuning(m, out);
+	tour_free_all(m, out, &h, addr);
+out:
+	free(h.page);
+	free(h.order);
+	return err;
 }
