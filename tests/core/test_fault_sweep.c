@@ -1,0 +1,770 @@
+/*
+ * test_fault_sweep.c - every fault-injection point of every layer, failed once each.
+ *
+ * Method. For each case below (one operation of one layer, on a state its prepare() builds) and
+ * for each fault kind, the sweep boots a fresh machine, builds the state, records a snapshot of
+ * it, arms the kind to fail its Nth call once (machine_fail_nth(m, kind, N, 1)) and runs the
+ * operation, for N = 1, 2, 3, ... until the operation runs with nothing injected. That N - 1 is
+ * the number of injection points of the kind on the operation's path. After every injected
+ * failure:
+ *  - the operation returned the kernel's errno for it (or NULL / the old break);
+ *  - the snapshot is unchanged: for address spaces the /proc maps text, every VMA's flags,
+ *    pgoff and anon_vma, the mm counters, Committed_AS and the task count; for the allocators
+ *    buddyinfo, pagetypeinfo, the free page count (after draining the per-CPU lists) and every
+ *    slab cache's active object count;
+ *  - machine_check() passes;
+ *  - after the tasks exit and the objects are freed, the machine holds no VMA, mm_struct,
+ *    task, commit charge or (for the allocator layers) page more than before; ASan's leak
+ *    checker covers the host side at exit.
+ * Counting rule: one should_fail() call per allocation attempt. An injected failure that the
+ * operation survives (it succeeded although its Nth call was failed) is either a fallback or
+ * a second should_fail() for one attempt; the sweep counts those apart ("silent") and the
+ * table shows them.
+ *
+ * Pictures: one column = one page from BASE (vm/vmtest.h's PG()); letters are VMAs, '.' holes.
+ */
+#include "vm/vmtest.h"
+#include "slab/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum layer { L_PHYS, L_SLAB, L_VM };
+
+struct ctx {
+	struct machine *m;
+	struct mm_task *task, *child;
+	struct mm_struct *mm;
+	struct mm_file *file, *exe;
+	struct kmem_cache *cache;
+	struct page *page;
+	void *obj;
+	unsigned long brk0;		/* the break prepare() left */
+};
+
+struct sweep_case {
+	const char *name;
+	enum layer layer;
+	void (*prepare)(struct ctx *c);		/* the state before; NULL: a booted machine */
+	long (*op)(struct ctx *c);		/* >= 0 success, else a negative errno */
+	void (*release)(struct ctx *c);		/* undo a success (NULL: teardown does it) */
+	long err;				/* the errno a failed attempt must return */
+};
+
+/* ---- machines and snapshots ---------------------------------------------------------------- */
+
+static struct machine *boot(void)
+{
+	struct machine *m = test_boot(128ULL << 20, 2, 1);
+
+	assert_non_null(m);
+	vm_set_mmap_min_addr(m, 4096);
+	return m;
+}
+
+/* Every cache's empty slabs back to the page allocator, so free counts compare
+ * and slabinfo's active_objs (which counts a CPU slab's free objects as active) is exact. */
+static void shrink_all(struct machine *m)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &slab_state_of(m)->caches)
+		kmem_cache_shrink(list_entry(pos, struct kmem_cache, list));
+}
+
+/* "name active_objs" per slab cache: what must come back after a failure or a free. */
+static char *slab_active(struct machine *m)
+{
+	char *info, *out, *line, *save = NULL;
+	size_t len = 0, cap;
+
+	shrink_all(m);
+	info = test_proc(m, "slabinfo");
+	assert_non_null(info);
+	cap = strlen(info) + 1;
+	out = calloc(1, cap);
+	assert_non_null(out);
+	for (line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		long active;
+
+		if (line[0] == '#' || sscanf(line, "%63s %ld", name, &active) != 2)
+			continue;
+		len += (size_t)snprintf(out + len, cap - len, "%s %ld\n", name, active);
+	}
+	free(info);
+	return out;
+}
+
+static long slab_objs(struct machine *m, const char *cache)
+{
+	char *info, *line, *save = NULL;
+	long n = 0;
+
+	shrink_all(m);
+	info = test_proc(m, "slabinfo");
+	assert_non_null(info);
+	for (line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		long active;
+
+		if (sscanf(line, "%63s %ld", name, &active) == 2 && !strcmp(name, cache))
+			n = active;
+	}
+	free(info);
+	return n;
+}
+
+/* Every VMA of @mm with what maps does not show: full vm_flags, anon_vma identity. */
+static char *vma_dump(struct mm_struct *mm)
+{
+	struct mm_vma_info vi;
+	unsigned long addr = 0;
+	size_t len = 0, cap = 1 << 14;
+	char *out = calloc(1, cap);
+
+	assert_non_null(out);
+	while (mm_vma_at(mm, addr, &vi)) {
+		len += (size_t)snprintf(out + len, cap - len, "%lx-%lx %lx %lx %p %lu %s\n",
+					vi.start, vi.end, vi.vm_flags, vi.pgoff, (void *)vi.file,
+					vi.anon_vma_id, vi.name);
+		assert_true(len < cap);
+		addr = vi.end;
+	}
+	return out;
+}
+
+struct snap {
+	char *maps, *vmas, *buddy, *pagetype, *slabs;
+	struct mm_stats st;
+	long committed;
+	int nr_tasks;
+	unsigned long nr_free;
+};
+
+static void snap_take(struct ctx *c, enum layer layer, struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->committed = vm_committed_as_pages(c->m);
+	s->nr_tasks = c->m->vm->nr_tasks;
+	if (c->mm) {
+		s->maps = vmt_maps(c->mm);
+		s->vmas = vma_dump(c->mm);
+		mm_get_stats(c->mm, &s->st);
+	}
+	if (layer == L_VM)
+		return;	/* VMA reserves may stay allocated after a failure: checked at exit */
+	shrink_all(c->m);
+	drain_all_pages(NULL);
+	s->nr_free = nr_free_pages();
+	s->buddy = test_proc(c->m, "buddyinfo");
+	s->pagetype = test_proc(c->m, "pagetypeinfo");
+	s->slabs = slab_active(c->m);
+}
+
+static void snap_free(struct snap *s)
+{
+	free(s->maps);
+	free(s->vmas);
+	free(s->buddy);
+	free(s->pagetype);
+	free(s->slabs);
+}
+
+/* Fail with the first line where @a and @b differ. */
+static void same_str(const char *where, const char *what, const char *a, const char *b)
+{
+	const char *la = a, *lb = b;
+
+	if (!a || !strcmp(a, b))
+		return;
+	while (*la && *la == *lb) {
+		if (*la == '\n') {
+			a = la + 1;
+			b = lb + 1;
+		}
+		la++;
+		lb++;
+	}
+	fail_msg("%s: %s changed at\n  before: %.*s\n  after:  %.*s", where, what,
+		 (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+}
+
+#define SAME_STR(what, a, b) same_str(where, what, (a), (b))
+#define SAME_NUM(what, a, b)								\
+	do {										\
+		if ((long)(a) != (long)(b))						\
+			fail_msg("%s: %s changed: %ld -> %ld", where, what, (long)(a),	\
+				 (long)(b));						\
+	} while (0)
+
+static void snap_expect_same(const char *where, const struct snap *a, const struct snap *b)
+{
+	SAME_STR("maps", a->maps, b->maps);
+	SAME_STR("VMAs", a->vmas, b->vmas);
+	SAME_STR("buddyinfo", a->buddy, b->buddy);
+	SAME_STR("pagetypeinfo", a->pagetype, b->pagetype);
+	SAME_STR("slab objects", a->slabs, b->slabs);
+	SAME_NUM("Committed_AS", a->committed, b->committed);
+	SAME_NUM("tasks", a->nr_tasks, b->nr_tasks);
+	SAME_NUM("free pages", a->nr_free, b->nr_free);
+	SAME_NUM("total_vm", a->st.total_vm, b->st.total_vm);
+	SAME_NUM("locked_vm", a->st.locked_vm, b->st.locked_vm);
+	SAME_NUM("data_vm", a->st.data_vm, b->st.data_vm);
+	SAME_NUM("exec_vm", a->st.exec_vm, b->st.exec_vm);
+	SAME_NUM("stack_vm", a->st.stack_vm, b->st.stack_vm);
+	SAME_NUM("map_count", a->st.map_count, b->st.map_count);
+	SAME_NUM("mm_users", a->st.mm_users, b->st.mm_users);
+	SAME_NUM("brk", a->st.brk, b->st.brk);
+	SAME_NUM("start_brk", a->st.start_brk, b->st.start_brk);
+	SAME_NUM("def_flags", a->st.def_flags, b->st.def_flags);
+	SAME_NUM("hiwater_vm", a->st.hiwater_vm, b->st.hiwater_vm);
+}
+
+/*
+ * Tear down what a case made and check the machine's accounting: no task, no VMA, no
+ * mm_struct, no commit charge left, and the invariants hold.
+ */
+static void ctx_teardown(struct ctx *c, const char *where)
+{
+	assert_machine_ok(c->m);
+	if (c->child)
+		mm_task_exit(c->child);
+	if (c->task)
+		mm_task_exit(c->task);
+	if (c->file)
+		mm_file_put(c->file);
+	if (c->exe)
+		mm_file_put(c->exe);
+	if (c->obj)
+		kfree(c->obj);
+	if (c->page)
+		__free_pages(c->page, 0);
+	if (c->cache)
+		kmem_cache_destroy(c->cache);
+	SAME_NUM("tasks after exit", 0, c->m->vm->nr_tasks);
+	SAME_NUM("Committed_AS after exit", 0, vm_committed_as_pages(c->m));
+	SAME_NUM("vm_area_struct objects after exit", 0, slab_objs(c->m, "vm_area_struct"));
+	SAME_NUM("mm_struct objects after exit", 0, slab_objs(c->m, "mm_struct"));
+	assert_machine_ok(c->m);
+	machine_shutdown(c->m);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- the physical page allocator ------------------------------------------------------------ */
+
+
+static long op_alloc_pages(struct ctx *c, gfp_t gfp, unsigned int order)
+{
+	c->page = NULL;
+	{
+		struct page *p = alloc_pages(gfp | __GFP_NOWARN, order);
+
+		if (!p)
+			return -ENOMEM;
+		if (gfp & __GFP_ZERO) {
+			const unsigned char *b = page_address(p);
+			size_t i;
+
+			for (i = 0; i < (PAGE_SIZE << order); i++)
+				assert_int_equal(b[i], 0);
+		}
+		__free_pages(p, order);	/* back at once: the sweep checks it all came back */
+	}
+	return 0;
+}
+
+/* One frame, order 0 (from the per-CPU list). */
+static long op_alloc_order0(struct ctx *c) { return op_alloc_pages(c, GFP_KERNEL, 0); }
+/* Eight frames, order 3 (the largest pcp order). */
+static long op_alloc_order3(struct ctx *c) { return op_alloc_pages(c, GFP_KERNEL, 3); }
+/* A pageblock, order 9. */
+static long op_alloc_order9(struct ctx *c) { return op_alloc_pages(c, GFP_KERNEL, 9); }
+/* One zeroed frame. */
+static long op_alloc_zero(struct ctx *c) { return op_alloc_pages(c, GFP_KERNEL | __GFP_ZERO, 0); }
+/* Order 3 zeroed and compound. */
+static long op_alloc_zero_comp(struct ctx *c)
+{
+	return op_alloc_pages(c, GFP_KERNEL | __GFP_ZERO | __GFP_COMP, 3);
+}
+
+/* ---- slab and kmalloc ----------------------------------------------------------------------- */
+
+static long op_kmem_cache_create(struct ctx *c)
+{
+	c->cache = kmem_cache_create("sweep", 72, 0, SLAB_HWCACHE_ALIGN, NULL);
+	return c->cache ? 0 : -ENOMEM;
+}
+
+static void release_cache(struct ctx *c)
+{
+	kmem_cache_destroy(c->cache);
+	c->cache = NULL;
+}
+
+static void prepare_cache(struct ctx *c)
+{
+	c->m = boot();
+	c->cache = kmem_cache_create("sweep", 200, 0, 0, NULL);
+	assert_non_null(c->cache);
+}
+
+/* The first object of a new cache: it needs a new slab. */
+static long op_kmem_cache_alloc(struct ctx *c)
+{
+	c->obj = kmem_cache_alloc(c->cache, GFP_KERNEL);
+	return c->obj ? 0 : -ENOMEM;
+}
+
+static void release_cache_obj(struct ctx *c)
+{
+	kmem_cache_free(c->cache, c->obj);
+	c->obj = NULL;
+	kmem_cache_shrink(c->cache);
+}
+
+static long kmalloc_op(struct ctx *c, size_t size, int node)
+{
+	c->obj = node == NUMA_NO_NODE ? kmalloc(size, GFP_KERNEL | __GFP_NOWARN)
+				      : kmalloc_node(size, GFP_KERNEL | __GFP_NOWARN, node);
+	return c->obj ? 0 : -ENOMEM;
+}
+
+static void release_obj(struct ctx *c)
+{
+	kfree(c->obj);
+	c->obj = NULL;
+}
+
+static long op_kmalloc_8(struct ctx *c) { return kmalloc_op(c, 8, NUMA_NO_NODE); }
+static long op_kmalloc_100(struct ctx *c) { return kmalloc_op(c, 100, NUMA_NO_NODE); }
+static long op_kmalloc_4096(struct ctx *c) { return kmalloc_op(c, 4096, NUMA_NO_NODE); }
+/* Above KMALLOC_MAX_CACHE_SIZE: a compound page straight from alloc_pages. */
+static long op_kmalloc_64k(struct ctx *c) { return kmalloc_op(c, 65536, NUMA_NO_NODE); }
+static long op_kmalloc_node1(struct ctx *c) { return kmalloc_op(c, 256, 1); }
+
+/* ---- address spaces -------------------------------------------------------------------------- */
+
+static struct mm_file *open_file(struct machine *m, const char *path, unsigned long ino, int mode)
+{
+	struct mm_file_desc d = { .path = path, .dev_major = 8, .dev_minor = 1, .ino = ino,
+				  .open_flags = mode, .size = 64 * PAGE_SIZE,
+				  .kind = MM_FILE_REGULAR };
+	struct mm_file *f = mm_file_open(m, &d);
+
+	assert_non_null(f);
+	return f;
+}
+
+static void new_task(struct ctx *c, unsigned int flags)
+{
+	struct mm_exec_args args = { .flags = flags, .start_brk = PG(64) };
+
+	c->m = c->m ? c->m : boot();
+	assert_int_equal(mm_task_exec_new(c->m, 0, &args, &c->task), 0);
+	c->mm = mm_task_mm(c->task);
+}
+
+/*
+ * The address space most cases start from:
+ *
+ *   0         1         2         3         4       ...  64
+ *   0123456789abcdef0123456789abcdef0123456789abcdef     0123
+ *   AAAAAAAA..BBBB..FFFF....SSSS                         HHHH
+ *
+ *   A anon rw private, written (has an anon_vma)    B anon r private
+ *   F a file, MAP_PRIVATE r at offset 0            S anon rw MAP_SHARED (shmem)
+ *   H [heap]: brk grown by 4 pages from PG(64)
+ */
+static void prepare_vm(struct ctx *c)
+{
+	new_task(c, MM_EXEC_EMPTY);
+	c->file = open_file(c->m, "/sweep/data", 100, O_RDWR);
+	assert_int_equal(vmt_map(&(struct vmt){ .m = c->m, .mm = c->mm }, 0, 8,
+				 PROT_READ | PROT_WRITE), (long)PG(0));
+	assert_int_equal(mm_touch(c->mm, PG(0), true), 0);
+	assert_int_equal(vmt_map(&(struct vmt){ .m = c->m, .mm = c->mm }, 10, 4, PROT_READ),
+			 (long)PG(10));
+	assert_int_equal(mm_mmap(c->mm, PG(16), 4 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+				 c->file, 0), (long)PG(16));
+	assert_int_equal(mm_mmap(c->mm, PG(24), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, NULL, 0), (long)PG(24));
+	assert_int_equal(mm_brk(c->mm, PG(68)), PG(68));
+	c->brk0 = PG(68);
+	/* An empty reserve, so every attempt allocates its VMAs afresh. */
+	vma_free_reserve(c->mm);
+}
+
+/* A machine, no process yet, and an executable file. */
+static void prepare_exe(struct ctx *c)
+{
+	c->m = boot();
+	c->exe = open_file(c->m, "/sweep/bin", 200, O_RDONLY);
+}
+
+/*
+ * exec of a new process with the default layout and a two-segment executable:
+ *
+ *   0x400000: text r-x (file) | data rw- (file) | bss rw- (anon)   ... [vvar][vvar_vclock][vdso]
+ *   ... [stack] at the top, [vsyscall] in maps
+ */
+static long op_exec_new(struct ctx *c)
+{
+	struct mm_exec_args args = {
+		.exe = c->exe, .nr_segments = 2,
+		.segments = {
+			{ .start = 0x400000, .end = 0x402000, .prot = PROT_READ | PROT_EXEC },
+			{ .start = 0x402000, .end = 0x403000, .prot = PROT_READ | PROT_WRITE,
+			  .pgoff_bytes = 0x2000, .bss_end = 0x405000 },
+		},
+	};
+	int err = mm_task_exec_new(c->m, 0, &args, &c->task);
+
+	if (!err)
+		c->mm = mm_task_mm(c->task);
+	return err;
+}
+
+/* execve of the prepared process: the same layout replaces AAAA..BBBB..FFFF....SSSS HHHH. */
+static void prepare_vm_exe(struct ctx *c)
+{
+	prepare_vm(c);
+	c->exe = open_file(c->m, "/sweep/bin", 200, O_RDONLY);
+}
+
+static long op_exec(struct ctx *c)
+{
+	struct mm_exec_args args = {
+		.exe = c->exe, .nr_segments = 1,
+		.segments = { { .start = 0x400000, .end = 0x402000, .prot = PROT_READ | PROT_EXEC,
+				.bss_end = 0x404000 } },
+	};
+	int err = mm_task_exec(c->task, &args);
+
+	if (!err)
+		c->mm = mm_task_mm(c->task);
+	return err;
+}
+
+/* mm_file_open: the struct file and its inode. */
+static void prepare_machine(struct ctx *c)
+{
+	c->m = boot();
+}
+
+static long op_file_open(struct ctx *c)
+{
+	struct mm_file_desc d = { .path = "/sweep/new", .dev_major = 8, .dev_minor = 1, .ino = 300,
+				  .open_flags = O_RDWR, .size = PAGE_SIZE,
+				  .kind = MM_FILE_REGULAR };
+
+	c->file = mm_file_open(c->m, &d);
+	return c->file ? 0 : -ENOMEM;
+}
+
+/* mmap anywhere (top-down, far above the picture): a new VMA   ... N */
+static long op_mmap_new(struct ctx *c)
+{
+	return mm_mmap(c->mm, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       NULL, 0);
+}
+
+/* MAP_FIXED over the middle of A:   AAAAAAAA  ->  AAANNAAA  (A split in three) */
+static long op_mmap_fixed_split(struct ctx *c)
+{
+	return mm_mmap(c->mm, PG(3), 2 * PAGE_SIZE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+}
+
+/* MAP_POPULATE of a new writable private mapping at PG(32):  ...PPPP (populated, anon_vma) */
+static long op_mmap_populate(struct ctx *c)
+{
+	return mm_mmap(c->mm, PG(32), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, NULL, 0);
+}
+
+/* A shared writable file mapping at PG(40), offset 8 pages:  ....GGGG */
+static long op_mmap_file_shared(struct ctx *c)
+{
+	return mm_mmap(c->mm, PG(40), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_FIXED, c->file, 8 * PAGE_SIZE);
+}
+
+/* The file again, private, right after F with the next offset: FFFF -> FFFFFF (merge) */
+static long op_mmap_file_merge(struct ctx *c)
+{
+	return mm_mmap(c->mm, PG(20), 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, c->file,
+		       4 * PAGE_SIZE);
+}
+
+/* munmap of the middle of A:   AAAAAAAA  ->  AA..AAAA */
+static long op_munmap_middle(struct ctx *c)
+{
+	return mm_munmap(c->mm, PG(2), 2 * PAGE_SIZE);
+}
+
+/* mprotect of the middle of A:   AAAAAAAA  ->  AaaaAAAA  (a read-only) */
+static long op_mprotect_part(struct ctx *c)
+{
+	return mm_mprotect(c->mm, PG(1), 3 * PAGE_SIZE, PROT_READ);
+}
+
+/* madvise(MADV_DONTFORK) of the middle of A:   AAAAAAAA  ->  AAAdAAAA */
+static long op_madvise_split(struct ctx *c)
+{
+	return mm_madvise(c->mm, PG(3), PAGE_SIZE, MADV_DONTFORK);
+}
+
+/* mlock of the head of B:   BBBB  ->  LLBB */
+static long op_mlock_part(struct ctx *c)
+{
+	return mm_mlock(c->mm, PG(10), 2 * PAGE_SIZE);
+}
+
+/* munlock never needed here: mlock of all of A then munlock of its tail: AAAAAAAA -> LLLLLLAA */
+static void prepare_vm_locked(struct ctx *c)
+{
+	prepare_vm(c);
+	assert_int_equal(mm_mlock(c->mm, PG(0), 8 * PAGE_SIZE), 0);
+	vma_free_reserve(c->mm);
+}
+
+static long op_munlock_part(struct ctx *c)
+{
+	return mm_munlock(c->mm, PG(6), 2 * PAGE_SIZE);
+}
+
+/* mremap growing B in place:   BBBB..  ->  BBBBBB */
+static long op_mremap_grow(struct ctx *c)
+{
+	return mm_mremap(c->mm, PG(10), 4 * PAGE_SIZE, 6 * PAGE_SIZE, 0, 0);
+}
+
+/* mremap growing A, which cannot grow in place (B is 2 pages on): A moves elsewhere. */
+static long op_mremap_move(struct ctx *c)
+{
+	return mm_mremap(c->mm, PG(0), 8 * PAGE_SIZE, 12 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
+}
+
+/* mremap of part of A to a fixed place:   AAAAAAAA ... .... -> AA..AAAA ... MM */
+static long op_mremap_fixed_part(struct ctx *c)
+{
+	return mm_mremap(c->mm, PG(2), 2 * PAGE_SIZE, 2 * PAGE_SIZE,
+			 MREMAP_MAYMOVE | MREMAP_FIXED, PG(44));
+}
+
+/* MREMAP_DONTUNMAP of B:   BBBB stays (emptied), a copy M appears elsewhere */
+static long op_mremap_dontunmap(struct ctx *c)
+{
+	return mm_mremap(c->mm, PG(10), 4 * PAGE_SIZE, 4 * PAGE_SIZE,
+			 MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
+}
+
+/* brk: HHHH -> HHHHHHHH (grow) and HHHH -> HH (shrink); refusal returns the old break. */
+static long op_brk_grow(struct ctx *c)
+{
+	return mm_brk(c->mm, c->brk0 + 4 * PAGE_SIZE) == c->brk0 + 4 * PAGE_SIZE ? 0 : -ENOMEM;
+}
+
+static long op_brk_shrink(struct ctx *c)
+{
+	return mm_brk(c->mm, c->brk0 - 2 * PAGE_SIZE) == c->brk0 - 2 * PAGE_SIZE ? 0 : -ENOMEM;
+}
+
+/* The heap as a new VMA: brk from an empty heap. */
+static void prepare_vm_noheap(struct ctx *c)
+{
+	prepare_vm(c);
+	assert_int_equal(mm_brk(c->mm, PG(64)), PG(64));
+	c->brk0 = PG(64);
+	vma_free_reserve(c->mm);
+}
+
+/*
+ * fork of the whole picture, with a MADV_DONTFORK piece and a locked one:
+ *   parent AAAdAAAA..LLBB..FFFF....SSSS  HHHH  ->  child AAA.AAAA..BBBB..FFFF....SSSS  HHHH
+ */
+static void prepare_vm_fork(struct ctx *c)
+{
+	prepare_vm(c);
+	assert_int_equal(mm_madvise(c->mm, PG(3), PAGE_SIZE, MADV_DONTFORK), 0);
+	assert_int_equal(mm_mlock(c->mm, PG(10), 2 * PAGE_SIZE), 0);
+	vma_free_reserve(c->mm);
+}
+
+static long op_fork(struct ctx *c)
+{
+	return mm_task_clone(c->task, 0, 0, &c->child);
+}
+
+/* A thread (CLONE_VM): shares the mm, allocates only the task. */
+static long op_clone_vm(struct ctx *c)
+{
+	return mm_task_clone(c->task, CLONE_VM, 0, &c->child);
+}
+
+/* exit of the process of the picture: everything goes, nothing to allocate. */
+static long op_exit(struct ctx *c)
+{
+	mm_task_exit(c->task);
+	c->task = NULL;
+	c->mm = NULL;
+	return 0;
+}
+
+static const struct sweep_case cases[] = {
+	{ "alloc_pages order 0", L_PHYS, prepare_machine, op_alloc_order0, NULL, -ENOMEM },
+	{ "alloc_pages order 3", L_PHYS, prepare_machine, op_alloc_order3, NULL, -ENOMEM },
+	{ "alloc_pages order 9", L_PHYS, prepare_machine, op_alloc_order9, NULL, -ENOMEM },
+	{ "alloc_pages __GFP_ZERO", L_PHYS, prepare_machine, op_alloc_zero, NULL, -ENOMEM },
+	{ "alloc_pages ZERO|COMP o3", L_PHYS, prepare_machine, op_alloc_zero_comp, NULL, -ENOMEM },
+	{ "kmem_cache_create", L_SLAB, prepare_machine, op_kmem_cache_create, release_cache,
+	  -ENOMEM },
+	{ "kmem_cache_alloc (new slab)", L_SLAB, prepare_cache, op_kmem_cache_alloc,
+	  release_cache_obj, -ENOMEM },
+	{ "kmalloc 8", L_SLAB, prepare_machine, op_kmalloc_8, release_obj, -ENOMEM },
+	{ "kmalloc 100", L_SLAB, prepare_machine, op_kmalloc_100, release_obj, -ENOMEM },
+	{ "kmalloc 4096", L_SLAB, prepare_machine, op_kmalloc_4096, release_obj, -ENOMEM },
+	{ "kmalloc 64K (page)", L_SLAB, prepare_machine, op_kmalloc_64k, release_obj, -ENOMEM },
+	{ "kmalloc_node 256 node 1", L_SLAB, prepare_machine, op_kmalloc_node1, release_obj,
+	  -ENOMEM },
+	{ "mm_file_open", L_VM, prepare_machine, op_file_open, NULL, -ENOMEM },
+	{ "exec new task", L_VM, prepare_exe, op_exec_new, NULL, -ENOMEM },
+	{ "execve over a task", L_VM, prepare_vm_exe, op_exec, NULL, -ENOMEM },
+	{ "mmap new", L_VM, prepare_vm, op_mmap_new, NULL, -ENOMEM },
+	{ "mmap MAP_FIXED split", L_VM, prepare_vm, op_mmap_fixed_split, NULL, -ENOMEM },
+	{ "mmap MAP_POPULATE", L_VM, prepare_vm, op_mmap_populate, NULL, -ENOMEM },
+	{ "mmap file shared", L_VM, prepare_vm, op_mmap_file_shared, NULL, -ENOMEM },
+	{ "mmap file merging", L_VM, prepare_vm, op_mmap_file_merge, NULL, -ENOMEM },
+	{ "munmap middle", L_VM, prepare_vm, op_munmap_middle, NULL, -ENOMEM },
+	{ "mprotect part", L_VM, prepare_vm, op_mprotect_part, NULL, -ENOMEM },
+	{ "madvise DONTFORK part", L_VM, prepare_vm, op_madvise_split, NULL, -EAGAIN },
+	{ "mlock part", L_VM, prepare_vm, op_mlock_part, NULL, -ENOMEM },
+	{ "munlock part", L_VM, prepare_vm_locked, op_munlock_part, NULL, -ENOMEM },
+	{ "mremap grow in place", L_VM, prepare_vm, op_mremap_grow, NULL, -ENOMEM },
+	{ "mremap move", L_VM, prepare_vm, op_mremap_move, NULL, -ENOMEM },
+	{ "mremap FIXED part", L_VM, prepare_vm, op_mremap_fixed_part, NULL, -ENOMEM },
+	{ "mremap DONTUNMAP", L_VM, prepare_vm, op_mremap_dontunmap, NULL, -ENOMEM },
+	{ "brk grow", L_VM, prepare_vm, op_brk_grow, NULL, -ENOMEM },
+	{ "brk shrink", L_VM, prepare_vm, op_brk_shrink, NULL, -ENOMEM },
+	{ "brk new heap", L_VM, prepare_vm_noheap, op_brk_grow, NULL, -ENOMEM },
+	{ "fork", L_VM, prepare_vm_fork, op_fork, NULL, -ENOMEM },
+	{ "clone CLONE_VM", L_VM, prepare_vm, op_clone_vm, NULL, -ENOMEM },
+	{ "exit", L_VM, prepare_vm, op_exit, NULL, -ENOMEM },
+};
+
+static const char *const kind_names[NR_MMLAB_FAULTS] = {
+	[FAULT_PAGE_ALLOC] = "PAGE", [FAULT_SLAB] = "SLAB", [FAULT_VMA] = "VMA",
+	[FAULT_PGTABLE] = "PGTBL", [FAULT_MISC] = "MISC",
+};
+
+#define MAX_POINTS 64
+
+struct result {
+	int points;	/* injected failures that failed the operation */
+	int silent;	/* injected failures the operation survived */
+};
+
+static struct result results[ARRAY_SIZE(cases)][NR_MMLAB_FAULTS];
+
+/* One attempt: N-th call of @kind fails. Returns true if something was injected. */
+static bool attempt(const struct sweep_case *sc, enum mmlab_fault kind, long nth,
+		    struct result *res)
+{
+	struct ctx c = { 0 };
+	struct snap before, after;
+	char where[160];
+	long r, hit;
+
+	snprintf(where, sizeof(where), "%s, %s call %ld", sc->name, kind_names[kind], nth);
+	if (sc->prepare)
+		sc->prepare(&c);
+	else
+		c.m = boot();
+	snap_take(&c, sc->layer, &before);
+	assert_int_equal(machine_fail_nth(c.m, kind, nth, 1), 0);
+	r = sc->op(&c);
+	hit = machine_fault_injected(c.m, kind);
+	machine_fault_clear(c.m);
+	if (hit && r < 0) {
+		if (r != sc->err)
+			fail_msg("%s: returned %ld, expected %ld", where, r, sc->err);
+		snap_take(&c, sc->layer, &after);
+		snap_expect_same(where, &before, &after);
+		snap_free(&after);
+		res->points++;
+	} else {
+		if (r < 0)
+			fail_msg("%s: nothing injected, yet the operation failed with %ld", where, r);
+		if (hit)
+			res->silent++;
+		if (sc->release) {
+			sc->release(&c);
+			snap_take(&c, sc->layer, &after);
+			snprintf(where, sizeof(where), "%s, after undoing it", sc->name);
+			/* A success may have stolen a pageblock for its migratetype: kept. */
+			free(after.pagetype);
+			after.pagetype = NULL;
+			free(before.pagetype);
+			before.pagetype = NULL;
+			snap_expect_same(where, &before, &after);
+			snap_free(&after);
+		}
+	}
+	snap_free(&before);
+	ctx_teardown(&c, where);
+	return hit != 0;
+}
+
+static void test_fault_sweep(void **state)
+{
+	size_t i;
+	int k, total = 0;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		for (k = 0; k < NR_MMLAB_FAULTS; k++) {
+			long nth;
+
+			for (nth = 1; attempt(&cases[i], (enum mmlab_fault)k, nth, &results[i][k]);
+			     nth++)
+				if (nth == MAX_POINTS)
+					fail_msg("%s: more than %d %s injection points",
+						 cases[i].name, MAX_POINTS, kind_names[k]);
+			total += results[i][k].points;
+		}
+
+	print_message("Injection points per operation and fault kind (failed calls; +n: failures "
+		      "the operation survived)\n");
+	print_message("%-30s", "operation");
+	for (k = 0; k < NR_MMLAB_FAULTS; k++)
+		print_message(" %6s", kind_names[k]);
+	print_message("\n");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		print_message("%-30s", cases[i].name);
+		for (k = 0; k < NR_MMLAB_FAULTS; k++) {
+			char cell[16];
+
+			if (results[i][k].silent)
+				snprintf(cell, sizeof(cell), "%d+%d", results[i][k].points,
+					 results[i][k].silent);
+			else
+				snprintf(cell, sizeof(cell), "%d", results[i][k].points);
+			print_message(" %6s", cell);
+		}
+		print_message("\n");
+	}
+	print_message("%d injected failures, each returned its errno and left the state as it "
+		      "was\n", total);
+	assert_true(total > (int)ARRAY_SIZE(cases));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fault_sweep),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
