@@ -10,8 +10,10 @@
  *  - the operation returned the kernel's errno for it (or NULL / the old break);
  *  - the snapshot is unchanged: for address spaces the /proc maps text, every VMA's flags,
  *    pgoff and anon_vma, the mm counters, Committed_AS and the task count; for the allocators
- *    buddyinfo, pagetypeinfo, the free page count (after draining the per-CPU lists) and every
- *    slab cache's active object count;
+ *    buddyinfo, the free page count (after draining the per-CPU lists and shrinking every
+ *    cache) and every slab cache's active object count. Not pagetypeinfo: an allocation that
+ *    succeeded before the failing one may have stolen a pageblock for its migratetype, and
+ *    freeing does not give the pageblock its old type back (in the kernel neither);
  *  - machine_check() passes;
  *  - after the tasks exit and the objects are freed, the machine holds no VMA, mm_struct,
  *    task, commit charge or (for the allocator layers) page more than before; ASan's leak
@@ -25,6 +27,8 @@
  */
 #include "vm/vmtest.h"
 #include "slab/internal.h"
+
+#include <mmlab/replay.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +44,10 @@ struct ctx {
 	struct kmem_cache *cache;
 	struct page *page;
 	void *obj;
+	void *bulk[100];		/* kmem_cache_alloc_bulk's objects */
+	size_t nr_bulk;
 	unsigned long brk0;		/* the break prepare() left */
+	char *replay_maps;		/* what a replay left, for the comparison with a clean run */		/* the break prepare() left */
 };
 
 struct sweep_case {
@@ -136,7 +143,7 @@ static char *vma_dump(struct mm_struct *mm)
 }
 
 struct snap {
-	char *maps, *vmas, *buddy, *pagetype, *slabs;
+	char *maps, *vmas, *buddy, *slabs;
 	struct mm_stats st;
 	long committed;
 	int nr_tasks;
@@ -159,7 +166,6 @@ static void snap_take(struct ctx *c, enum layer layer, struct snap *s)
 	drain_all_pages(NULL);
 	s->nr_free = nr_free_pages();
 	s->buddy = test_proc(c->m, "buddyinfo");
-	s->pagetype = test_proc(c->m, "pagetypeinfo");
 	s->slabs = slab_active(c->m);
 }
 
@@ -168,7 +174,6 @@ static void snap_free(struct snap *s)
 	free(s->maps);
 	free(s->vmas);
 	free(s->buddy);
-	free(s->pagetype);
 	free(s->slabs);
 }
 
@@ -204,7 +209,6 @@ static void snap_expect_same(const char *where, const struct snap *a, const stru
 	SAME_STR("maps", a->maps, b->maps);
 	SAME_STR("VMAs", a->vmas, b->vmas);
 	SAME_STR("buddyinfo", a->buddy, b->buddy);
-	SAME_STR("pagetypeinfo", a->pagetype, b->pagetype);
 	SAME_STR("slab objects", a->slabs, b->slabs);
 	SAME_NUM("Committed_AS", a->committed, b->committed);
 	SAME_NUM("tasks", a->nr_tasks, b->nr_tasks);
@@ -239,6 +243,9 @@ static void ctx_teardown(struct ctx *c, const char *where)
 		mm_file_put(c->exe);
 	if (c->obj)
 		kfree(c->obj);
+	if (c->nr_bulk)
+		kmem_cache_free_bulk(c->cache, c->nr_bulk, c->bulk);
+	free(c->replay_maps);
 	if (c->page)
 		__free_pages(c->page, 0);
 	if (c->cache)
@@ -343,6 +350,82 @@ static long op_kmalloc_4096(struct ctx *c) { return kmalloc_op(c, 4096, NUMA_NO_
 /* Above KMALLOC_MAX_CACHE_SIZE: a compound page straight from alloc_pages. */
 static long op_kmalloc_64k(struct ctx *c) { return kmalloc_op(c, 65536, NUMA_NO_NODE); }
 static long op_kmalloc_node1(struct ctx *c) { return kmalloc_op(c, 256, 1); }
+
+/* Order 2 from node 1 only (__GFP_THISNODE: no fallback to node 0). */
+static long op_alloc_thisnode(struct ctx *c)
+{
+	struct page *p = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN, 2);
+
+	(void)c;
+	if (!p)
+		return -ENOMEM;
+	__free_pages(p, 2);
+	return 0;
+}
+
+/* __get_free_pages order 1 and get_zeroed_page: the address-returning wrappers. */
+static long op_get_free_pages(struct ctx *c)
+{
+	unsigned long a = __get_free_pages(GFP_KERNEL | __GFP_NOWARN, 1);
+
+	(void)c;
+	if (!a)
+		return -ENOMEM;
+	free_pages(a, 1);
+	return 0;
+}
+
+static long op_get_zeroed_page(struct ctx *c)
+{
+	unsigned long a = get_zeroed_page(GFP_KERNEL | __GFP_NOWARN);
+
+	(void)c;
+	if (!a)
+		return -ENOMEM;
+	free_page(a);
+	return 0;
+}
+
+/* 100 objects of 200 bytes in one call: several new slabs; all or nothing. */
+static long op_alloc_bulk(struct ctx *c)
+{
+	c->nr_bulk = ARRAY_SIZE(c->bulk);
+	if (kmem_cache_alloc_bulk(c->cache, GFP_KERNEL, c->nr_bulk, c->bulk) == 0) {
+		c->nr_bulk = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void release_bulk(struct ctx *c)
+{
+	kmem_cache_free_bulk(c->cache, c->nr_bulk, c->bulk);
+	c->nr_bulk = 0;
+	kmem_cache_shrink(c->cache);
+}
+
+/* krealloc 100 -> 3000 bytes: a new block; on failure the old one is untouched. */
+static void prepare_krealloc(struct ctx *c)
+{
+	c->m = boot();
+	c->obj = kmalloc(100, GFP_KERNEL);
+	assert_non_null(c->obj);
+	memset(c->obj, 0x5a, 100);
+}
+
+static long op_krealloc(struct ctx *c)
+{
+	unsigned char *p = krealloc(c->obj, 3000, GFP_KERNEL | __GFP_NOWARN);
+	const unsigned char *q = p ? p : c->obj;
+	size_t i;
+
+	for (i = 0; i < 100; i++)
+		assert_int_equal(q[i], 0x5a);
+	if (!p)
+		return -ENOMEM;
+	c->obj = p;
+	return 0;
+}
 
 /* ---- address spaces -------------------------------------------------------------------------- */
 
@@ -613,16 +696,138 @@ static long op_exit(struct ctx *c)
 	return 0;
 }
 
+/* munmap across A and B:   AAAAAAAA..BBBB  ->  AAAAAA......BB */
+static long op_munmap_across(struct ctx *c)
+{
+	return mm_munmap(c->mm, PG(6), 6 * PAGE_SIZE);
+}
+
+/* MAP_FIXED across A and B:   AAAAAAAA..BBBB  ->  AAAAAANNNNNNBB */
+static long op_mmap_fixed_across(struct ctx *c)
+{
+	return mm_mmap(c->mm, PG(6), 6 * PAGE_SIZE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+}
+
+/* /dev/zero MAP_SHARED at PG(32): a shmem object behind a new VMA   ....ZZZZ */
+static long op_mmap_dev_zero(struct ctx *c)
+{
+	struct mm_file_desc d = { .path = "/dev/zero", .dev_major = 1, .dev_minor = 5, .ino = 4,
+				  .open_flags = O_RDWR, .kind = MM_FILE_DEV_ZERO };
+	struct mm_file *z = mm_file_open(c->m, &d);
+	long r;
+
+	if (!z)
+		return -ENOMEM;
+	r = mm_mmap(c->mm, PG(32), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		    z, 0);
+	mm_file_put(z);
+	return r;
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS anywhere: shmem again, top-down placement. */
+static long op_mmap_shared_anon(struct ctx *c)
+{
+	return mm_mmap(c->mm, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, NULL, 0);
+}
+
+/* madvise(MADV_HUGEPAGE) of A's tail:   AAAAAAAA  ->  AAAAAAhh */
+static long op_madvise_hugepage(struct ctx *c)
+{
+	return mm_madvise(c->mm, PG(6), 2 * PAGE_SIZE, MADV_HUGEPAGE);
+}
+
+/* mlock2(MLOCK_ONFAULT) of A's middle:   AAAAAAAA  ->  AAllAAAA */
+static long op_mlock2_onfault(struct ctx *c)
+{
+	return mm_mlock2(c->mm, PG(2), 2 * PAGE_SIZE, MLOCK_ONFAULT);
+}
+
+/* mlockall(MCL_CURRENT): every VMA locked, nothing split. */
+static long op_mlockall(struct ctx *c)
+{
+	return mm_mlockall(c->mm, MCL_CURRENT);
+}
+
+/*
+ * A small trace replayed through the library (one process, a fork, file and anonymous
+ * mappings). The injected failure must show as an error of replay_line() or as a call whose
+ * recorded result mmlab did not reproduce, and replay_free() must take everything back.
+ */
+static const char sweep_trace[] =
+	"100 openat(AT_FDCWD, \"/etc/sweep\", O_RDONLY) = 3</etc/sweep>\n"
+	"100 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, 3</etc/sweep>, 0) = 0x7ffff7ff0000\n"
+	"100 close(3</etc/sweep>) = 0\n"
+	"100 mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+	"0x7ffff7fe0000\n"
+	"100 mprotect(0x7ffff7fe4000, 4096, PROT_NONE) = 0\n"
+	"100 munmap(0x7ffff7fe8000, 8192) = 0\n"
+	"100 brk(NULL) = 0x555555559000\n"
+	"100 brk(0x55555557a000) = 0x55555557a000\n"
+	"100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+	"child_tidptr=0x7ffff7d8aa10) = 101\n"
+	"101 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+	"0x7ffff7fd0000\n"
+	"101 exit_group(0) = ?\n";
+
+static long op_replay(struct ctx *c)
+{
+	struct replay_options o = { .check = true, .follow_trace = true };
+	struct replay_stats st;
+	struct replay *r;
+	char why[256], *diffs = NULL;
+	size_t dlen = 0;
+	const char *p = sweep_trace;
+	int err;
+
+	o.diff_out = open_memstream(&diffs, &dlen);
+	assert_non_null(o.diff_out);
+	err = replay_new(c->m, &o, &r, why, sizeof(why));
+	if (err)
+		goto out;
+	while (*p && !err) {
+		size_t len = strcspn(p, "\n");
+
+		err = replay_line(r, p, len, why, sizeof(why));
+		p += len + (p[len] == '\n');
+	}
+	if (!err)
+		err = replay_finish(r);
+	if (err && err != -ENOMEM)
+		print_message("replay: %d: %s (at \"%.*s\")\n", err, why, (int)strcspn(p, "\n"), p);
+	replay_get_stats(r, &st);
+	if (!err && st.differed)
+		err = -ENOMEM;	/* a replayed call failed: that is how a replay reports it */
+	if (!err && replay_maps(r)) {
+		c->replay_maps = strdup(replay_maps(r));
+		assert_non_null(c->replay_maps);
+	}
+	replay_free(r);
+	if (!err && st.calls < 7)
+		fail_msg("replay: only %lu calls replayed", st.calls);
+out:
+	fclose(o.diff_out);
+	free(diffs);
+	return err;
+}
+
 static const struct sweep_case cases[] = {
 	{ "alloc_pages order 0", L_PHYS, prepare_machine, op_alloc_order0, NULL, -ENOMEM },
 	{ "alloc_pages order 3", L_PHYS, prepare_machine, op_alloc_order3, NULL, -ENOMEM },
 	{ "alloc_pages order 9", L_PHYS, prepare_machine, op_alloc_order9, NULL, -ENOMEM },
 	{ "alloc_pages __GFP_ZERO", L_PHYS, prepare_machine, op_alloc_zero, NULL, -ENOMEM },
 	{ "alloc_pages ZERO|COMP o3", L_PHYS, prepare_machine, op_alloc_zero_comp, NULL, -ENOMEM },
+	{ "alloc_pages_node THISNODE", L_PHYS, prepare_machine, op_alloc_thisnode, NULL, -ENOMEM },
+	{ "__get_free_pages order 1", L_PHYS, prepare_machine, op_get_free_pages, NULL, -ENOMEM },
+	{ "get_zeroed_page", L_PHYS, prepare_machine, op_get_zeroed_page, NULL, -ENOMEM },
 	{ "kmem_cache_create", L_SLAB, prepare_machine, op_kmem_cache_create, release_cache,
 	  -ENOMEM },
 	{ "kmem_cache_alloc (new slab)", L_SLAB, prepare_cache, op_kmem_cache_alloc,
 	  release_cache_obj, -ENOMEM },
+	{ "kmem_cache_alloc_bulk 100", L_SLAB, prepare_cache, op_alloc_bulk, release_bulk,
+	  -ENOMEM },
+	{ "krealloc 100 -> 3000", L_SLAB, prepare_krealloc, op_krealloc, NULL, -ENOMEM },
 	{ "kmalloc 8", L_SLAB, prepare_machine, op_kmalloc_8, release_obj, -ENOMEM },
 	{ "kmalloc 100", L_SLAB, prepare_machine, op_kmalloc_100, release_obj, -ENOMEM },
 	{ "kmalloc 4096", L_SLAB, prepare_machine, op_kmalloc_4096, release_obj, -ENOMEM },
@@ -637,10 +842,17 @@ static const struct sweep_case cases[] = {
 	{ "mmap MAP_POPULATE", L_VM, prepare_vm, op_mmap_populate, NULL, -ENOMEM },
 	{ "mmap file shared", L_VM, prepare_vm, op_mmap_file_shared, NULL, -ENOMEM },
 	{ "mmap file merging", L_VM, prepare_vm, op_mmap_file_merge, NULL, -ENOMEM },
+	{ "mmap MAP_FIXED across two", L_VM, prepare_vm, op_mmap_fixed_across, NULL, -ENOMEM },
+	{ "mmap /dev/zero shared", L_VM, prepare_vm, op_mmap_dev_zero, NULL, -ENOMEM },
+	{ "mmap shared anonymous", L_VM, prepare_vm, op_mmap_shared_anon, NULL, -ENOMEM },
 	{ "munmap middle", L_VM, prepare_vm, op_munmap_middle, NULL, -ENOMEM },
+	{ "munmap across two", L_VM, prepare_vm, op_munmap_across, NULL, -ENOMEM },
 	{ "mprotect part", L_VM, prepare_vm, op_mprotect_part, NULL, -ENOMEM },
 	{ "madvise DONTFORK part", L_VM, prepare_vm, op_madvise_split, NULL, -EAGAIN },
+	{ "madvise HUGEPAGE part", L_VM, prepare_vm, op_madvise_hugepage, NULL, -EAGAIN },
 	{ "mlock part", L_VM, prepare_vm, op_mlock_part, NULL, -ENOMEM },
+	{ "mlock2 ONFAULT part", L_VM, prepare_vm, op_mlock2_onfault, NULL, -ENOMEM },
+	{ "mlockall MCL_CURRENT", L_VM, prepare_vm, op_mlockall, NULL, -ENOMEM },
 	{ "munlock part", L_VM, prepare_vm_locked, op_munlock_part, NULL, -ENOMEM },
 	{ "mremap grow in place", L_VM, prepare_vm, op_mremap_grow, NULL, -ENOMEM },
 	{ "mremap move", L_VM, prepare_vm, op_mremap_move, NULL, -ENOMEM },
@@ -652,6 +864,7 @@ static const struct sweep_case cases[] = {
 	{ "fork", L_VM, prepare_vm_fork, op_fork, NULL, -ENOMEM },
 	{ "clone CLONE_VM", L_VM, prepare_vm, op_clone_vm, NULL, -ENOMEM },
 	{ "exit", L_VM, prepare_vm, op_exit, NULL, -ENOMEM },
+	{ "replay of a small trace", L_VM, prepare_machine, op_replay, NULL, -ENOMEM },
 };
 
 static const char *const kind_names[NR_MMLAB_FAULTS] = {
@@ -668,24 +881,99 @@ struct result {
 
 static struct result results[ARRAY_SIZE(cases)][NR_MMLAB_FAULTS];
 
-/* One attempt: N-th call of @kind fails. Returns true if something was injected. */
-static bool attempt(const struct sweep_case *sc, enum mmlab_fault kind, long nth,
-		    struct result *res)
+/* What a successful operation leaves: a retry after a failure must leave the same. */
+struct outcome {
+	long ret;			/* the address mmap/mremap chose, or 0 */
+	char *maps, *child_maps, *replay_maps;
+};
+
+/*
+ * @maps with the inode of shmem objects (/dev/zero, shared anonymous) blanked: they are numbered
+ * by a machine-wide counter that a failed attempt may have advanced, as in the kernel, where
+ * get_next_ino() numbers are never handed back.
+ */
+static char *maps_normalized(const char *maps)
+{
+	char *out = strdup(maps), *line = out;
+
+	assert_non_null(out);
+	while (*line) {
+		size_t len = strcspn(line, "\n");
+		char range[40], perms[8], off[20], dev[12];
+		int ino_at = 0, ino_end = 0;
+
+		if (memmem(line, len, "/dev/zero", 9) && sscanf(line, "%39s %7s %19s %11s %n%*s%n",
+							    range, perms, off, dev, &ino_at,
+							    &ino_end) == 4 && ino_end)
+			memset(line + ino_at, '*', (size_t)(ino_end - ino_at));
+		line += len + (line[len] == '\n');
+	}
+	return out;
+}
+
+static void outcome_take(struct ctx *c, long r, struct outcome *o)
+{
+	o->ret = r;
+	o->maps = c->mm ? vmt_maps(c->mm) : NULL;
+	o->child_maps = c->child ? vmt_maps(mm_task_mm(c->child)) : NULL;
+	o->replay_maps = c->replay_maps ? strdup(c->replay_maps) : NULL;
+	if (o->maps) {
+		char *n = maps_normalized(o->maps);
+
+		free(o->maps);
+		o->maps = n;
+	}
+}
+
+static void outcome_free(struct outcome *o)
+{
+	free(o->maps);
+	free(o->child_maps);
+	free(o->replay_maps);
+	memset(o, 0, sizeof(*o));
+}
+
+static void outcome_expect(const char *where, const struct outcome *ref, const struct outcome *o)
+{
+	SAME_NUM("the result of the retry", ref->ret, o->ret);
+	SAME_NUM("whether there is an mm", ref->maps != NULL, o->maps != NULL);
+	SAME_NUM("whether there is a child", ref->child_maps != NULL, o->child_maps != NULL);
+	if (ref->maps)
+		same_str(where, "maps after the retry", ref->maps, o->maps);
+	if (ref->child_maps)
+		same_str(where, "child maps after the retry", ref->child_maps, o->child_maps);
+	if (ref->replay_maps)
+		same_str(where, "replayed maps after the retry", ref->replay_maps,
+			 o->replay_maps ? o->replay_maps : "");
+}
+
+/*
+ * One run of @sc with call @nth of @kind failing @times times (@nth 0: nothing armed). A failed
+ * operation must give its errno and leave the snapshot as it was; it is then run again with
+ * nothing armed and must end as the clean run @ref did (the clean run itself fills @ref).
+ * Returns true if something was injected.
+ */
+static bool attempt(const struct sweep_case *sc, enum mmlab_fault kind, long nth, long times,
+		    struct outcome *ref, struct result *res)
 {
 	struct ctx c = { 0 };
 	struct snap before, after;
+	struct outcome o;
 	char where[160];
-	long r, hit;
+	long r, hit = 0;
 
-	snprintf(where, sizeof(where), "%s, %s call %ld", sc->name, kind_names[kind], nth);
+	snprintf(where, sizeof(where), "%s, %s call %ld%s", sc->name, kind_names[kind], nth,
+		 times < 0 ? " and every call after it" : "");
 	if (sc->prepare)
 		sc->prepare(&c);
 	else
 		c.m = boot();
 	snap_take(&c, sc->layer, &before);
-	assert_int_equal(machine_fail_nth(c.m, kind, nth, 1), 0);
+	if (nth)
+		assert_int_equal(machine_fail_nth(c.m, kind, nth, times), 0);
 	r = sc->op(&c);
-	hit = machine_fault_injected(c.m, kind);
+	if (nth)
+		hit = machine_fault_injected(c.m, kind);
 	machine_fault_clear(c.m);
 	if (hit && r < 0) {
 		if (r != sc->err)
@@ -693,24 +981,30 @@ static bool attempt(const struct sweep_case *sc, enum mmlab_fault kind, long nth
 		snap_take(&c, sc->layer, &after);
 		snap_expect_same(where, &before, &after);
 		snap_free(&after);
-		res->points++;
+		if (times == 1)
+			res->points++;
+		r = sc->op(&c);
+		if (r < 0)
+			fail_msg("%s: the retry without faults failed with %ld", where, r);
 	} else {
 		if (r < 0)
 			fail_msg("%s: nothing injected, yet the operation failed with %ld", where, r);
-		if (hit)
+		if (hit && times == 1)
 			res->silent++;
-		if (sc->release) {
-			sc->release(&c);
-			snap_take(&c, sc->layer, &after);
-			snprintf(where, sizeof(where), "%s, after undoing it", sc->name);
-			/* A success may have stolen a pageblock for its migratetype: kept. */
-			free(after.pagetype);
-			after.pagetype = NULL;
-			free(before.pagetype);
-			before.pagetype = NULL;
-			snap_expect_same(where, &before, &after);
-			snap_free(&after);
-		}
+	}
+	outcome_take(&c, r, &o);
+	if (nth) {
+		outcome_expect(where, ref, &o);
+		outcome_free(&o);
+	} else {
+		*ref = o;
+	}
+	if (sc->release) {
+		sc->release(&c);
+		snap_take(&c, sc->layer, &after);
+		snprintf(where, sizeof(where), "%s, after undoing it", sc->name);
+		snap_expect_same(where, &before, &after);
+		snap_free(&after);
 	}
 	snap_free(&before);
 	ctx_teardown(&c, where);
@@ -723,17 +1017,26 @@ static void test_fault_sweep(void **state)
 	int k, total = 0;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct outcome ref;
+
+		attempt(&cases[i], FAULT_PAGE_ALLOC, 0, 0, &ref, NULL);	/* the clean run */
 		for (k = 0; k < NR_MMLAB_FAULTS; k++) {
+			struct result *res = &results[i][k];
 			long nth;
 
-			for (nth = 1; attempt(&cases[i], (enum mmlab_fault)k, nth, &results[i][k]);
+			for (nth = 1; attempt(&cases[i], (enum mmlab_fault)k, nth, 1, &ref, res);
 			     nth++)
 				if (nth == MAX_POINTS)
 					fail_msg("%s: more than %d %s injection points",
 						 cases[i].name, MAX_POINTS, kind_names[k]);
-			total += results[i][k].points;
+			/* Every call failing: fallbacks (a smaller slab order...) fail too. */
+			if (res->points || res->silent)
+				attempt(&cases[i], (enum mmlab_fault)k, 1, -1, &ref, res);
+			total += res->points;
 		}
+		outcome_free(&ref);
+	}
 
 	print_message("Injection points per operation and fault kind (failed calls; +n: failures "
 		      "the operation survived)\n");
@@ -760,9 +1063,47 @@ static void test_fault_sweep(void **state)
 	assert_true(total > (int)ARRAY_SIZE(cases));
 }
 
+/*
+ * machine_boot cannot be swept: the fault attributes live in the machine, which does not exist
+ * until machine_boot() returns it, so no call of boot can be made to fail (its unwinding is
+ * reached only by a host allocation failure or a bad config). What can be checked: attributes
+ * are per machine, so a machine whose every attribute fails every call does not disturb the
+ * boot, the work or the shutdown of another, and a new machine starts with nothing armed.
+ */
+static void test_boot_and_other_machines(void **state)
+{
+	struct machine *armed = boot(), *m;
+	struct machine_config bad;
+	struct ctx c = { 0 };
+	int k;
+
+	(void)state;
+	for (k = 0; k < NR_MMLAB_FAULTS; k++)
+		assert_int_equal(machine_fail_nth(armed, (enum mmlab_fault)k, 1, -1), 0);
+	m = boot();
+	for (k = 0; k < NR_MMLAB_FAULTS; k++) {
+		assert_int_equal(machine_fault_injected(m, (enum mmlab_fault)k), 0);
+		assert_int_equal(machine_fault_injected(armed, (enum mmlab_fault)k), 0);
+	}
+	c.m = m;
+	prepare_vm(&c);
+	assert_true(op_fork(&c) == 0);
+	ctx_teardown(&c, "a machine next to one that fails everything");
+	machine_config_default(&bad);
+	bad.nr_nodes = 0;
+	assert_int_equal(machine_boot(&bad, &m), -EINVAL);
+	assert_null(m);
+	assert_int_equal(machine_bind_cpu(armed, 0), 0);
+	assert_null(alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0));
+	assert_int_equal(machine_fault_injected(armed, FAULT_PAGE_ALLOC), 1);
+	machine_shutdown(armed);
+	print_message("machine_boot: no injection point reachable (no machine to arm before boot)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_boot_and_other_machines),
 		cmocka_unit_test(test_fault_sweep),
 	};
 
