@@ -57,6 +57,12 @@ struct sweep_case {
 	long (*op)(struct ctx *c);		/* >= 0 success, else a negative errno */
 	void (*release)(struct ctx *c);		/* undo a success (NULL: teardown does it) */
 	long err;				/* the errno a failed attempt must return */
+	/*
+	 * The operation walks several VMAs and, as in the kernel, keeps what it changed in the
+	 * VMAs before the one that failed (mprotect, madvise and mlock are not atomic across
+	 * VMAs): the state after a failure is then checked for consistency, not equality.
+	 */
+	bool partial;
 };
 
 /* ---- machines and snapshots ---------------------------------------------------------------- */
@@ -133,9 +139,17 @@ static char *vma_dump(struct mm_struct *mm)
 
 	assert_non_null(out);
 	while (mm_vma_at(mm, addr, &vi)) {
-		len += (size_t)snprintf(out + len, cap - len, "%lx-%lx %lx %lx %p %lu %s\n",
+		unsigned char vec[64];
+		unsigned long i, n = MIN((vi.end - vi.start) >> PAGE_SHIFT, ARRAY_SIZE(vec));
+
+		len += (size_t)snprintf(out + len, cap - len, "%lx-%lx %lx %lx %p %lu %s ",
 					vi.start, vi.end, vi.vm_flags, vi.pgoff, (void *)vi.file,
 					vi.anon_vma_id, vi.name);
+		/* Residency (mincore) of its first pages: what populate and mlock change. */
+		assert_int_equal(mm_mincore(mm, vi.start, n << PAGE_SHIFT, vec), 0);
+		for (i = 0; i < n && len + 2 < cap; i++)
+			out[len++] = (char)('0' + (vec[i] & 1));
+		out[len++] = '\n';
 		assert_true(len < cap);
 		addr = vi.end;
 	}
@@ -143,7 +157,7 @@ static char *vma_dump(struct mm_struct *mm)
 }
 
 struct snap {
-	char *maps, *vmas, *buddy, *slabs;
+	char *maps, *vmas, *status, *buddy, *slabs;
 	struct mm_stats st;
 	long committed;
 	int nr_tasks;
@@ -160,6 +174,13 @@ static void snap_take(struct ctx *c, enum layer layer, struct snap *s)
 		s->vmas = vma_dump(c->mm);
 		mm_get_stats(c->mm, &s->st);
 	}
+	if (c->task) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%d/status", mm_task_pid(c->task));
+		s->status = test_proc(c->m, name);
+		assert_non_null(s->status);
+	}
 	if (layer == L_VM)
 		return;	/* VMA reserves may stay allocated after a failure: checked at exit */
 	shrink_all(c->m);
@@ -173,6 +194,7 @@ static void snap_free(struct snap *s)
 {
 	free(s->maps);
 	free(s->vmas);
+	free(s->status);
 	free(s->buddy);
 	free(s->slabs);
 }
@@ -208,6 +230,7 @@ static void snap_expect_same(const char *where, const struct snap *a, const stru
 {
 	SAME_STR("maps", a->maps, b->maps);
 	SAME_STR("VMAs", a->vmas, b->vmas);
+	SAME_STR("/proc/PID/status", a->status, b->status);
 	SAME_STR("buddyinfo", a->buddy, b->buddy);
 	SAME_STR("slab objects", a->slabs, b->slabs);
 	SAME_NUM("Committed_AS", a->committed, b->committed);
@@ -224,6 +247,12 @@ static void snap_expect_same(const char *where, const struct snap *a, const stru
 	SAME_NUM("start_brk", a->st.start_brk, b->st.start_brk);
 	SAME_NUM("def_flags", a->st.def_flags, b->st.def_flags);
 	SAME_NUM("hiwater_vm", a->st.hiwater_vm, b->st.hiwater_vm);
+	SAME_NUM("pinned_vm", a->st.pinned_vm, b->st.pinned_vm);
+	SAME_NUM("mm_count", a->st.mm_count, b->st.mm_count);
+	SAME_NUM("start_stack", a->st.start_stack, b->st.start_stack);
+	SAME_NUM("mmap_base", a->st.mmap_base, b->st.mmap_base);
+	SAME_NUM("start_code", a->st.start_code, b->st.start_code);
+	SAME_NUM("end_data", a->st.end_data, b->st.end_data);
 }
 
 /*
@@ -454,11 +483,11 @@ static void new_task(struct ctx *c, unsigned int flags)
  *
  *   0         1         2         3         4       ...  64
  *   0123456789abcdef0123456789abcdef0123456789abcdef     0123
- *   AAAAAAAA..BBBB..FFFF....SSSS                         HHHH
+ *   AAAAAAAA..BBBB..FFFF....SSSS..NNNN                   HHHH
  *
  *   A anon rw private, written (has an anon_vma)    B anon r private
  *   F a file, MAP_PRIVATE r at offset 0            S anon rw MAP_SHARED (shmem)
- *   H [heap]: brk grown by 4 pages from PG(64)
+ *   N anon rw private named [anon:sweep] (seeded)   H [heap]: brk grown by 4 pages from PG(64)
  */
 static void prepare_vm(struct ctx *c)
 {
@@ -473,6 +502,8 @@ static void prepare_vm(struct ctx *c)
 				 c->file, 0), (long)PG(16));
 	assert_int_equal(mm_mmap(c->mm, PG(24), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 				 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, NULL, 0), (long)PG(24));
+	assert_int_equal(mm_seed_vma(c->mm, PG(30), PG(34), PROT_READ | PROT_WRITE, MAP_PRIVATE,
+				     NULL, 0, "[anon:sweep]"), 0);
 	assert_int_equal(mm_brk(c->mm, PG(68)), PG(68));
 	c->brk0 = PG(68);
 	/* An empty reserve, so every attempt allocates its VMAs afresh. */
@@ -560,10 +591,10 @@ static long op_mmap_fixed_split(struct ctx *c)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
 }
 
-/* MAP_POPULATE of a new writable private mapping at PG(32):  ...PPPP (populated, anon_vma) */
+/* MAP_POPULATE of a new writable private mapping at PG(36):  ....PPPP (populated, anon_vma) */
 static long op_mmap_populate(struct ctx *c)
 {
-	return mm_mmap(c->mm, PG(32), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	return mm_mmap(c->mm, PG(36), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, NULL, 0);
 }
 
@@ -709,7 +740,7 @@ static long op_mmap_fixed_across(struct ctx *c)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
 }
 
-/* /dev/zero MAP_SHARED at PG(32): a shmem object behind a new VMA   ....ZZZZ */
+/* /dev/zero MAP_SHARED at PG(36): a shmem object behind a new VMA   ....ZZZZ */
 static long op_mmap_dev_zero(struct ctx *c)
 {
 	struct mm_file_desc d = { .path = "/dev/zero", .dev_major = 1, .dev_minor = 5, .ino = 4,
@@ -719,7 +750,7 @@ static long op_mmap_dev_zero(struct ctx *c)
 
 	if (!z)
 		return -ENOMEM;
-	r = mm_mmap(c->mm, PG(32), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+	r = mm_mmap(c->mm, PG(36), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		    z, 0);
 	mm_file_put(z);
 	return r;
@@ -812,59 +843,134 @@ out:
 	return err;
 }
 
+/* mprotect of the middle of the named VMA: the name is copied to the new pieces. */
+static long op_mprotect_named(struct ctx *c)
+{
+	return mm_mprotect(c->mm, PG(31), 2 * PAGE_SIZE, PROT_READ);	/* NNNN -> NnnN */
+}
+
+/*
+ * Two adjacent VMAs that differ only in protection, for operations that split both ends:
+ *
+ *   01234567
+ *   AAAABBBB        A rw, B r (anon private)
+ */
+static void prepare_vm_adjacent(struct ctx *c)
+{
+	struct vmt t;
+
+	new_task(c, MM_EXEC_EMPTY);
+	t.m = c->m;
+	t.mm = c->mm;
+	assert_int_equal(vmt_map(&t, 0, 4, PROT_READ | PROT_WRITE), (long)PG(0));
+	assert_int_equal(vmt_map(&t, 4, 4, PROT_READ), (long)PG(4));
+	vmt_expect(c->mm, "AAAABBBB");
+	vma_free_reserve(c->mm);
+}
+
+/* AAAABBBB -> AAxxxxBB: both ends split, the middle merges into one rwx VMA. */
+static long op_mprotect_across(struct ctx *c)
+{
+	return mm_mprotect(c->mm, PG(2), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
+/* AAAABBBB -> AAaabbBB (VM_DONTDUMP in the middle of both). */
+static long op_madvise_across(struct ctx *c)
+{
+	return mm_madvise(c->mm, PG(2), 4 * PAGE_SIZE, MADV_DONTDUMP);
+}
+
+/* AAAABBBB -> AAllLLBB */
+static long op_mlock_across(struct ctx *c)
+{
+	return mm_mlock(c->mm, PG(2), 4 * PAGE_SIZE);
+}
+
+/* AAAABBBB -> AA....BB */
+static long op_munmap_adjacent(struct ctx *c)
+{
+	return mm_munmap(c->mm, PG(2), 4 * PAGE_SIZE);
+}
+
+/* A cache with every debug flag (slub_debug=FZPU): the alloc path with its tracking. */
+static void prepare_debug_cache(struct ctx *c)
+{
+	c->m = boot();
+	c->cache = kmem_cache_create("sweep-debug", 200, 0, SLAB_DEBUG_FLAGS, NULL);
+	assert_non_null(c->cache);
+}
+
+/* kmem_cache_alloc_node from node 1: a new slab there. */
+static long op_kmem_cache_alloc_node1(struct ctx *c)
+{
+	c->obj = kmem_cache_alloc_node(c->cache, GFP_KERNEL, 1);
+	return c->obj ? 0 : -ENOMEM;
+}
+
 static const struct sweep_case cases[] = {
-	{ "alloc_pages order 0", L_PHYS, prepare_machine, op_alloc_order0, NULL, -ENOMEM },
-	{ "alloc_pages order 3", L_PHYS, prepare_machine, op_alloc_order3, NULL, -ENOMEM },
-	{ "alloc_pages order 9", L_PHYS, prepare_machine, op_alloc_order9, NULL, -ENOMEM },
-	{ "alloc_pages __GFP_ZERO", L_PHYS, prepare_machine, op_alloc_zero, NULL, -ENOMEM },
-	{ "alloc_pages ZERO|COMP o3", L_PHYS, prepare_machine, op_alloc_zero_comp, NULL, -ENOMEM },
-	{ "alloc_pages_node THISNODE", L_PHYS, prepare_machine, op_alloc_thisnode, NULL, -ENOMEM },
-	{ "__get_free_pages order 1", L_PHYS, prepare_machine, op_get_free_pages, NULL, -ENOMEM },
-	{ "get_zeroed_page", L_PHYS, prepare_machine, op_get_zeroed_page, NULL, -ENOMEM },
+	{ "alloc_pages order 0", L_PHYS, prepare_machine, op_alloc_order0, NULL, -ENOMEM, false },
+	{ "alloc_pages order 3", L_PHYS, prepare_machine, op_alloc_order3, NULL, -ENOMEM, false },
+	{ "alloc_pages order 9", L_PHYS, prepare_machine, op_alloc_order9, NULL, -ENOMEM, false },
+	{ "alloc_pages __GFP_ZERO", L_PHYS, prepare_machine, op_alloc_zero, NULL, -ENOMEM, false },
+	{ "alloc_pages ZERO|COMP o3", L_PHYS, prepare_machine, op_alloc_zero_comp, NULL, -ENOMEM, false },
+	{ "alloc_pages_node THISNODE", L_PHYS, prepare_machine, op_alloc_thisnode, NULL, -ENOMEM, false },
+	{ "__get_free_pages order 1", L_PHYS, prepare_machine, op_get_free_pages, NULL, -ENOMEM, false },
+	{ "get_zeroed_page", L_PHYS, prepare_machine, op_get_zeroed_page, NULL, -ENOMEM, false },
 	{ "kmem_cache_create", L_SLAB, prepare_machine, op_kmem_cache_create, release_cache,
-	  -ENOMEM },
+	  -ENOMEM, false },
 	{ "kmem_cache_alloc (new slab)", L_SLAB, prepare_cache, op_kmem_cache_alloc,
-	  release_cache_obj, -ENOMEM },
+	  release_cache_obj, -ENOMEM, false },
+	{ "kmem_cache_alloc_node 1", L_SLAB, prepare_cache, op_kmem_cache_alloc_node1,
+	  release_cache_obj, -ENOMEM, false },
+	{ "kmem_cache_alloc debug FZPU", L_SLAB, prepare_debug_cache, op_kmem_cache_alloc,
+	  release_cache_obj, -ENOMEM, false },
 	{ "kmem_cache_alloc_bulk 100", L_SLAB, prepare_cache, op_alloc_bulk, release_bulk,
-	  -ENOMEM },
-	{ "krealloc 100 -> 3000", L_SLAB, prepare_krealloc, op_krealloc, NULL, -ENOMEM },
-	{ "kmalloc 8", L_SLAB, prepare_machine, op_kmalloc_8, release_obj, -ENOMEM },
-	{ "kmalloc 100", L_SLAB, prepare_machine, op_kmalloc_100, release_obj, -ENOMEM },
-	{ "kmalloc 4096", L_SLAB, prepare_machine, op_kmalloc_4096, release_obj, -ENOMEM },
-	{ "kmalloc 64K (page)", L_SLAB, prepare_machine, op_kmalloc_64k, release_obj, -ENOMEM },
+	  -ENOMEM, false },
+	{ "krealloc 100 -> 3000", L_SLAB, prepare_krealloc, op_krealloc, NULL, -ENOMEM, false },
+	{ "kmalloc 8", L_SLAB, prepare_machine, op_kmalloc_8, release_obj, -ENOMEM, false },
+	{ "kmalloc 100", L_SLAB, prepare_machine, op_kmalloc_100, release_obj, -ENOMEM, false },
+	{ "kmalloc 4096", L_SLAB, prepare_machine, op_kmalloc_4096, release_obj, -ENOMEM, false },
+	{ "kmalloc 64K (page)", L_SLAB, prepare_machine, op_kmalloc_64k, release_obj, -ENOMEM, false },
 	{ "kmalloc_node 256 node 1", L_SLAB, prepare_machine, op_kmalloc_node1, release_obj,
-	  -ENOMEM },
-	{ "mm_file_open", L_VM, prepare_machine, op_file_open, NULL, -ENOMEM },
-	{ "exec new task", L_VM, prepare_exe, op_exec_new, NULL, -ENOMEM },
-	{ "execve over a task", L_VM, prepare_vm_exe, op_exec, NULL, -ENOMEM },
-	{ "mmap new", L_VM, prepare_vm, op_mmap_new, NULL, -ENOMEM },
-	{ "mmap MAP_FIXED split", L_VM, prepare_vm, op_mmap_fixed_split, NULL, -ENOMEM },
-	{ "mmap MAP_POPULATE", L_VM, prepare_vm, op_mmap_populate, NULL, -ENOMEM },
-	{ "mmap file shared", L_VM, prepare_vm, op_mmap_file_shared, NULL, -ENOMEM },
-	{ "mmap file merging", L_VM, prepare_vm, op_mmap_file_merge, NULL, -ENOMEM },
-	{ "mmap MAP_FIXED across two", L_VM, prepare_vm, op_mmap_fixed_across, NULL, -ENOMEM },
-	{ "mmap /dev/zero shared", L_VM, prepare_vm, op_mmap_dev_zero, NULL, -ENOMEM },
-	{ "mmap shared anonymous", L_VM, prepare_vm, op_mmap_shared_anon, NULL, -ENOMEM },
-	{ "munmap middle", L_VM, prepare_vm, op_munmap_middle, NULL, -ENOMEM },
-	{ "munmap across two", L_VM, prepare_vm, op_munmap_across, NULL, -ENOMEM },
-	{ "mprotect part", L_VM, prepare_vm, op_mprotect_part, NULL, -ENOMEM },
-	{ "madvise DONTFORK part", L_VM, prepare_vm, op_madvise_split, NULL, -EAGAIN },
-	{ "madvise HUGEPAGE part", L_VM, prepare_vm, op_madvise_hugepage, NULL, -EAGAIN },
-	{ "mlock part", L_VM, prepare_vm, op_mlock_part, NULL, -ENOMEM },
-	{ "mlock2 ONFAULT part", L_VM, prepare_vm, op_mlock2_onfault, NULL, -ENOMEM },
-	{ "mlockall MCL_CURRENT", L_VM, prepare_vm, op_mlockall, NULL, -ENOMEM },
-	{ "munlock part", L_VM, prepare_vm_locked, op_munlock_part, NULL, -ENOMEM },
-	{ "mremap grow in place", L_VM, prepare_vm, op_mremap_grow, NULL, -ENOMEM },
-	{ "mremap move", L_VM, prepare_vm, op_mremap_move, NULL, -ENOMEM },
-	{ "mremap FIXED part", L_VM, prepare_vm, op_mremap_fixed_part, NULL, -ENOMEM },
-	{ "mremap DONTUNMAP", L_VM, prepare_vm, op_mremap_dontunmap, NULL, -ENOMEM },
-	{ "brk grow", L_VM, prepare_vm, op_brk_grow, NULL, -ENOMEM },
-	{ "brk shrink", L_VM, prepare_vm, op_brk_shrink, NULL, -ENOMEM },
-	{ "brk new heap", L_VM, prepare_vm_noheap, op_brk_grow, NULL, -ENOMEM },
-	{ "fork", L_VM, prepare_vm_fork, op_fork, NULL, -ENOMEM },
-	{ "clone CLONE_VM", L_VM, prepare_vm, op_clone_vm, NULL, -ENOMEM },
-	{ "exit", L_VM, prepare_vm, op_exit, NULL, -ENOMEM },
-	{ "replay of a small trace", L_VM, prepare_machine, op_replay, NULL, -ENOMEM },
+	  -ENOMEM, false },
+	{ "mm_file_open", L_VM, prepare_machine, op_file_open, NULL, -ENOMEM, false },
+	{ "exec new task", L_VM, prepare_exe, op_exec_new, NULL, -ENOMEM, false },
+	{ "execve over a task", L_VM, prepare_vm_exe, op_exec, NULL, -ENOMEM, false },
+	{ "mmap new", L_VM, prepare_vm, op_mmap_new, NULL, -ENOMEM, false },
+	{ "mmap MAP_FIXED split", L_VM, prepare_vm, op_mmap_fixed_split, NULL, -ENOMEM, false },
+	{ "mmap MAP_POPULATE", L_VM, prepare_vm, op_mmap_populate, NULL, -ENOMEM, false },
+	{ "mmap file shared", L_VM, prepare_vm, op_mmap_file_shared, NULL, -ENOMEM, false },
+	{ "mmap file merging", L_VM, prepare_vm, op_mmap_file_merge, NULL, -ENOMEM, false },
+	{ "mmap MAP_FIXED across two", L_VM, prepare_vm, op_mmap_fixed_across, NULL, -ENOMEM, false },
+	{ "mmap /dev/zero shared", L_VM, prepare_vm, op_mmap_dev_zero, NULL, -ENOMEM, false },
+	{ "mmap shared anonymous", L_VM, prepare_vm, op_mmap_shared_anon, NULL, -ENOMEM, false },
+	{ "munmap middle", L_VM, prepare_vm, op_munmap_middle, NULL, -ENOMEM, false },
+	{ "munmap across two", L_VM, prepare_vm, op_munmap_across, NULL, -ENOMEM, false },
+	{ "mprotect part", L_VM, prepare_vm, op_mprotect_part, NULL, -ENOMEM, false },
+	{ "mprotect named part", L_VM, prepare_vm, op_mprotect_named, NULL, -ENOMEM, false },
+	{ "mprotect across two *", L_VM, prepare_vm_adjacent, op_mprotect_across, NULL, -ENOMEM,
+	  true },
+	{ "madvise DONTDUMP across two *", L_VM, prepare_vm_adjacent, op_madvise_across, NULL,
+	  -EAGAIN, true },
+	{ "mlock across two *", L_VM, prepare_vm_adjacent, op_mlock_across, NULL, -ENOMEM, true },
+	{ "munmap adjacent two", L_VM, prepare_vm_adjacent, op_munmap_adjacent, NULL, -ENOMEM, false },
+	{ "madvise DONTFORK part", L_VM, prepare_vm, op_madvise_split, NULL, -EAGAIN, false },
+	{ "madvise HUGEPAGE part", L_VM, prepare_vm, op_madvise_hugepage, NULL, -EAGAIN, false },
+	{ "mlock part", L_VM, prepare_vm, op_mlock_part, NULL, -ENOMEM, false },
+	{ "mlock2 ONFAULT part", L_VM, prepare_vm, op_mlock2_onfault, NULL, -ENOMEM, false },
+	{ "mlockall MCL_CURRENT", L_VM, prepare_vm, op_mlockall, NULL, -ENOMEM, false },
+	{ "munlock part", L_VM, prepare_vm_locked, op_munlock_part, NULL, -ENOMEM, false },
+	{ "mremap grow in place", L_VM, prepare_vm, op_mremap_grow, NULL, -ENOMEM, false },
+	{ "mremap move", L_VM, prepare_vm, op_mremap_move, NULL, -ENOMEM, false },
+	{ "mremap FIXED part", L_VM, prepare_vm, op_mremap_fixed_part, NULL, -ENOMEM, false },
+	{ "mremap DONTUNMAP", L_VM, prepare_vm, op_mremap_dontunmap, NULL, -ENOMEM, false },
+	{ "brk grow", L_VM, prepare_vm, op_brk_grow, NULL, -ENOMEM, false },
+	{ "brk shrink", L_VM, prepare_vm, op_brk_shrink, NULL, -ENOMEM, false },
+	{ "brk new heap", L_VM, prepare_vm_noheap, op_brk_grow, NULL, -ENOMEM, false },
+	{ "fork", L_VM, prepare_vm_fork, op_fork, NULL, -ENOMEM, false },
+	{ "clone CLONE_VM", L_VM, prepare_vm, op_clone_vm, NULL, -ENOMEM, false },
+	{ "exit", L_VM, prepare_vm, op_exit, NULL, -ENOMEM, false },
+	{ "replay of a small trace", L_VM, prepare_machine, op_replay, NULL, -ENOMEM, false },
 };
 
 static const char *const kind_names[NR_MMLAB_FAULTS] = {
@@ -978,9 +1084,12 @@ static bool attempt(const struct sweep_case *sc, enum mmlab_fault kind, long nth
 	if (hit && r < 0) {
 		if (r != sc->err)
 			fail_msg("%s: returned %ld, expected %ld", where, r, sc->err);
-		snap_take(&c, sc->layer, &after);
-		snap_expect_same(where, &before, &after);
-		snap_free(&after);
+		if (!sc->partial) {
+			snap_take(&c, sc->layer, &after);
+			snap_expect_same(where, &before, &after);
+			snap_free(&after);
+		}
+		assert_machine_ok(c.m);
 		if (times == 1)
 			res->points++;
 		r = sc->op(&c);
@@ -1059,7 +1168,8 @@ static void test_fault_sweep(void **state)
 		print_message("\n");
 	}
 	print_message("%d injected failures, each returned its errno and left the state as it "
-		      "was\n", total);
+		      "was\n(* : as in the kernel, the VMAs before the failing one keep their change; "
+		      "checked for consistency and retry)\n", total);
 	assert_true(total > (int)ARRAY_SIZE(cases));
 }
 
