@@ -63,6 +63,8 @@ struct sweep_case {
 	 * VMAs): the state after a failure is then checked for consistency, not equality.
 	 */
 	bool partial;
+	/* __GFP_NOFAIL: no injection may reach it (the table's row must be all 0). */
+	bool nofail;
 };
 
 /* ---- machines and snapshots ---------------------------------------------------------------- */
@@ -379,6 +381,21 @@ static long op_kmalloc_4096(struct ctx *c) { return kmalloc_op(c, 4096, NUMA_NO_
 /* Above KMALLOC_MAX_CACHE_SIZE: a compound page straight from alloc_pages. */
 static long op_kmalloc_64k(struct ctx *c) { return kmalloc_op(c, 65536, NUMA_NO_NODE); }
 static long op_kmalloc_node1(struct ctx *c) { return kmalloc_op(c, 256, 1); }
+
+static long op_kmalloc_nofail(struct ctx *c)
+{
+	c->obj = kmalloc(100, GFP_KERNEL | __GFP_NOFAIL);
+	return c->obj ? 0 : -ENOMEM;
+}
+
+static long op_kmem_cache_alloc_nofail(struct ctx *c)
+{
+	c->obj = kmem_cache_alloc(c->cache, GFP_KERNEL | __GFP_NOFAIL);
+	return c->obj ? 0 : -ENOMEM;
+}
+
+/* __GFP_NOFAIL: fault injection never fails it (ignore_nofail is off), as in the kernel. */
+static long op_alloc_nofail(struct ctx *c) { return op_alloc_pages(c, GFP_KERNEL | __GFP_NOFAIL, 0); }
 
 /* Order 2 from node 1 only (__GFP_THISNODE: no fallback to node 0). */
 static long op_alloc_thisnode(struct ctx *c)
@@ -908,69 +925,75 @@ static long op_kmem_cache_alloc_node1(struct ctx *c)
 }
 
 static const struct sweep_case cases[] = {
-	{ "alloc_pages order 0", L_PHYS, prepare_machine, op_alloc_order0, NULL, -ENOMEM, false },
-	{ "alloc_pages order 3", L_PHYS, prepare_machine, op_alloc_order3, NULL, -ENOMEM, false },
-	{ "alloc_pages order 9", L_PHYS, prepare_machine, op_alloc_order9, NULL, -ENOMEM, false },
-	{ "alloc_pages __GFP_ZERO", L_PHYS, prepare_machine, op_alloc_zero, NULL, -ENOMEM, false },
-	{ "alloc_pages ZERO|COMP o3", L_PHYS, prepare_machine, op_alloc_zero_comp, NULL, -ENOMEM, false },
-	{ "alloc_pages_node THISNODE", L_PHYS, prepare_machine, op_alloc_thisnode, NULL, -ENOMEM, false },
-	{ "__get_free_pages order 1", L_PHYS, prepare_machine, op_get_free_pages, NULL, -ENOMEM, false },
-	{ "get_zeroed_page", L_PHYS, prepare_machine, op_get_zeroed_page, NULL, -ENOMEM, false },
+	{ "alloc_pages order 0", L_PHYS, prepare_machine, op_alloc_order0, NULL, -ENOMEM, false, false },
+	{ "alloc_pages order 3", L_PHYS, prepare_machine, op_alloc_order3, NULL, -ENOMEM, false, false },
+	{ "alloc_pages order 9", L_PHYS, prepare_machine, op_alloc_order9, NULL, -ENOMEM, false, false },
+	{ "alloc_pages __GFP_ZERO", L_PHYS, prepare_machine, op_alloc_zero, NULL, -ENOMEM, false, false },
+	{ "alloc_pages ZERO|COMP o3", L_PHYS, prepare_machine, op_alloc_zero_comp, NULL, -ENOMEM, false, false },
+	{ "alloc_pages __GFP_NOFAIL", L_PHYS, prepare_machine, op_alloc_nofail, NULL, -ENOMEM,
+	  false, true },
+	{ "alloc_pages_node THISNODE", L_PHYS, prepare_machine, op_alloc_thisnode, NULL, -ENOMEM, false, false },
+	{ "__get_free_pages order 1", L_PHYS, prepare_machine, op_get_free_pages, NULL, -ENOMEM, false, false },
+	{ "get_zeroed_page", L_PHYS, prepare_machine, op_get_zeroed_page, NULL, -ENOMEM, false, false },
 	{ "kmem_cache_create", L_SLAB, prepare_machine, op_kmem_cache_create, release_cache,
-	  -ENOMEM, false },
+	  -ENOMEM, false, false },
 	{ "kmem_cache_alloc (new slab)", L_SLAB, prepare_cache, op_kmem_cache_alloc,
-	  release_cache_obj, -ENOMEM, false },
+	  release_cache_obj, -ENOMEM, false, false },
 	{ "kmem_cache_alloc_node 1", L_SLAB, prepare_cache, op_kmem_cache_alloc_node1,
-	  release_cache_obj, -ENOMEM, false },
+	  release_cache_obj, -ENOMEM, false, false },
 	{ "kmem_cache_alloc debug FZPU", L_SLAB, prepare_debug_cache, op_kmem_cache_alloc,
-	  release_cache_obj, -ENOMEM, false },
+	  release_cache_obj, -ENOMEM, false, false },
 	{ "kmem_cache_alloc_bulk 100", L_SLAB, prepare_cache, op_alloc_bulk, release_bulk,
-	  -ENOMEM, false },
-	{ "krealloc 100 -> 3000", L_SLAB, prepare_krealloc, op_krealloc, NULL, -ENOMEM, false },
-	{ "kmalloc 8", L_SLAB, prepare_machine, op_kmalloc_8, release_obj, -ENOMEM, false },
-	{ "kmalloc 100", L_SLAB, prepare_machine, op_kmalloc_100, release_obj, -ENOMEM, false },
-	{ "kmalloc 4096", L_SLAB, prepare_machine, op_kmalloc_4096, release_obj, -ENOMEM, false },
-	{ "kmalloc 64K (page)", L_SLAB, prepare_machine, op_kmalloc_64k, release_obj, -ENOMEM, false },
+	  -ENOMEM, false, false },
+	{ "krealloc 100 -> 3000", L_SLAB, prepare_krealloc, op_krealloc, NULL, -ENOMEM, false, false },
+	{ "kmalloc 8", L_SLAB, prepare_machine, op_kmalloc_8, release_obj, -ENOMEM, false, false },
+	{ "kmalloc 100", L_SLAB, prepare_machine, op_kmalloc_100, release_obj, -ENOMEM, false, false },
+	{ "kmalloc 4096", L_SLAB, prepare_machine, op_kmalloc_4096, release_obj, -ENOMEM, false, false },
+	{ "kmalloc 100 __GFP_NOFAIL", L_SLAB, prepare_machine, op_kmalloc_nofail, release_obj,
+	  -ENOMEM, false, true },
+	{ "kmem_cache_alloc __GFP_NOFAIL", L_SLAB, prepare_cache, op_kmem_cache_alloc_nofail,
+	  release_cache_obj, -ENOMEM, false, true },
+	{ "kmalloc 64K (page)", L_SLAB, prepare_machine, op_kmalloc_64k, release_obj, -ENOMEM, false, false },
 	{ "kmalloc_node 256 node 1", L_SLAB, prepare_machine, op_kmalloc_node1, release_obj,
-	  -ENOMEM, false },
-	{ "mm_file_open", L_VM, prepare_machine, op_file_open, NULL, -ENOMEM, false },
-	{ "exec new task", L_VM, prepare_exe, op_exec_new, NULL, -ENOMEM, false },
-	{ "execve over a task", L_VM, prepare_vm_exe, op_exec, NULL, -ENOMEM, false },
-	{ "mmap new", L_VM, prepare_vm, op_mmap_new, NULL, -ENOMEM, false },
-	{ "mmap MAP_FIXED split", L_VM, prepare_vm, op_mmap_fixed_split, NULL, -ENOMEM, false },
-	{ "mmap MAP_POPULATE", L_VM, prepare_vm, op_mmap_populate, NULL, -ENOMEM, false },
-	{ "mmap file shared", L_VM, prepare_vm, op_mmap_file_shared, NULL, -ENOMEM, false },
-	{ "mmap file merging", L_VM, prepare_vm, op_mmap_file_merge, NULL, -ENOMEM, false },
-	{ "mmap MAP_FIXED across two", L_VM, prepare_vm, op_mmap_fixed_across, NULL, -ENOMEM, false },
-	{ "mmap /dev/zero shared", L_VM, prepare_vm, op_mmap_dev_zero, NULL, -ENOMEM, false },
-	{ "mmap shared anonymous", L_VM, prepare_vm, op_mmap_shared_anon, NULL, -ENOMEM, false },
-	{ "munmap middle", L_VM, prepare_vm, op_munmap_middle, NULL, -ENOMEM, false },
-	{ "munmap across two", L_VM, prepare_vm, op_munmap_across, NULL, -ENOMEM, false },
-	{ "mprotect part", L_VM, prepare_vm, op_mprotect_part, NULL, -ENOMEM, false },
-	{ "mprotect named part", L_VM, prepare_vm, op_mprotect_named, NULL, -ENOMEM, false },
+	  -ENOMEM, false, false },
+	{ "mm_file_open", L_VM, prepare_machine, op_file_open, NULL, -ENOMEM, false, false },
+	{ "exec new task", L_VM, prepare_exe, op_exec_new, NULL, -ENOMEM, false, false },
+	{ "execve over a task", L_VM, prepare_vm_exe, op_exec, NULL, -ENOMEM, false, false },
+	{ "mmap new", L_VM, prepare_vm, op_mmap_new, NULL, -ENOMEM, false, false },
+	{ "mmap MAP_FIXED split", L_VM, prepare_vm, op_mmap_fixed_split, NULL, -ENOMEM, false, false },
+	{ "mmap MAP_POPULATE", L_VM, prepare_vm, op_mmap_populate, NULL, -ENOMEM, false, false },
+	{ "mmap file shared", L_VM, prepare_vm, op_mmap_file_shared, NULL, -ENOMEM, false, false },
+	{ "mmap file merging", L_VM, prepare_vm, op_mmap_file_merge, NULL, -ENOMEM, false, false },
+	{ "mmap MAP_FIXED across two", L_VM, prepare_vm, op_mmap_fixed_across, NULL, -ENOMEM, false, false },
+	{ "mmap /dev/zero shared", L_VM, prepare_vm, op_mmap_dev_zero, NULL, -ENOMEM, false, false },
+	{ "mmap shared anonymous", L_VM, prepare_vm, op_mmap_shared_anon, NULL, -ENOMEM, false, false },
+	{ "munmap middle", L_VM, prepare_vm, op_munmap_middle, NULL, -ENOMEM, false, false },
+	{ "munmap across two", L_VM, prepare_vm, op_munmap_across, NULL, -ENOMEM, false, false },
+	{ "mprotect part", L_VM, prepare_vm, op_mprotect_part, NULL, -ENOMEM, false, false },
+	{ "mprotect named part", L_VM, prepare_vm, op_mprotect_named, NULL, -ENOMEM, false, false },
 	{ "mprotect across two *", L_VM, prepare_vm_adjacent, op_mprotect_across, NULL, -ENOMEM,
-	  true },
+	  true, false },
 	{ "madvise DONTDUMP across two *", L_VM, prepare_vm_adjacent, op_madvise_across, NULL,
-	  -EAGAIN, true },
-	{ "mlock across two *", L_VM, prepare_vm_adjacent, op_mlock_across, NULL, -ENOMEM, true },
-	{ "munmap adjacent two", L_VM, prepare_vm_adjacent, op_munmap_adjacent, NULL, -ENOMEM, false },
-	{ "madvise DONTFORK part", L_VM, prepare_vm, op_madvise_split, NULL, -EAGAIN, false },
-	{ "madvise HUGEPAGE part", L_VM, prepare_vm, op_madvise_hugepage, NULL, -EAGAIN, false },
-	{ "mlock part", L_VM, prepare_vm, op_mlock_part, NULL, -ENOMEM, false },
-	{ "mlock2 ONFAULT part", L_VM, prepare_vm, op_mlock2_onfault, NULL, -ENOMEM, false },
-	{ "mlockall MCL_CURRENT", L_VM, prepare_vm, op_mlockall, NULL, -ENOMEM, false },
-	{ "munlock part", L_VM, prepare_vm_locked, op_munlock_part, NULL, -ENOMEM, false },
-	{ "mremap grow in place", L_VM, prepare_vm, op_mremap_grow, NULL, -ENOMEM, false },
-	{ "mremap move", L_VM, prepare_vm, op_mremap_move, NULL, -ENOMEM, false },
-	{ "mremap FIXED part", L_VM, prepare_vm, op_mremap_fixed_part, NULL, -ENOMEM, false },
-	{ "mremap DONTUNMAP", L_VM, prepare_vm, op_mremap_dontunmap, NULL, -ENOMEM, false },
-	{ "brk grow", L_VM, prepare_vm, op_brk_grow, NULL, -ENOMEM, false },
-	{ "brk shrink", L_VM, prepare_vm, op_brk_shrink, NULL, -ENOMEM, false },
-	{ "brk new heap", L_VM, prepare_vm_noheap, op_brk_grow, NULL, -ENOMEM, false },
-	{ "fork", L_VM, prepare_vm_fork, op_fork, NULL, -ENOMEM, false },
-	{ "clone CLONE_VM", L_VM, prepare_vm, op_clone_vm, NULL, -ENOMEM, false },
-	{ "exit", L_VM, prepare_vm, op_exit, NULL, -ENOMEM, false },
-	{ "replay of a small trace", L_VM, prepare_machine, op_replay, NULL, -ENOMEM, false },
+	  -EAGAIN, true, false },
+	{ "mlock across two *", L_VM, prepare_vm_adjacent, op_mlock_across, NULL, -ENOMEM, true, false },
+	{ "munmap adjacent two", L_VM, prepare_vm_adjacent, op_munmap_adjacent, NULL, -ENOMEM, false, false },
+	{ "madvise DONTFORK part", L_VM, prepare_vm, op_madvise_split, NULL, -EAGAIN, false, false },
+	{ "madvise HUGEPAGE part", L_VM, prepare_vm, op_madvise_hugepage, NULL, -EAGAIN, false, false },
+	{ "mlock part", L_VM, prepare_vm, op_mlock_part, NULL, -ENOMEM, false, false },
+	{ "mlock2 ONFAULT part", L_VM, prepare_vm, op_mlock2_onfault, NULL, -ENOMEM, false, false },
+	{ "mlockall MCL_CURRENT", L_VM, prepare_vm, op_mlockall, NULL, -ENOMEM, false, false },
+	{ "munlock part", L_VM, prepare_vm_locked, op_munlock_part, NULL, -ENOMEM, false, false },
+	{ "mremap grow in place", L_VM, prepare_vm, op_mremap_grow, NULL, -ENOMEM, false, false },
+	{ "mremap move", L_VM, prepare_vm, op_mremap_move, NULL, -ENOMEM, false, false },
+	{ "mremap FIXED part", L_VM, prepare_vm, op_mremap_fixed_part, NULL, -ENOMEM, false, false },
+	{ "mremap DONTUNMAP", L_VM, prepare_vm, op_mremap_dontunmap, NULL, -ENOMEM, false, false },
+	{ "brk grow", L_VM, prepare_vm, op_brk_grow, NULL, -ENOMEM, false, false },
+	{ "brk shrink", L_VM, prepare_vm, op_brk_shrink, NULL, -ENOMEM, false, false },
+	{ "brk new heap", L_VM, prepare_vm_noheap, op_brk_grow, NULL, -ENOMEM, false, false },
+	{ "fork", L_VM, prepare_vm_fork, op_fork, NULL, -ENOMEM, false, false },
+	{ "clone CLONE_VM", L_VM, prepare_vm, op_clone_vm, NULL, -ENOMEM, false, false },
+	{ "exit", L_VM, prepare_vm, op_exit, NULL, -ENOMEM, false, false },
+	{ "replay of a small trace", L_VM, prepare_machine, op_replay, NULL, -ENOMEM, false, false },
 };
 
 static const char *const kind_names[NR_MMLAB_FAULTS] = {
@@ -1143,6 +1166,10 @@ static void test_fault_sweep(void **state)
 			if (res->points || res->silent)
 				attempt(&cases[i], (enum mmlab_fault)k, 1, -1, &ref, res);
 			total += res->points;
+			if (cases[i].nofail && (res->points || res->silent))
+				fail_msg("%s: %s injection reached a __GFP_NOFAIL allocation (%d "
+					 "failed, %d counted and ignored)", cases[i].name,
+					 kind_names[k], res->points, res->silent);
 		}
 		outcome_free(&ref);
 	}
