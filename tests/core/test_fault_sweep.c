@@ -909,6 +909,34 @@ static long op_munmap_adjacent(struct ctx *c)
 	return mm_munmap(c->mm, PG(2), 4 * PAGE_SIZE);
 }
 
+/* mm_seed_vma of a named anonymous VMA at PG(36), as replay --initial-maps does:  ....nnnn */
+static long op_seed_vma(struct ctx *c)
+{
+	return mm_seed_vma(c->mm, PG(36), PG(40), PROT_READ | PROT_WRITE, MAP_PRIVATE, NULL, 0,
+			   "[anon:seeded]");
+}
+
+/* The locked A of prepare_vm_locked grows and must move: only what grew is faulted in. */
+static long op_mremap_locked_move(struct ctx *c)
+{
+	return mm_mremap(c->mm, PG(0), 8 * PAGE_SIZE, 12 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
+}
+
+/* MAP_LOCKED of a new mapping at PG(36): locked and populated. */
+static long op_mmap_locked(struct ctx *c)
+{
+	return mm_mmap(c->mm, PG(36), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, NULL, 0);
+}
+
+/* After mlockall(MCL_FUTURE) a new mapping is locked (def_flags) and populated. */
+static void prepare_vm_mcl_future(struct ctx *c)
+{
+	prepare_vm(c);
+	assert_int_equal(mm_mlockall(c->mm, MCL_FUTURE), 0);
+	vma_free_reserve(c->mm);
+}
+
 /* A cache with every debug flag (slub_debug=FZPU): the alloc path with its tracking. */
 static void prepare_debug_cache(struct ctx *c)
 {
@@ -967,6 +995,10 @@ static const struct sweep_case cases[] = {
 	{ "mmap MAP_FIXED across two", L_VM, prepare_vm, op_mmap_fixed_across, NULL, -ENOMEM, false, false },
 	{ "mmap /dev/zero shared", L_VM, prepare_vm, op_mmap_dev_zero, NULL, -ENOMEM, false, false },
 	{ "mmap shared anonymous", L_VM, prepare_vm, op_mmap_shared_anon, NULL, -ENOMEM, false, false },
+	{ "mmap MAP_LOCKED", L_VM, prepare_vm, op_mmap_locked, NULL, -ENOMEM, false, false },
+	{ "mmap after MCL_FUTURE", L_VM, prepare_vm_mcl_future, op_mmap_populate, NULL, -ENOMEM,
+	  false, false },
+	{ "mm_seed_vma [anon:]", L_VM, prepare_vm, op_seed_vma, NULL, -ENOMEM, false, false },
 	{ "munmap middle", L_VM, prepare_vm, op_munmap_middle, NULL, -ENOMEM, false, false },
 	{ "munmap across two", L_VM, prepare_vm, op_munmap_across, NULL, -ENOMEM, false, false },
 	{ "mprotect part", L_VM, prepare_vm, op_mprotect_part, NULL, -ENOMEM, false, false },
@@ -986,6 +1018,8 @@ static const struct sweep_case cases[] = {
 	{ "mremap grow in place", L_VM, prepare_vm, op_mremap_grow, NULL, -ENOMEM, false, false },
 	{ "mremap move", L_VM, prepare_vm, op_mremap_move, NULL, -ENOMEM, false, false },
 	{ "mremap FIXED part", L_VM, prepare_vm, op_mremap_fixed_part, NULL, -ENOMEM, false, false },
+	{ "mremap locked, moving", L_VM, prepare_vm_locked, op_mremap_locked_move, NULL, -ENOMEM,
+	  false, false },
 	{ "mremap DONTUNMAP", L_VM, prepare_vm, op_mremap_dontunmap, NULL, -ENOMEM, false, false },
 	{ "brk grow", L_VM, prepare_vm, op_brk_grow, NULL, -ENOMEM, false, false },
 	{ "brk shrink", L_VM, prepare_vm, op_brk_shrink, NULL, -ENOMEM, false, false },
