@@ -45,6 +45,9 @@ struct ctx {
 	struct page *page;
 	void *obj;
 	void *bulk[100];		/* kmem_cache_alloc_bulk's objects */
+	struct kmem_cache *fill_cache[2];	/* objects taken so these caches' slabs are full */
+	void *fill[2][128];
+	int nr_fill[2];
 	size_t nr_bulk;
 	unsigned long brk0;		/* the break prepare() left */
 	char *replay_maps;		/* what a replay left, for the comparison with a clean run */		/* the break prepare() left */
@@ -112,23 +115,33 @@ static char *slab_active(struct machine *m)
 	return out;
 }
 
-static long slab_objs(struct machine *m, const char *cache)
+/* Active objects of @cache (and in *@total all its objects), exact after shrink_all(). */
+static long slab_counts(struct machine *m, const char *cache, long *total)
 {
 	char *info, *line, *save = NULL;
-	long n = 0;
+	long n = 0, all = 0;
 
 	shrink_all(m);
 	info = test_proc(m, "slabinfo");
 	assert_non_null(info);
 	for (line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[64];
-		long active;
+		long active, num;
 
-		if (sscanf(line, "%63s %ld", name, &active) == 2 && !strcmp(name, cache))
+		if (sscanf(line, "%63s %ld %ld", name, &active, &num) == 3 && !strcmp(name, cache)) {
 			n = active;
+			all = num;
+		}
 	}
 	free(info);
+	if (total)
+		*total = all;
 	return n;
+}
+
+static long slab_objs(struct machine *m, const char *cache)
+{
+	return slab_counts(m, cache, NULL);
 }
 
 /* Every VMA of @mm with what maps does not show: full vm_flags, anon_vma identity. */
@@ -263,7 +276,12 @@ static void snap_expect_same(const char *where, const struct snap *a, const stru
  */
 static void ctx_teardown(struct ctx *c, const char *where)
 {
+	int i;
+
 	assert_machine_ok(c->m);
+	for (i = 0; i < 2; i++)
+		while (c->nr_fill[i])
+			kmem_cache_free(c->fill_cache[i], c->fill[i][--c->nr_fill[i]]);
 	if (c->child)
 		mm_task_exit(c->child);
 	if (c->task)
@@ -486,6 +504,29 @@ static struct mm_file *open_file(struct machine *m, const char *path, unsigned l
 	return f;
 }
 
+/*
+ * Take objects from the vm_area_struct and mm_struct caches until every slab of theirs is full,
+ * so the next VMA or mm allocation needs a new slab and FAULT_PAGE_ALLOC reaches it too.
+ */
+static void fill_vm_caches(struct ctx *c)
+{
+	static const char *const names[2] = { "vm_area_struct", "mm_struct" };
+	struct kmem_cache *caches[2] = { c->m->vm->vm_area_cachep, c->m->vm->mm_cachep };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		long total, active;
+
+		c->fill_cache[i] = caches[i];
+		while ((active = slab_counts(c->m, names[i], &total)) < total) {
+			assert_true(c->nr_fill[i] < (int)ARRAY_SIZE(c->fill[i]));
+			c->fill[i][c->nr_fill[i]] = kmem_cache_alloc(caches[i], GFP_KERNEL);
+			assert_non_null(c->fill[i][c->nr_fill[i]]);
+			c->nr_fill[i]++;
+		}
+	}
+}
+
 static void new_task(struct ctx *c, unsigned int flags)
 {
 	struct mm_exec_args args = { .flags = flags, .start_brk = PG(64) };
@@ -525,6 +566,7 @@ static void prepare_vm(struct ctx *c)
 	c->brk0 = PG(68);
 	/* An empty reserve, so every attempt allocates its VMAs afresh. */
 	vma_free_reserve(c->mm);
+	fill_vm_caches(c);
 }
 
 /* A machine, no process yet, and an executable file. */
@@ -532,6 +574,7 @@ static void prepare_exe(struct ctx *c)
 {
 	c->m = boot();
 	c->exe = open_file(c->m, "/sweep/bin", 200, O_RDONLY);
+	fill_vm_caches(c);
 }
 
 /*
@@ -562,6 +605,7 @@ static void prepare_vm_exe(struct ctx *c)
 {
 	prepare_vm(c);
 	c->exe = open_file(c->m, "/sweep/bin", 200, O_RDONLY);
+	fill_vm_caches(c);
 }
 
 static long op_exec(struct ctx *c)
@@ -659,6 +703,7 @@ static void prepare_vm_locked(struct ctx *c)
 	prepare_vm(c);
 	assert_int_equal(mm_mlock(c->mm, PG(0), 8 * PAGE_SIZE), 0);
 	vma_free_reserve(c->mm);
+	fill_vm_caches(c);
 }
 
 static long op_munlock_part(struct ctx *c)
@@ -710,6 +755,7 @@ static void prepare_vm_noheap(struct ctx *c)
 	assert_int_equal(mm_brk(c->mm, PG(64)), PG(64));
 	c->brk0 = PG(64);
 	vma_free_reserve(c->mm);
+	fill_vm_caches(c);
 }
 
 /*
@@ -722,6 +768,7 @@ static void prepare_vm_fork(struct ctx *c)
 	assert_int_equal(mm_madvise(c->mm, PG(3), PAGE_SIZE, MADV_DONTFORK), 0);
 	assert_int_equal(mm_mlock(c->mm, PG(10), 2 * PAGE_SIZE), 0);
 	vma_free_reserve(c->mm);
+	fill_vm_caches(c);
 }
 
 static long op_fork(struct ctx *c)
@@ -883,6 +930,7 @@ static void prepare_vm_adjacent(struct ctx *c)
 	assert_int_equal(vmt_map(&t, 4, 4, PROT_READ), (long)PG(4));
 	vmt_expect(c->mm, "AAAABBBB");
 	vma_free_reserve(c->mm);
+	fill_vm_caches(c);
 }
 
 /* AAAABBBB -> AAxxxxBB: both ends split, the middle merges into one rwx VMA. */
@@ -935,6 +983,7 @@ static void prepare_vm_mcl_future(struct ctx *c)
 	prepare_vm(c);
 	assert_int_equal(mm_mlockall(c->mm, MCL_FUTURE), 0);
 	vma_free_reserve(c->mm);
+	fill_vm_caches(c);
 }
 
 /* A cache with every debug flag (slub_debug=FZPU): the alloc path with its tracking. */
