@@ -170,8 +170,11 @@ int mm_debug_level(const struct machine *m);
 
 /*
  * Metadata allocation on the host (descriptors that the simulated kernel would take from its
- * own slab caches until the slab layer serves them). Subject to FAULT_MISC.
+ * own slab caches until the slab layer serves them). Each call counts one call of FAULT_MISC
+ * (mm_meta_zalloc_as: of @which, for a path with its own attribute, e.g. VMA-tree leaves), so
+ * callers must not test should_fail() for the same allocation again.
  */
+void *mm_meta_zalloc_as(struct machine *m, enum mmlab_fault which, size_t size);
 void *mm_meta_zalloc(struct machine *m, size_t size);
 void mm_meta_free(struct machine *m, void *p);
 

@@ -499,8 +499,9 @@ static noinline struct page *alloc_pages_general(struct machine *m, int nid, gfp
 	}
 	if (nid < 0 || nid >= m->nr_nodes)
 		nid = m->cpus[mm_current.cpu].node;
-	if (unlikely(should_fail(m, FAULT_PAGE_ALLOC, order)) &&
-	    (!(gfp & __GFP_NOFAIL) || m->faults[FAULT_PAGE_ALLOC].cfg.ignore_nofail))
+	/* __GFP_NOFAIL is not counted (unless ignore_nofail): it must not use up a failure. */
+	if ((!(gfp & __GFP_NOFAIL) || m->faults[FAULT_PAGE_ALLOC].cfg.ignore_nofail) &&
+	    unlikely(should_fail(m, FAULT_PAGE_ALLOC, order)))
 		return NULL;
 	ac.preferred_nid = nid;
 	ac.highest_zoneidx = zone_of_gfp(gfp);

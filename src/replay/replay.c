@@ -167,15 +167,17 @@ static int proc_spawn(struct replay *r, long pid, char *why, size_t size, struct
 	err = mm_task_exec_new(r->m, (int)pid, &a, &t);
 	if (err) {
 		fdtable_put(fds);
-		return replay_fail(why, size, "cannot create process %ld: %s", pid, strerror(-err));
+		replay_fail(why, size, "cannot create process %ld: %s", pid, strerror(-err));
+		return err == -ENOMEM ? -ENOMEM : -EINVAL;	/* out of memory is not bad input */
 	}
 	if (first && r->have_snap) {
 		err = snapshot_seed(r, mm_task_mm(t));
 		if (err) {
 			mm_task_exit(t);
 			fdtable_put(fds);
-			return replay_fail(why, size, "cannot seed process %ld from the maps snapshot: %s",
-					   pid, strerror(-err));
+			replay_fail(why, size, "cannot seed process %ld from the maps snapshot: %s",
+				    pid, strerror(-err));
+			return err == -ENOMEM ? -ENOMEM : -EINVAL;
 		}
 	}
 	err = proc_new(r, pid, t, fds, out);
@@ -214,8 +216,9 @@ static int proc_clone(struct replay *r, struct rproc *parent, unsigned long flag
 	err = mm_task_clone(parent->task, flags, (int)pid, &t);
 	if (err) {
 		fdtable_put(fds);
-		return replay_fail(why, size, "clone of %ld into %ld failed in mmlab: %s",
-				   parent->pid, pid, strerror(-err));
+		replay_fail(why, size, "clone of %ld into %ld failed in mmlab: %s", parent->pid, pid,
+			    strerror(-err));
+		return err == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	err = proc_new(r, pid, t, fds, &p);
 	if (err) {

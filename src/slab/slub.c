@@ -387,13 +387,16 @@ static noinline void *slab_alloc_debug(struct kmem_cache *s, gfp_t gfp, int node
 
 /*
  * failslab: should_fail() for FAULT_SLAB, with the test for an unarmed attribute inlined (the
- * kernel puts a static key there).
+ * kernel puts a static key there). A __GFP_NOFAIL request is neither failed nor counted,
+ * unless the attribute says ignore_nofail.
  */
-static __always_inline bool slab_should_fail(struct kmem_cache *s)
+static __always_inline bool slab_should_fail(struct kmem_cache *s, gfp_t gfp)
 {
 	struct fault_attr *fa = &s->machine->faults[FAULT_SLAB];
 
 	if (likely(!__atomic_load_n(&fa->cfg.nth, __ATOMIC_RELAXED)))
+		return false;
+	if ((gfp & __GFP_NOFAIL) && !fa->cfg.ignore_nofail)
 		return false;
 	return should_fail(s->machine, FAULT_SLAB, 0);
 }
@@ -405,7 +408,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int nod
 	struct kmem_cache_cpu *c;
 	void **object;
 
-	if (unlikely(slab_should_fail(s)))
+	if (unlikely(slab_should_fail(s, gfp)))
 		return NULL;
 	if (unlikely(kmem_cache_debug(s))) {
 		object = slab_alloc_debug(s, gfp, node, caller);
@@ -670,7 +673,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 	struct kmem_cache_cpu *c;
 	size_t i;
 
-	if (unlikely(slab_should_fail(s)))
+	if (unlikely(slab_should_fail(s, gfp)))
 		return 0;
 	if (unlikely(kmem_cache_debug(s))) {
 		for (i = 0; i < size; i++) {
