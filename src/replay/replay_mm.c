@@ -63,10 +63,38 @@ static void fmt_value(char *buf, size_t size, long long v)
 	}
 }
 
-static void check(struct replay *r, struct rproc *p, const struct strace_line *l, long long got)
+/* Tell on_diff of @l's difference: recorded @rec, mmlab @got. */
+static void report_diff(struct replay *r, struct rproc *p, const struct strace_line *l,
+			const char *call, long long rec, long long got)
+{
+	const char *s = l->nargs ? l->arg[0].p : "";
+	const char *e = l->nargs ? l->arg[l->nargs - 1].p + l->arg[l->nargs - 1].n : s;
+	char a[40], b[40], small[512], *text = small;
+	struct replay_diff d = {
+		.line = r->lineno, .pid = p->pid, .call = call, .recorded = rec, .got = got,
+	};
+	int n;
+
+	fmt_value(a, sizeof(a), rec);
+	fmt_value(b, sizeof(b), got);
+#define DIFF_FMT "line %lu: [pid %ld] %s(%.*s): recorded %s, got %s"
+#define DIFF_ARGS r->lineno, p->pid, call, (int)(e - s), s, a, b
+	n = snprintf(small, sizeof(small), DIFF_FMT, DIFF_ARGS);
+	/* A long -y path: the whole text on the heap (cut short only if there is no memory). */
+	if (n >= (int)sizeof(small) && (text = malloc((size_t)n + 1)) != NULL)
+		snprintf(text, (size_t)n + 1, DIFF_FMT, DIFF_ARGS);
+#undef DIFF_FMT
+#undef DIFF_ARGS
+	d.text = text ? text : small;
+	r->opt.on_diff(&d, r->opt.diff_arg);
+	if (text != small)
+		free(text);
+}
+
+static void check(struct replay *r, struct rproc *p, const struct strace_line *l,
+		  const char *call, long long got)
 {
 	long long rec;
-	char a[40], b[40];
 
 	r->st.calls++;
 	if (!l->has_result || l->result_unknown)
@@ -77,17 +105,8 @@ static void check(struct replay *r, struct rproc *p, const struct strace_line *l
 		return;
 	}
 	r->st.differed++;
-	if (!r->opt.check)
-		return;
-	fmt_value(a, sizeof(a), rec);
-	fmt_value(b, sizeof(b), got);
-	{
-		const char *s = l->nargs ? l->arg[0].p : "";
-		const char *e = l->nargs ? l->arg[l->nargs - 1].p + l->arg[l->nargs - 1].n : s;
-
-		fprintf(r->opt.diff_out, "line %lu: [pid %ld] %.*s(%.*s): recorded %s, got %s\n",
-			r->lineno, p->pid, (int)l->name.n, l->name.p, (int)(e - s), s, a, b);
-	}
+	if (r->opt.check && r->opt.on_diff)
+		report_diff(r, p, l, call, rec, got);
 }
 
 static bool recorded_ok(const struct strace_line *l)
@@ -251,6 +270,6 @@ int replay_mm_call(struct replay *r, struct rproc *p, const struct strace_line *
 	case C_NONE:
 		break;
 	}
-	check(r, p, l, got);
+	check(r, p, l, calls[c].name, got);
 	return 1;
 }

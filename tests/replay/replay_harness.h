@@ -6,6 +6,7 @@
 #define MMLAB_TEST_REPLAY_HARNESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <mmlab/replay.h>
 
@@ -24,6 +25,25 @@ int harness_replay(const char *trace, const char *marker, const char *initial_ma
 /* The same, showing the maps of process @maps_pid at its exit. */
 int harness_replay_pid(const char *trace, const char *marker, const char *initial_maps,
 		       long maps_pid, struct replay_stats *st, char **maps, char **diffs);
+/* One difference of a replay, as its replay_diff_fn saw it. */
+struct harness_diff {
+	unsigned long line;
+	long pid;
+	char call[16];
+	long long recorded, got;
+};
+
+/* What harness_replay_run() is to do; zero fields mean "as harness_replay()". */
+struct harness_run_opts {
+	const char *marker;		/* start after the first line containing it */
+	const char *initial_maps;
+	long maps_pid;
+	struct harness_diff **list;	/* if non-NULL: every difference, malloc'd, in order */
+	size_t *nlist;			/* ... and how many (required with list) */
+};
+/* harness_replay with every option: returns and fills what harness_replay() does. */
+int harness_replay_run(const char *trace, const struct harness_run_opts *ho,
+		       struct replay_stats *st, char **maps, char **diffs);
 /*
  * harness_maps_equal - two /proc/PID/maps texts are the same, except for the device and inode
  * of internal shmem objects (/dev/zero (deleted), /memfd:, /SYSV), a kernel-wide counter no
