@@ -282,5 +282,5 @@ int main(void)
 		cmocka_unit_test(test_initial_maps),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return mmlab_run_tests(tests, setup, teardown);
 }

@@ -281,5 +281,5 @@ int main(void)
 		cmocka_unit_test(test_mutations),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }
