@@ -13,6 +13,23 @@
 #include "replay_harness.h"
 #include "testlib.h"
 
+bool harness_on_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	char file[4096];
+
+	for (p = path ? path : ""; *p; p = *colon ? colon + 1 : colon) {
+		colon = strchrnul(p, ':');
+		if (colon == p)		/* an empty entry is the current directory */
+			snprintf(file, sizeof(file), "./%s", prog);
+		else
+			snprintf(file, sizeof(file), "%.*s/%s", (int)(colon - p), p, prog);
+		if (access(file, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 int harness_run(char *const argv[])
 {
 	int status;

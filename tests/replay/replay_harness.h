@@ -7,8 +7,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <mmlab/replay.h>
+
+/* Is @prog an executable file in a directory of $PATH? */
+bool harness_on_path(const char *prog);
+/*
+ * In a cmocka test: skip it (cmocka's skip(), reported as skipped, never as passed) with a
+ * message naming @prog when @prog is not on $PATH. For tests that record with strace/setarch.
+ */
+#define harness_require(prog)								\
+	do {										\
+		if (!harness_on_path(prog)) {						\
+			fprintf(stderr, "%s is not on PATH: test skipped\n", (prog));	\
+			skip();								\
+		}									\
+	} while (0)
 
 /* Run @argv (NULL-terminated) with stdout/stderr to /dev/null; its exit status, or -1. */
 int harness_run(char *const argv[]);

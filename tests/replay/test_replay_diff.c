@@ -111,12 +111,16 @@ static void run_seeds(const char *avoid, bool aslr)
 static void test_random_sequences(void **state)
 {
 	(void)state;
+	harness_require("strace");
+	harness_require("setarch");
 	run_seeds(NULL, false);
 }
 
 static void test_known_differences_avoided(void **state)
 {
 	(void)state;
+	harness_require("strace");
+	harness_require("setarch");
 	run_seeds("special,noreplace,mlocknone", false);
 }
 
@@ -128,6 +132,8 @@ static void test_known_differences_avoided(void **state)
 static void test_aslr_on(void **state)
 {
 	(void)state;
+	harness_require("strace");
+	harness_require("setarch");
 	run_seeds("special,noreplace,mlocknone", true);
 }
 
