@@ -209,11 +209,23 @@ static int parse_result(const char *p, const char *end, struct strace_line *out,
 		while (f < end && is_name(*f))
 			f++;
 		if (f > e && *e == 'E') {
-			out->err = strace_errno((struct strace_span){ e, (uint32_t)(f - e) });
-			if (!out->err) {
+			struct strace_span name = { e, (uint32_t)(f - e) };
+			const char *d = skip_spaces(f, end);
+
+			/* "(Description)": a line cut inside it was cut short, not written so. */
+			if (d < end && *d == '(' && !memchr(d, ')', end - d)) {
+				*why = "unterminated errno description after the result";
+				return -EINVAL;
+			}
+			out->err = strace_errno(name);
+			if (!out->err && name.n >= 8 && !memcmp(name.p, "ERESTART", 8)) {
 				/* ERESTARTSYS and friends: the call will be restarted, no result. */
 				out->result_unknown = true;
 				return 0;
+			}
+			if (!out->err) {
+				*why = "unknown errno name in the result";
+				return -EINVAL;
 			}
 			out->ret = -out->err;
 		}
