@@ -6,8 +6,10 @@
  * path); an argument mmlab cannot read is unusable input, not a guess. The table calls[] is the
  * model: a row names a call, how many arguments it needs, the kind of each (a number, an fd,
  * a flag set of one family, an output buffer) and its executor. decode_args() reads any row's
- * arguments by their kinds, so a new memory call is one row and one small executor. What is compared is the
- * syscall's return value: an address, 0, or -1 with its errno (for brk, the new break).
+ * arguments by their kinds, so a new memory call is one row and one small executor.
+ *
+ * What is compared is the syscall's return value: an address, 0, or -1 with its errno (for
+ * brk, the new break).
  *
  * --follow-trace: a successful mmap that the kernel placed (no MAP_FIXED*) is replayed with
  * MAP_FIXED at the recorded address, and a moving mremap with MREMAP_FIXED at the recorded
@@ -58,9 +60,9 @@ struct mm_args {
 };
 
 /*
- * An executor (one per row of calls[], below): run the call in @p's mm with decoded @a, mmlab's result into *@got (a value
- * or -errno, as the syscall would return it). Returns 0, or -ENOMEM when the replay itself
- * ran out of memory (not the call: that is a result).
+ * An executor (one per row of calls[], below): run the call in @p's mm with the decoded @a,
+ * mmlab's result into *@got (a value or -errno, as the syscall returns it). Returns 0, or
+ * -ENOMEM when the replay itself ran out of memory (not the call: that is a result).
  */
 typedef int (*mm_exec_fn)(struct replay *r, struct rproc *p, const struct strace_line *l,
 			  const struct mm_args *a, long long *got);

@@ -420,23 +420,15 @@ static void push_disguised(struct mtrace *t, size_t i, int kind, uint64_t *seed)
 }
 
 /*
- * @bad (< NR_BAD) breaks one line picked by @seed, or none; up to three other lines are
- * disguised harmlessly. t->bad_line is where the broken line ended up.
+ * @t: the good trace with line @bad_at broken as @bad says (bad_at >= GOOD_LINES: none), and
+ * each other line i disguised as ok_kind[i] says (-1: as it is). t->bad_line is where the broken
+ * line ended up.
  */
-static void mutate(struct mtrace *t, int bad, uint64_t *seed)
+static void build(struct mtrace *t, int bad, size_t bad_at, const int *ok_kind, uint64_t *seed)
 {
-	int ok_kind[GOOD_LINES];
-	size_t i, bad_at = GOOD_LINES, k, nok = test_rand(seed) % 4;
+	size_t i;
 
 	memset(t, 0, sizeof(*t));
-	for (i = 0; i < GOOD_LINES; i++)
-		ok_kind[i] = -1;
-	if (bad < NR_BAD)
-		do
-			bad_at = test_rand(seed) % GOOD_LINES;
-		while (!bad_applies(bad, bad_at));
-	for (k = 0; k < nok; k++)
-		ok_kind[test_rand(seed) % GOOD_LINES] = (int)(test_rand(seed) % NR_OK);
 	for (i = 0; i < GOOD_LINES; i++) {
 		if (i == bad_at) {
 			break_line(mline_push(t, good_trace[i].text), sizeof(t->line[0]), i, bad,
@@ -450,47 +442,91 @@ static void mutate(struct mtrace *t, int bad, uint64_t *seed)
 	}
 }
 
+/* @bad (< NR_BAD) breaks one line picked by @seed, or none; up to three are disguised. */
+static void mutate(struct mtrace *t, int bad, uint64_t *seed)
+{
+	int ok_kind[GOOD_LINES];
+	size_t i, bad_at = GOOD_LINES, nok = test_rand(seed) % 4;
+
+	for (i = 0; i < GOOD_LINES; i++)
+		ok_kind[i] = -1;
+	if (bad < NR_BAD)
+		do
+			bad_at = test_rand(seed) % GOOD_LINES;
+		while (!bad_applies(bad, bad_at));
+	for (i = 0; i < nok; i++)
+		ok_kind[test_rand(seed) % GOOD_LINES] = (int)(test_rand(seed) % NR_OK);
+	build(t, bad, bad_at, ok_kind, seed);
+}
+
+/* Replay @t with --check: broken (bad < NR_BAD) or only disguised, as @base replayed. */
+static void check_mutated(const struct mtrace *t, int bad, const struct result *base)
+{
+	static const char *const bad_name[] = {
+		"cut", "flag", "num", "result", "nargs", "quote", "none",
+	};
+	char trace[sizeof(t->line) + 2 * GOOD_LINES], want_loc[640];
+	struct result r;
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		len += (size_t)snprintf(trace + len, sizeof(trace) - len, "%s\n", t->line[i]);
+	r = mmlab_replay("--check", trace);
+	snprintf(want_loc, sizeof(want_loc), "%s/trace:%d: ", dir, t->bad_line);
+	if (bad < NR_BAD && (r.status != 2 || strncmp(r.err, "mmlab replay: ", 14) ||
+			     !strstr(r.err, want_loc) || r.out[0]))
+		fail_msg("mutation '%s' at line %d: status %d, stderr:\n%s--- trace:\n%s",
+			 bad_name[bad], t->bad_line, r.status, r.err, trace);
+	if (bad == NR_BAD && (r.status != 0 || strcmp(r.out, base->out) ||
+			      strcmp(r.err, GOOD_SUMMARY)))
+		fail_msg("harmless mutations: status %d, stderr:\n%s--- trace:\n%s", r.status,
+			 r.err, trace);
+	result_free(&r);
+}
+
 /*
  * Mutation fuzz: a trace with one broken line (cut short, an unknown flag, a non-number, a
  * non-result, an argument missing, an unclosed quote) stops the replay with status 2 and
  * "TRACE:LINE: " naming that line, and prints no maps; a trace that is only disguised (other
  * pid prefix, timestamps, durations, flags in hex, unfinished/resumed pairs, comments and
  * skipped lines, padding) replays as the original: status 0, the same maps and summary.
+ * First every single mutation on every line it applies to, then seeded mixtures.
  */
 static void test_mutated_traces(void **state)
 {
-	static const char *const bad_name[] = { "cut", "flag", "num", "result", "nargs", "quote", "none" };
 	uint64_t seed = test_seed(11);
-	char trace[sizeof(((struct mtrace *)0)->line) + 2 * GOOD_LINES], want_loc[640];
-	struct result base, r;
+	char trace[sizeof(((struct mtrace *)0)->line)];
+	int ok_kind[GOOD_LINES], kind, iter;
+	struct result base;
 	struct mtrace t;
-	int iter, i;
+	size_t i, j;
 
 	(void)state;
 	trace[0] = 0;
-	for (i = 0; i < (int)GOOD_LINES; i++)
+	for (i = 0; i < GOOD_LINES; i++)
 		strcat(strcat(trace, good_trace[i].text), "\n");
 	base = mmlab_replay("--check", trace);
 	assert_int_equal(base.status, 0);
 	assert_string_equal(base.err, GOOD_SUMMARY);
+	for (i = 0; i < GOOD_LINES; i++)
+		ok_kind[i] = -1;
+	for (kind = 0; kind < NR_BAD; kind++)
+		for (i = 0; i < GOOD_LINES; i++)
+			if (bad_applies(kind, i)) {
+				build(&t, kind, i, ok_kind, &seed);
+				check_mutated(&t, kind, &base);
+			}
+	for (kind = 0; kind < NR_OK; kind++)
+		for (i = 0; i < GOOD_LINES; i++) {
+			for (j = 0; j < GOOD_LINES; j++)
+				ok_kind[j] = j == i ? kind : -1;
+			build(&t, NR_BAD, GOOD_LINES, ok_kind, &seed);
+			check_mutated(&t, NR_BAD, &base);
+		}
 	for (iter = 0; iter < 8 * (NR_BAD + 1); iter++) {
-		int bad = iter % (NR_BAD + 1);
-		size_t len = 0;
-
-		mutate(&t, bad, &seed);
-		for (i = 0; i < t.n; i++)
-			len += (size_t)snprintf(trace + len, sizeof(trace) - len, "%s\n", t.line[i]);
-		r = mmlab_replay("--check", trace);
-		snprintf(want_loc, sizeof(want_loc), "%s/trace:%d: ", dir, t.bad_line);
-		if (bad < NR_BAD && (r.status != 2 || strncmp(r.err, "mmlab replay: ", 14) ||
-				     !strstr(r.err, want_loc) || r.out[0]))
-			fail_msg("mutation '%s' at line %d: status %d, stderr:\n%s--- trace:\n%s",
-				 bad_name[bad], t.bad_line, r.status, r.err, trace);
-		if (bad == NR_BAD && (r.status != 0 || strcmp(r.out, base.out) ||
-				      strcmp(r.err, GOOD_SUMMARY)))
-			fail_msg("harmless mutations: status %d, stderr:\n%s--- trace:\n%s", r.status,
-				 r.err, trace);
-		result_free(&r);
+		mutate(&t, iter % (NR_BAD + 1), &seed);
+		check_mutated(&t, iter % (NR_BAD + 1), &base);
 	}
 	result_free(&base);
 }
