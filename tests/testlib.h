@@ -67,7 +67,8 @@ uint64_t test_seed(uint64_t dflt);
  *	MMLAB_TEST='test_*maps*' ctest --test-dir build/dev -R test_replay_cli
  *
  * Unset or empty: every test. A glob that matches none of them is a mistake, not a pass: it
- * prints the names there are and returns 1. The group fixtures run as long as a test does.
+ * prints the names there are and returns 1 (so with ctest, pick the binary with -R too). The
+ * group setup and teardown run as without a filter.
  */
 int mmlab_run_group(const char *group_name, const struct CMUnitTest *tests, size_t n,
 		    CMFixtureFunction group_setup, CMFixtureFunction group_teardown);
