@@ -26,20 +26,54 @@
 struct machine;
 struct replay;
 
-struct replay_options {
-	const char *initial_maps;	/* a /proc/PID/maps snapshot for the first process, or NULL */
-	unsigned long mmap_base;	/* 0: inferred from initial_maps, else the mm's default */
-	bool follow_trace;		/* place mappings where the trace says they went */
-	bool check;			/* compare results with the recorded ones */
-	long maps_pid;			/* whose maps replay_print_maps() shows; 0: the first process */
-	FILE *diff_out;			/* where --check differences go (NULL: stderr) */
-};
-
 struct replay_stats {
 	unsigned long lines;		/* physical lines read */
 	unsigned long calls;		/* memory syscalls replayed */
 	unsigned long matched;		/* ... whose recorded result mmlab reproduced */
 	unsigned long differed;		/* ... whose recorded result mmlab did not reproduce */
+};
+
+/* One memory syscall whose recorded result mmlab did not reproduce (see replay_diff_fn). */
+struct replay_diff {
+	unsigned long line;		/* the trace line that completed the call (1-based) */
+	long pid;			/* the process that made it */
+	const char *call;		/* its name: "mmap", "munmap", ... (static storage) */
+	long long recorded;		/* the kernel's result: a value, or -errno for -1 ERRNO */
+	long long got;			/* mmlab's result, in the same form */
+	/* "line L: [pid P] call(args): recorded R, got G", without a newline; R and G are
+	 * decimal below 0x10000, else hex, and "-1 ENAME" for an error. */
+	const char *text;
+};
+
+/*
+ * replay_diff_fn - told of each difference, when replay_options.check is set. Called from
+ * replay_line() (so also from replay_file()) on the thread driving the replay, once per
+ * differing call, in trace order, after the stats already count it. @d and the strings it
+ * points to, except d->call, are valid only during the call: copy what you keep. The callback
+ * must not call into the same replay.
+ */
+typedef void (*replay_diff_fn)(const struct replay_diff *d, void *arg);
+
+/*
+ * replay_progress_fn - told how far replay_file() has got. Called only from replay_file(), on
+ * its thread, with the running counts (@st valid during the call only): at the 65,536th line,
+ * then at most once per second of CLOCK_MONOTONIC (the clock is read every 65,536 lines), and
+ * once more with @done true when replay_file() returns (also on unusable input) if 65,536
+ * lines or more have been read by then. A shorter trace never calls it. The callback must not
+ * call into the same replay.
+ */
+typedef void (*replay_progress_fn)(const struct replay_stats *st, bool done, void *arg);
+
+struct replay_options {
+	const char *initial_maps;	/* a /proc/PID/maps snapshot for the first process, or NULL */
+	unsigned long mmap_base;	/* 0: inferred from initial_maps, else the mm's default */
+	bool follow_trace;		/* place mappings where the trace says they went */
+	bool check;			/* compare results with the recorded ones */
+	long maps_pid;			/* whose maps replay_maps() shows; 0: the first process */
+	replay_diff_fn on_diff;		/* each difference (with check), or NULL: only counted */
+	void *diff_arg;			/* passed to on_diff */
+	replay_progress_fn on_progress;	/* replay_file()'s progress, or NULL */
+	void *progress_arg;		/* passed to on_progress */
 };
 
 /*
