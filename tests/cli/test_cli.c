@@ -96,5 +96,5 @@ int main(void)
 		cmocka_unit_test(test_tour_max_cpus),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

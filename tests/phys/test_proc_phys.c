@@ -409,5 +409,5 @@ int main(void)
 		cmocka_unit_test(test_host_watermarks),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -165,5 +165,5 @@ int main(void)
 	for (k = 0; k < ARRAY_SIZE(cases); k++)
 		tests[k] = (struct CMUnitTest){ .name = cases[k].name, .test_func = test_case,
 						.initial_state = (void *)&cases[k] };
-	return _cmocka_run_group_tests("test_host_cases", tests, ARRAY_SIZE(cases), NULL, NULL);
+	return mmlab_run_group("test_host_cases", tests, ARRAY_SIZE(cases), NULL, NULL);
 }

@@ -424,6 +424,6 @@ int main(void)
 	for (k = 0; k < ARRAY_SIZE(cases); k++)
 		tests[k] = (struct CMUnitTest){ .name = cases[k].name, .test_func = test_row,
 						.initial_state = (void *)&cases[k] };
-	return _cmocka_run_group_tests("test_vm_errno", tests, ARRAY_SIZE(cases), group_setup,
+	return mmlab_run_group("test_vm_errno", tests, ARRAY_SIZE(cases), group_setup,
 				       group_teardown);
 }
