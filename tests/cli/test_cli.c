@@ -74,6 +74,25 @@ static void test_bad_input(void **state)
 }
 
 /*
+ * CPU features change what meminfo prints: --gbpages adds DirectMap1G, and the three direct-map
+ * sizes cover all RAM (8 GiB: 2 MiB below the first 2 MiB boundary after page 0 and the legacy
+ * hole, 1 GiB pages from 1 GiB up to the PCI hole and above 4 GiB).
+ */
+static void test_gbpages(void **state)
+{
+	char *out;
+
+	(void)state;
+	assert_int_equal(test_run_mmlab("proc meminfo", &out), 0);
+	assert_null(strstr(out, "DirectMap1G"));
+	free(out);
+	assert_int_equal(test_run_mmlab("proc --gbpages meminfo", &out), 0);
+	assert_non_null(strstr(out, "DirectMap4k:        2048 kB\nDirectMap2M:     1046528 kB\n"
+				    "DirectMap1G:     7340032 kB\n"));
+	free(out);
+}
+
+/*
  * The tour holds one page per CPU while it shows where its pages came from: on the largest
  * machine (16 nodes x 16 CPUs = MMLAB_MAX_CPUS) that list once overran a fixed array of 64.
  */
@@ -94,6 +113,7 @@ int main(void)
 		cmocka_unit_test(test_tour),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_tour_max_cpus),
+		cmocka_unit_test(test_gbpages),
 	};
 
 	return mmlab_run_tests(tests, NULL, NULL);
