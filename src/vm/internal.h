@@ -157,12 +157,31 @@ struct mm_file *shmem_zero_setup(struct machine *m, unsigned long size);
 int vm_file_init(struct vm_state *vs);
 void vm_file_exit(struct vm_state *vs);
 
-/* ---- mm.c: mm_struct life cycle, processes, checks ------------------------------------------ */
+/* ---- mm.c: mm_struct life cycle, per-mm settings, checks, the layer's state --------------- */
+/* A new, empty mm with the default limits (mm_users 1), not yet on the mmlist. NULL: -ENOMEM. */
+struct mm_struct *mm_alloc(struct machine *m);
+/* Unmap everything and free @mm (exit_mmap + __mmdrop); it must be off the mmlist. */
+void mm_free(struct mm_struct *mm);
+/* Put a fully built @mm on the machine's mmlist (vm_check and vm_exit walk it). */
+void mmlist_add(struct mm_struct *mm);
 int vm_init(struct machine *m);
 void vm_exit(struct machine *m);
 int vm_check(struct machine *m, char *why, size_t why_size);
 /* Debug hook: run mm_check at debug level 3 after a syscall (a failed check is a bug). */
 void mm_debug_check(struct mm_struct *mm);
+
+/* ---- exec.c: the initial address space of an exec ------------------------------------------- */
+/*
+ * exec_layout - give the new @mm (write-locked, no VMAs) the layout @a asks for: limits,
+ * bases, stack, segments, brk, vdso. Returns 0 or a negative errno; on error @mm may hold part
+ * of the layout and the caller frees it whole.
+ */
+int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a);
+
+/* ---- fork.c: dup_mm, dup_mmap (public only: mmlab/mm.h) ------------------------------------ */
+/* ---- task.c: tasks and the pid namespace (public only: mmlab/mm.h) ------------------------- */
+/* ---- seed.c: mm_seed_vma (public only: mmlab/mm.h) ----------------------------------------- */
+/* ---- sysctl.c: the vm sysctls' setters (public only: mmlab/mm.h) --------------------------- */
 
 /* ---- proc/pid_maps.c ---------------------------------------------------------------------- */
 void mm_show_maps(struct mm_struct *mm, struct seq_buf *s);
