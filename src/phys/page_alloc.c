@@ -904,7 +904,6 @@ int page_alloc_init(struct machine *m)
 {
 	int err;
 
-	m->overcommit_ratio = 50;
 	mm_bias_init();
 	err = memmap_init(m);
 	if (err)

@@ -117,7 +117,7 @@ int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a)
 		err = install_vma(mm, top - size, top, VM_READ | VM_WRITE | VM_MAYREAD |
 				  VM_MAYWRITE | VM_MAYEXEC | VM_GROWSDOWN | VM_ACCOUNT, VMA_NORMAL);
 		if (err) {
-			vm_unacct_memory(mm, (long)(size >> PAGE_SHIFT));
+			vm_unacct_memory(mm->machine, (long)(size >> PAGE_SHIFT));
 			return err;
 		}
 		stack = find_vma(mm, top - size);

@@ -30,7 +30,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		err = vma_prealloc(mm, 1);
 		if (err) {
 			if (mpnt->vm_flags & VM_ACCOUNT)
-				vm_unacct_memory(mm, (long)vma_pages(mpnt));
+				vm_unacct_memory(mm->machine, (long)vma_pages(mpnt));
 			return err;
 		}
 		tmp = vma_from_reserve(mm);

@@ -116,7 +116,7 @@ unsigned long new_anon_vma_id(struct machine *m);
 /* anon_vma_prepare: give @vma an anon_vma if it has none. */
 void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma);
 
-/* ---- mmap.c: mmap, munmap, brk, get_unmapped_area, accounting ---------------------------- */
+/* ---- mmap.c: mmap, munmap, brk, get_unmapped_area, limits --------------------------------- */
 struct vm_state *vm_of(struct mm_struct *mm);
 unsigned long get_unmapped_area(struct mm_struct *mm, struct mm_file *file, unsigned long addr,
 				unsigned long len, unsigned long pgoff, unsigned long flags,
@@ -133,9 +133,6 @@ bool vma_split_refused(struct mm_struct *mm, unsigned long start, unsigned long 
 /* Remove every VMA piece inside [start, end), after splits were done by the caller. */
 void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
-/* __vm_enough_memory: charge @pages to Committed_AS, or -ENOMEM (uncharged) per the policy. */
-int vm_enough_memory(struct mm_struct *mm, long pages);
-void vm_unacct_memory(struct mm_struct *mm, long pages);
 bool accountable_mapping(struct mm_file *file, unsigned long vm_flags);
 unsigned long calc_vm_prot_bits(unsigned long prot);
 unsigned long vm_start_gap(struct mm_struct *mm, const struct vm_area_struct *vma);
@@ -181,7 +178,21 @@ int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a);
 /* ---- fork.c: dup_mm, dup_mmap (public only: mmlab/mm.h) ------------------------------------ */
 /* ---- task.c: tasks and the pid namespace (public only: mmlab/mm.h) ------------------------- */
 /* ---- seed.c: mm_seed_vma (public only: mmlab/mm.h) ----------------------------------------- */
-/* ---- sysctl.c: the vm sysctls' setters (public only: mmlab/mm.h) --------------------------- */
+/* ---- sysctl.c: the vm sysctls ---------------------------------------------------------------- */
+/* Set @vs's sysctls to the kernel's defaults for @m's RAM (at vm_init; setters: mmlab/mm.h). */
+void vm_sysctl_init(struct machine *m, struct vm_state *vs);
+
+/* ---- overcommit.c: commit accounting ------------------------------------------------------- */
+/*
+ * vm_enough_memory - __vm_enough_memory: charge @pages to Committed_AS for @mm. Returns 0, or
+ * -ENOMEM (nothing charged) when the overcommit policy refuses.
+ */
+int vm_enough_memory(struct mm_struct *mm, long pages);
+/* Charge @pages whatever the policy (a charge that moves with its pages). */
+void vm_acct_memory(struct machine *m, long pages);
+/* Give back a charge of @pages. */
+void vm_unacct_memory(struct machine *m, long pages);
+/* (Committed_AS and CommitLimit for /proc/meminfo: vm_committed_as_pages, mmlab/mm.h.) */
 
 /* ---- proc/pid_maps.c ---------------------------------------------------------------------- */
 void mm_show_maps(struct mm_struct *mm, struct seq_buf *s);

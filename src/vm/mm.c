@@ -63,7 +63,7 @@ void mm_free(struct mm_struct *mm)
 		struct vm_area_struct *next = vma->vm_next;
 
 		if (vma->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(mm, (long)vma_pages(vma));
+			vm_unacct_memory(mm->machine, (long)vma_pages(vma));
 		if (vma->vm_file)
 			mm_file_put(vma->vm_file);
 		free(vma->anon_name);
@@ -314,12 +314,8 @@ int vm_init(struct machine *m)
 	vs->init_mm.machine = m;
 	vs->init_mm.task_size = MM_TASK_SIZE;
 	atomic_init(&vs->next_anon_vma, 1);
-	vs->max_map_count = 65530;
-	vs->mmap_min_addr = 65536;
-	vs->stack_guard_gap = 256UL << PAGE_SHIFT;
-	/* The kernel's defaults: min(3% of free memory, 8 MiB / 128 MiB). */
-	vs->admin_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 8192UL);
-	vs->user_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 131072UL);
+	atomic_init(&vs->vm_committed_as, 0);
+	vm_sysctl_init(m, vs);
 	vs->last_pid = 0;
 	/* VMAs and mms come from their own slab caches, as in the kernel. */
 	vs->vm_area_cachep = kmem_cache_create("vm_area_struct", sizeof(struct vm_area_struct), 0,

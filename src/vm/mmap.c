@@ -1,5 +1,5 @@
 /*
- * mmap.c - mmap, munmap and brk; get_unmapped_area; the address-space and commit limits.
+ * mmap.c - mmap, munmap and brk; get_unmapped_area; the address-space limits.
  *
  * Model (Linux 6.18, x86-64, 4-level page tables):
  *  - get_unmapped_area: MAP_FIXED takes the address as given; a hint is taken if [hint,
@@ -14,10 +14,8 @@
  *    MAP_FIXED_NOREPLACE (EEXIST), mlock limits (EPERM/EAGAIN), file mode and type (EOPNOTSUPP,
  *    EACCES, EPERM, ENODEV, EINVAL), then mmap_region: unmapping under MAP_FIXED (ENOMEM on map
  *    count), RLIMIT_AS/RLIMIT_DATA (ENOMEM), commit (ENOMEM), allocation (ENOMEM).
- *  - Commit accounting: private writable mappings without MAP_NORESERVE (VM_ACCOUNT), shmem
- *    objects of shared anonymous mappings, brk and the stack charge m->vm_committed_as;
- *    overcommit_memory 0 refuses one request larger than RAM, 1 never refuses, 2 refuses beyond
- *    CommitLimit less the admin reserve (without CAP_SYS_ADMIN) and a user reserve.
+ *  - Commit accounting: a private writable mapping without MAP_NORESERVE is VM_ACCOUNT and
+ *    charged (overcommit.c's policy decides); brk charges what it adds.
  */
 #include "vm/internal.h"
 
@@ -104,36 +102,6 @@ bool accountable_mapping(struct mm_file *file, unsigned long vm_flags)
 {
 	(void)file;
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
-}
-
-int vm_enough_memory(struct mm_struct *mm, long pages)
-{
-	struct machine *m = mm->machine;
-	struct vm_state *vs = m->vm;
-	long allowed;
-
-	atomic_fetch_add(&m->vm_committed_as, pages);
-	if (m->overcommit_memory == 1)
-		return 0;
-	if (m->overcommit_memory == 0) {
-		if ((unsigned long)pages > m->totalram_pages)
-			goto fail;
-		return 0;
-	}
-	allowed = (long)vm_commit_limit_pages(m);
-	if (!(mm->caps & MM_CAP_SYS_ADMIN))
-		allowed -= (long)(vs->admin_reserve_kbytes >> (PAGE_SHIFT - 10));
-	allowed -= (long)MIN(mm->total_vm / 32, vs->user_reserve_kbytes >> (PAGE_SHIFT - 10));
-	if (atomic_load(&m->vm_committed_as) <= allowed)
-		return 0;
-fail:
-	atomic_fetch_sub(&m->vm_committed_as, pages);
-	return -ENOMEM;
-}
-
-void vm_unacct_memory(struct mm_struct *mm, long pages)
-{
-	atomic_fetch_sub(&mm->machine->vm_committed_as, pages);
 }
 
 /* ---- get_unmapped_area ---------------------------------------------------------------------- */
@@ -382,7 +350,7 @@ void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 
 		VM_BUG_ON(vma->vm_start < start || vma->vm_end > end);
 		if (vma->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(mm, (long)vma_pages(vma));
+			vm_unacct_memory(mm->machine, (long)vma_pages(vma));
 		vma_unlink(mm, vma);
 		vm_area_free(mm, vma);
 		vma = next;
@@ -544,7 +512,7 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 		shm = shmem_zero_setup(mm->machine, len);
 		if (!shm) {
 			if (!(vm_flags & VM_NORESERVE))
-				vm_unacct_memory(mm, (long)pglen);
+				vm_unacct_memory(mm->machine, (long)pglen);
 			err = -ENOMEM;
 			goto unacct;
 		}
@@ -557,7 +525,7 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 		unmap_range(mm, addr, end);
 		/* An accountable mapping took over the old charge (charged = pglen - nr_accounted). */
 		if (vm_flags & VM_ACCOUNT)
-			atomic_fetch_add(&mm->machine->vm_committed_as, (long)nr_accounted);
+			vm_acct_memory(mm->machine, (long)nr_accounted);
 	}
 
 	d = (struct vma_merge_desc){
@@ -583,7 +551,7 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 
 unacct:
 	if (charged)
-		vm_unacct_memory(mm, (long)charged);
+		vm_unacct_memory(mm->machine, (long)charged);
 	return err;
 }
 
@@ -724,7 +692,7 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 		}
 	}
 
-	if ((flags & MAP_NORESERVE) && mm->machine->overcommit_memory != 2)
+	if ((flags & MAP_NORESERVE) && vm_of(mm)->overcommit_memory != 2)
 		vm_flags |= VM_NORESERVE;
 
 	addr = (unsigned long)mmap_region(mm, file, addr, len, vm_flags, pgoff);
@@ -786,7 +754,7 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *brkvma, uns
 	} else {
 		err = vma_prealloc(mm, 1);
 		if (err) {
-			vm_unacct_memory(mm, (long)(len >> PAGE_SHIFT));
+			vm_unacct_memory(mm->machine, (long)(len >> PAGE_SHIFT));
 			return err;
 		}
 		vma = vma_from_reserve(mm);

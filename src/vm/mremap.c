@@ -77,7 +77,7 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	err = vma_prealloc(mm, 4);
 	if (err) {
 		if (charged)
-			vm_unacct_memory(mm, (long)charged);
+			vm_unacct_memory(mm->machine, (long)charged);
 		return err;
 	}
 	new = copy_vma(mm, vma, new_addr, new_len, pgoff);
@@ -97,7 +97,7 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	MM_BUG_ON(err);		/* map count checked and VMAs reserved above */
 	/* The charge moves with the pages: unmapping the old range must not give it back. */
 	if (vm_flags & VM_ACCOUNT)
-		atomic_fetch_add(&mm->machine->vm_committed_as, (long)(old_len >> PAGE_SHIFT));
+		vm_acct_memory(mm->machine, (long)(old_len >> PAGE_SHIFT));
 	unmap_range(mm, old_addr, old_addr + old_len);
 	mm->hiwater_vm = MAX(hiwater, mm->total_vm);
 	return (long)new_addr;
@@ -128,7 +128,7 @@ static long expand_in_place(struct mm_struct *mm, struct vm_area_struct *vma, un
 	err = vma_prealloc(mm, 1);
 	if (err) {
 		if (vma->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(mm, (long)pages);
+			vm_unacct_memory(mm->machine, (long)pages);
 		return err;
 	}
 	d = (struct vma_merge_desc){

@@ -62,7 +62,7 @@ int mm_seed_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	err = vma_prealloc(mm, 1);
 	if (err) {
 		if (vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(mm, (long)((end - start) >> PAGE_SHIFT));
+			vm_unacct_memory(mm->machine, (long)((end - start) >> PAGE_SHIFT));
 		goto out;
 	}
 	vma = vma_from_reserve(mm);
