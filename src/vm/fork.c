@@ -28,25 +28,20 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		if ((mpnt->vm_flags & VM_ACCOUNT) && vm_enough_memory(oldmm, (long)vma_pages(mpnt)))
 			return -ENOMEM;
 		err = vma_prealloc(mm, 1);
-		if (err) {
+		tmp = err ? NULL : vm_area_dup(mm, mpnt);
+		if (!tmp) {
 			if (mpnt->vm_flags & VM_ACCOUNT)
 				vm_unacct_memory(mm->machine, (long)vma_pages(mpnt));
-			return err;
+			return err ? err : -ENOMEM;
 		}
-		tmp = vma_from_reserve(mm);
-		tmp->vm_start = mpnt->vm_start;
-		tmp->vm_end = mpnt->vm_end;
-		tmp->vm_pgoff = mpnt->vm_pgoff;
-		tmp->vm_flags = mpnt->vm_flags & ~VM_LOCKED_MASK;
-		tmp->vm_file = mpnt->vm_file ? mm_file_get(mpnt->vm_file) : NULL;
-		tmp->special = mpnt->special;
-		tmp->anon_name = mpnt->anon_name ? strdup(mpnt->anon_name) : NULL;
-		if (!(mpnt->vm_flags & VM_WIPEONFORK)) {
-			tmp->populated = mpnt->populated;
-			if (mpnt->anon_vma) {
-				tmp->anon_vma = new_anon_vma_id(mm->machine);
-				tmp->anon_vma_chain = mpnt->anon_vma_chain + 1;
-			}
+		tmp->vm_flags &= ~VM_LOCKED_MASK;
+		tmp->anon_vma = 0;
+		tmp->anon_vma_chain = 0;
+		if (mpnt->vm_flags & VM_WIPEONFORK) {
+			tmp->populated = false;
+		} else if (mpnt->anon_vma) {
+			tmp->anon_vma = new_anon_vma_id(mm->machine);
+			tmp->anon_vma_chain = mpnt->anon_vma_chain + 1;
 		}
 		vma_link(mm, tmp);
 	}

@@ -33,9 +33,33 @@ int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first,
 int vma_prealloc(struct mm_struct *mm, int nr_vmas);
 /* A VMA from the reserve (a bug if none was reserved), zeroed but for vm_mm. */
 struct vm_area_struct *vma_from_reserve(struct mm_struct *mm);
-/* Free a VMA that is not linked (drops its file reference). */
+/*
+ * vm_area_dup - a copy of @orig for @mm, taken from @mm's reserve (a bug if none is reserved):
+ * the same range, flags, page offset, anon_vma, residency and special kind, one more reference
+ * to the file and a private copy of the anonymous name (a reserved one with the same text if
+ * vma_prealloc_names set one aside, else a new allocation); not linked, not counted. The
+ * caller adjusts what its copy changes. NULL (-ENOMEM) when the name cannot be copied: the
+ * reserve, @orig and the file's references are then as they were.
+ */
+struct vm_area_struct *vm_area_dup(struct mm_struct *mm, const struct vm_area_struct *orig);
+/* Free a VMA that is not linked (drops its file reference and its name). */
 void vm_area_free(struct mm_struct *mm, struct vm_area_struct *vma);
+/* A VMA's anonymous name: a copy of @len bytes of @name (FAULT_MISC; NULL: -ENOMEM); free. */
+char *anon_name_dup(struct machine *m, const char *name, size_t len);
+void anon_name_free(struct machine *m, char *name);
+/* Free what the reserve holds (VMAs and name copies); tests use it to force fresh allocations. */
 void vma_free_reserve(struct mm_struct *mm);
+/*
+ * vma_prealloc_names - reserve a copy of the anonymous name of each of @v[0..@nr) (NULL
+ * entries and unnamed VMAs need none; the same name twice needs two), @nr <= 3, so that many
+ * vm_area_dup() calls of those VMAs cannot fail. 0 or -ENOMEM (nothing else changed).
+ */
+int vma_prealloc_names(struct mm_struct *mm, struct vm_area_struct *const *v, int nr);
+/*
+ * vma_prealloc_split - vma_prealloc(@nr_vmas) plus the name copies that splitting the VMAs
+ * straddling @start and @end needs, so those splits cannot fail. 0 or -ENOMEM.
+ */
+int vma_prealloc_split(struct mm_struct *mm, int nr_vmas, unsigned long start, unsigned long end);
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,

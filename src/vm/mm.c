@@ -66,7 +66,7 @@ void mm_free(struct mm_struct *mm)
 			vm_unacct_memory(mm->machine, (long)vma_pages(vma));
 		if (vma->vm_file)
 			mm_file_put(vma->vm_file);
-		free(vma->anon_name);
+		anon_name_free(mm->machine, vma->anon_name);
 		kmem_cache_free(mm->machine->vm->vm_area_cachep, vma);
 		vma = next;
 	}

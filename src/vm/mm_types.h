@@ -61,11 +61,16 @@ struct vm_area_struct {
 	bool populated;				/* pages resident (for mincore): touched or populated */
 };
 
-/* VMAs set aside before an operation starts, so nothing fails half-way (vma.c). */
+/*
+ * VMAs, and copies of anonymous names for the VMAs an operation will copy, set aside before it
+ * starts, so nothing fails half-way (vma.c).
+ */
 #define VMA_RESERVE_MAX 8
 struct vma_reserve {
 	int nr;
 	struct vm_area_struct *v[VMA_RESERVE_MAX];
+	int nr_names;
+	char *names[VMA_RESERVE_MAX];		/* oldest first; vm_area_dup takes an equal one */
 };
 
 struct mm_struct {

@@ -406,7 +406,7 @@ int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end
 		return -ENOMEM;
 	if (vma_split_refused(mm, start, end))
 		return -EINVAL;
-	err = vma_prealloc(mm, 2);
+	err = vma_prealloc_split(mm, 2, start, end);
 	if (err)
 		return err;
 	if (start > vma->vm_start) {
@@ -500,7 +500,7 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 		vm_flags |= VM_ACCOUNT;
 	}
 	/* Reserve everything before changing anything: 2 splits + the new VMA. */
-	err = vma_prealloc(mm, 3);
+	err = vma_prealloc_split(mm, 3, addr, end);
 	if (err)
 		goto unacct;
 	if ((!file || file->kind == MM_FILE_DEV_ZERO) && (vm_flags & VM_SHARED)) {

@@ -17,7 +17,10 @@
  */
 #include "vm/internal.h"
 
-/* The new VMA of a move, as copy_vma(): merged into a neighbour when the kernel would. */
+/*
+ * The new VMA of a move, as copy_vma(): merged into a neighbour when the kernel would, else a
+ * vm_area_dup() of @vma from the reserve. NULL (-ENOMEM, nothing changed) if that copy fails.
+ */
 static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 				       unsigned long addr, unsigned long len, unsigned long pgoff)
 {
@@ -40,16 +43,17 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 		new->populated |= vma->populated;
 		return new;
 	}
-	new = vma_from_reserve(mm);
+	new = vm_area_dup(mm, vma);
+	if (!new)
+		return NULL;
 	new->vm_start = addr;
 	new->vm_end = addr + len;
 	new->vm_pgoff = pgoff;
-	new->vm_flags = vma->vm_flags;
-	new->vm_file = vma->vm_file ? mm_file_get(vma->vm_file) : NULL;
-	new->anon_vma = vma->anon_vma;
-	new->anon_vma_chain = vma->anon_vma_chain;
-	new->anon_name = vma->anon_name ? strdup(vma->anon_name) : NULL;
-	new->populated = vma->populated;
+	/*
+	 * The copy is always an ordinary VMA: a moved [vdso] or [vvar] loses its name here (the
+	 * host kernel keeps it); kept as it was when this became a vm_area_dup() user.
+	 */
+	new->special = VMA_NORMAL;
 	vma_link(mm, new);
 	return new;
 }
@@ -74,13 +78,24 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 		if (charged && vm_enough_memory(mm, (long)charged))
 			return -ENOMEM;
 	}
+	/*
+	 * The copy and up to two splits of the old range copy @vma's name: the splits cut @vma, or
+	 * the neighbour the copy merged into, which has the same name.
+	 */
 	err = vma_prealloc(mm, 4);
+	if (!err)
+		err = vma_prealloc_names(mm, (struct vm_area_struct *const[]){ vma, vma, vma }, 3);
 	if (err) {
 		if (charged)
 			vm_unacct_memory(mm->machine, (long)charged);
 		return err;
 	}
 	new = copy_vma(mm, vma, new_addr, new_len, pgoff);
+	if (!new) {
+		if (charged)
+			vm_unacct_memory(mm->machine, (long)charged);
+		return -ENOMEM;
+	}
 	/* copy_vma may have merged away nothing of the old range: look the old VMA up again. */
 	vma = find_vma(mm, old_addr);
 	if (flags & MREMAP_DONTUNMAP) {
@@ -349,8 +364,7 @@ move:
 		if (err)
 			return err;
 		dup = copy_vma(mm, vma, new_addr, new_len, pgoff);
-		(void)dup;
-		return (long)new_addr;
+		return dup ? (long)new_addr : -ENOMEM;
 	}
 	res = move_vma(mm, vma, addr, old_len, new_len, new_addr, flags);
 	/*
