@@ -374,11 +374,6 @@ static void count_range(struct mm_struct *mm, unsigned long start, unsigned long
 }
 
 /*
- * Split the VMAs straddling start and end so [start, end) is covered by whole VMAs. The map
- * count check is the kernel's: only a split of one VMA into three is refused at the limit.
- * The VMAs needed are reserved first, so this either fails with nothing changed or succeeds.
- */
-/*
  * True if covering [start, end) with whole VMAs would cut a special mapping ([vdso], [vvar],
  * [vvar_vclock]): their may_split refuses, so the caller fails with -EINVAL, changing nothing.
  */
@@ -394,6 +389,11 @@ bool vma_split_refused(struct mm_struct *mm, unsigned long start, unsigned long 
 	return last && last->vm_start < end && last->vm_end > end && last->special != VMA_NORMAL;
 }
 
+/*
+ * Split the VMAs straddling start and end so [start, end) is covered by whole VMAs. The map
+ * count check is the kernel's: only a split of one VMA into three is refused at the limit.
+ * The VMAs and name copies needed are reserved first, so this either fails with nothing changed or succeeds.
+ */
 int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma = find_vma(mm, start), *last;
@@ -473,6 +473,29 @@ void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end
 	}
 }
 
+/*
+ * The shmem object behind a shared anonymous mapping (shmem_zero_setup), charged to
+ * Committed_AS until its last reference unless VM_NORESERVE. NULL: -ENOMEM, nothing charged.
+ */
+static struct mm_file *mmap_shmem_object(struct mm_struct *mm, unsigned long len,
+					 unsigned long vm_flags)
+{
+	long pglen = (long)(len >> PAGE_SHIFT);
+	bool charge = !(vm_flags & VM_NORESERVE);
+	struct mm_file *shm;
+
+	if (charge && vm_enough_memory(mm, pglen))
+		return NULL;
+	shm = shmem_zero_setup(mm->machine, len);
+	if (!shm) {
+		if (charge)
+			vm_unacct_memory(mm->machine, pglen);
+		return NULL;
+	}
+	shm->shmem_acct_pages = charge ? (unsigned long)pglen : 0;
+	return shm;
+}
+
 static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned long addr,
 			unsigned long len, unsigned long vm_flags, unsigned long pgoff)
 {
@@ -504,19 +527,11 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 	if (err)
 		goto unacct;
 	if ((!file || file->kind == MM_FILE_DEV_ZERO) && (vm_flags & VM_SHARED)) {
-		/* shmem_zero_setup: the mapping's object, charged until its last reference. */
-		if (!(vm_flags & VM_NORESERVE) && vm_enough_memory(mm, (long)pglen)) {
-			err = -ENOMEM;
-			goto unacct;
-		}
-		shm = shmem_zero_setup(mm->machine, len);
+		shm = mmap_shmem_object(mm, len, vm_flags);
 		if (!shm) {
-			if (!(vm_flags & VM_NORESERVE))
-				vm_unacct_memory(mm->machine, (long)pglen);
 			err = -ENOMEM;
 			goto unacct;
 		}
-		shm->shmem_acct_pages = (vm_flags & VM_NORESERVE) ? 0 : pglen;
 	}
 
 	if (nr_pages) {
@@ -555,12 +570,132 @@ unacct:
 	return err;
 }
 
+/* The kernel's LEGACY_MAP_MASK: flags MAP_SHARED ignores and MAP_SHARED_VALIDATE accepts. */
+#define LEGACY_MAP_MASK	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+			 MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |	\
+			 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |		\
+			 MAP_HUGETLB | MAP_32BIT | (0x3fUL << 26))
+
+/* file_mmap_ok: the range must fit the file system's largest file (ext4: 16 TiB - 4 KiB). */
+static bool file_mmap_ok(const struct mm_file *file, unsigned long len, unsigned long pgoff)
+{
+	const unsigned long maxsize = 0xffffffff000UL;
+
+	if (file->kind != MM_FILE_REGULAR || file->shmem || file->tmpfs)
+		return true;
+	return len <= maxsize && pgoff <= (maxsize - len) >> PAGE_SHIFT;
+}
+
+/*
+ * do_mmap's checks of a file mapping (not /dev/zero): the map type and flags, the open mode
+ * against the protection (EACCES), append-only files, noexec mounts (EPERM), files without an
+ * mmap (ENODEV), VM_GROWSDOWN (EINVAL). Adds the sharing flags to *@vm_flags and drops what
+ * the open mode does not allow. 0 or the errno.
+ */
+static int mmap_file_flags(const struct mm_file *file, unsigned long map_type,
+			   unsigned long flags, unsigned long prot, unsigned long *vm_flags)
+{
+	int acc = file->open_flags & O_ACCMODE;
+	bool fread = acc == O_RDONLY || acc == O_RDWR, fwrite = acc == O_WRONLY || acc == O_RDWR;
+
+	switch (map_type) {
+	case MAP_SHARED:
+		flags &= LEGACY_MAP_MASK;
+		/* fallthrough */
+	case MAP_SHARED_VALIDATE:
+		if (flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && !fwrite)
+			return -EACCES;
+		if (file->append_only && fwrite)
+			return -EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!fwrite)
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fallthrough */
+	case MAP_PRIVATE:
+		if (!fread)
+			return -EACCES;
+		if (file->noexec) {
+			if (*vm_flags & VM_EXEC)
+				return -EPERM;
+			*vm_flags &= ~VM_MAYEXEC;
+		}
+		if (file->kind == MM_FILE_NO_MMAP)
+			return -ENODEV;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The same for /dev/zero: a character device, mappable both ways. */
+static int mmap_dev_zero_flags(const struct mm_file *file, unsigned long map_type,
+			       unsigned long flags, unsigned long prot, unsigned long *vm_flags)
+{
+	int acc = file->open_flags & O_ACCMODE;
+
+	switch (map_type) {
+	case MAP_SHARED:
+	case MAP_SHARED_VALIDATE:
+		if (map_type == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && acc == O_RDONLY)
+			return -EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (acc == O_RDONLY)
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fallthrough */
+	case MAP_PRIVATE:
+		if (acc == O_WRONLY)
+			return -EACCES;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * The same for anonymous memory: shared (a shmem object, page offset 0), MAP_DROPPABLE, or
+ * private (page offset = the address, so neighbours mapped later can merge). Sets *@pgoff.
+ */
+static int mmap_anon_flags(unsigned long map_type, unsigned long flags, unsigned long addr,
+			   unsigned long *vm_flags, unsigned long *pgoff)
+{
+	switch (map_type) {
+	case MAP_SHARED:
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		*pgoff = 0;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		return 0;
+	case MAP_DROPPABLE:
+		if (flags & MAP_LOCKED)
+			return -EINVAL;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		*vm_flags |= VM_DROPPABLE | VM_WIPEONFORK | VM_DONTDUMP;
+		*pgoff = addr >> PAGE_SHIFT;
+		return 0;
+	case MAP_PRIVATE:
+		*pgoff = addr >> PAGE_SHIFT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags, unsigned long vm_flags, unsigned long pgoff,
 	     unsigned long *populate)
 {
 	struct vm_state *vs = vm_of(mm);
 	unsigned long map_type = flags & MAP_TYPE;
+	int err;
 
 	*populate = 0;
 	if (!len)
@@ -593,106 +728,18 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 	if (!mlock_future_ok(mm, vm_flags, len))
 		return -EAGAIN;
 
-	/* file_mmap_ok: the range must fit the file system's largest file (ext4: 16 TiB - 4 KiB). */
-	if (file && file->kind == MM_FILE_REGULAR && !file->shmem && !file->tmpfs) {
-		unsigned long maxsize = 0xffffffff000UL;
+	if (file && !file_mmap_ok(file, len, pgoff))
+		return -EOVERFLOW;
+	if (file && file->kind != MM_FILE_DEV_ZERO)
+		err = mmap_file_flags(file, map_type, flags, prot, &vm_flags);
+	else if (file)
+		err = mmap_dev_zero_flags(file, map_type, flags, prot, &vm_flags);
+	else
+		err = mmap_anon_flags(map_type, flags, addr, &vm_flags, &pgoff);
+	if (err)
+		return err;
 
-		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)
-			return -EOVERFLOW;
-	}
-	if (file && file->kind != MM_FILE_DEV_ZERO) {
-		unsigned long legacy = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |
-				       MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED |
-				       MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |
-				       MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT |
-				       (0x3fUL << 26);
-		int acc = file->open_flags & O_ACCMODE;
-		bool fread = acc == O_RDONLY || acc == O_RDWR, fwrite = acc == O_WRONLY || acc == O_RDWR;
-
-		switch (map_type) {
-		case MAP_SHARED:
-			flags &= legacy;
-			/* fallthrough */
-		case MAP_SHARED_VALIDATE:
-			if (flags & ~legacy)
-				return -EOPNOTSUPP;
-			if ((prot & PROT_WRITE) && !fwrite)
-				return -EACCES;
-			if (file->append_only && fwrite)
-				return -EACCES;
-			vm_flags |= VM_SHARED | VM_MAYSHARE;
-			if (!fwrite)
-				vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
-			/* fallthrough */
-		case MAP_PRIVATE:
-			if (!fread)
-				return -EACCES;
-			if (file->noexec) {
-				if (vm_flags & VM_EXEC)
-					return -EPERM;
-				vm_flags &= ~VM_MAYEXEC;
-			}
-			if (file->kind == MM_FILE_NO_MMAP)
-				return -ENODEV;
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-	} else if (file) {
-		/* /dev/zero: a character device, mappable both ways. */
-		int acc = file->open_flags & O_ACCMODE;
-
-		switch (map_type) {
-		case MAP_SHARED:
-		case MAP_SHARED_VALIDATE:
-			if (map_type == MAP_SHARED_VALIDATE && (flags & ~(MAP_SHARED | MAP_PRIVATE |
-			    MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
-			    MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE |
-			    MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT |
-			    (0x3fUL << 26))))
-				return -EOPNOTSUPP;
-			if ((prot & PROT_WRITE) && acc == O_RDONLY)
-				return -EACCES;
-			vm_flags |= VM_SHARED | VM_MAYSHARE;
-			if (acc == O_RDONLY)
-				vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
-			/* fallthrough */
-		case MAP_PRIVATE:
-			if (acc == O_WRONLY)
-				return -EACCES;
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-	} else {
-		switch (map_type) {
-		case MAP_SHARED:
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			pgoff = 0;
-			vm_flags |= VM_SHARED | VM_MAYSHARE;
-			break;
-		case MAP_DROPPABLE:
-			if (flags & MAP_LOCKED)
-				return -EINVAL;
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			vm_flags |= VM_DROPPABLE | VM_WIPEONFORK | VM_DONTDUMP;
-			pgoff = addr >> PAGE_SHIFT;
-			break;
-		case MAP_PRIVATE:
-			pgoff = addr >> PAGE_SHIFT;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-
-	if ((flags & MAP_NORESERVE) && vm_of(mm)->overcommit_memory != 2)
+	if ((flags & MAP_NORESERVE) && vs->overcommit_memory != 2)
 		vm_flags |= VM_NORESERVE;
 
 	addr = (unsigned long)mmap_region(mm, file, addr, len, vm_flags, pgoff);
