@@ -89,7 +89,8 @@ static char *take_reserved_name(struct vma_reserve *r, int i)
 {
 	char *name = r->names[i];
 
-	memmove(&r->names[i], &r->names[i + 1], sizeof(r->names[0]) * (size_t)(r->nr_names - i - 1));
+	memmove(&r->names[i], &r->names[i + 1],
+		sizeof(r->names[0]) * (size_t)(r->nr_names - i - 1));
 	r->nr_names--;
 	return name;
 }
@@ -180,9 +181,10 @@ struct vm_area_struct *vm_area_dup(struct mm_struct *mm, const struct vm_area_st
 
 	if (orig->anon_name) {
 		int i = reserved_name_index(r, orig->anon_name);
+		size_t len = strlen(orig->anon_name);
 
 		name = i >= 0 ? take_reserved_name(r, i) :
-				anon_name_dup(mm->machine, orig->anon_name, strlen(orig->anon_name));
+				anon_name_dup(mm->machine, orig->anon_name, len);
 		if (!name)
 			return NULL;
 	}

@@ -118,7 +118,8 @@ static int sweep(size_t o, bool named)
 		after = vmt_maps(t.mm);
 		if (!hit) {
 			if (r < 0)
-				fail_msg("%s: failed (%ld) with no allocation failing", ops[o].name, r);
+				fail_msg("%s: failed (%ld) with no allocation failing", ops[o].name,
+					 r);
 			assert_int_equal(count_named(after), named ? ops[o].named_after : 0);
 			free(before);
 			free(after);
@@ -130,8 +131,8 @@ static int sweep(size_t o, bool named)
 			fail_msg("%s: allocation %ld failed, the call returned %ld, not -ENOMEM",
 				 ops[o].name, nth, r);
 		if (strcmp(before, after))
-			fail_msg("%s: failed allocation %ld changed the maps:\n%s---\n%s", ops[o].name,
-				 nth, before, after);
+			fail_msg("%s: failed allocation %ld changed the maps:\n%s---\n%s",
+				 ops[o].name, nth, before, after);
 		mm_get_stats(t.mm, &s1);
 		assert_int_equal(s0.total_vm, s1.total_vm);
 		assert_int_equal(s0.map_count, s1.map_count);
@@ -160,7 +161,7 @@ static void test_name_copy_failure_changes_nothing(void **state)
 		fprintf(stderr, "%s: %d failed allocations with a name, %d without\n", ops[o].name,
 			named, plain);
 		if (named <= plain)
-			fail_msg("%s: %d allocations with a name, %d without: the name was not copied",
+			fail_msg("%s: %d allocations with a name, %d without: no name copied",
 				 ops[o].name, named, plain);
 	}
 }
