@@ -80,11 +80,9 @@ static int setup_vdso(struct mm_struct *mm)
 	return err;
 }
 
-int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a)
+/* The limits and capabilities the exec runs with (0 in @a: keep the default). */
+static void exec_limits(struct mm_struct *mm, const struct mm_exec_args *a)
 {
-	unsigned long top, size, end_all = 0, populate;
-	int i, err;
-
 	if (a->rlim_stack)
 		mm->rlim_cur[RLIMIT_STACK] = mm->rlim_max[RLIMIT_STACK] = a->rlim_stack;
 	if (a->rlim_memlock)
@@ -94,9 +92,11 @@ int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a)
 	if (a->rlim_as)
 		mm->rlim_cur[RLIMIT_AS] = mm->rlim_max[RLIMIT_AS] = a->rlim_as;
 	mm->caps = a->caps;
-	if ((a->mmap_base | a->mmap_rnd | a->stack_top | a->stack_rnd | a->stack_size |
-	     a->start_brk | a->brk_rnd) & ~PAGE_MASK)
-		return -EINVAL;
+}
+
+/* arch_pick_mmap_layout: the top-down and legacy bases, and the [vsyscall] gate. */
+static void exec_pick_layout(struct mm_struct *mm, const struct mm_exec_args *a)
+{
 	mm->legacy_layout = a->flags & MM_EXEC_LEGACY_LAYOUT;
 	mm->mmap_legacy_base = PAGE_ALIGN(mm->task_size / 3) + a->mmap_rnd;
 	mm->mmap_base = a->mmap_base ? a->mmap_base :
@@ -104,73 +104,113 @@ int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a)
 	if (mm->legacy_layout)
 		mm->mmap_base = mm->mmap_legacy_base;
 	mm->vsyscall = !(a->flags & MM_EXEC_NO_VSYSCALL);
+}
 
-	if (!(a->flags & MM_EXEC_NO_STACK)) {
-		struct vm_area_struct *stack;
+/* The [stack] VMA below the stack top, charged and touched. 0, -EINVAL or -ENOMEM. */
+static int exec_setup_stack(struct mm_struct *mm, const struct mm_exec_args *a)
+{
+	unsigned long top = a->stack_top ? a->stack_top : MM_TASK_SIZE - a->stack_rnd;
+	unsigned long size = a->stack_size ? a->stack_size : 33 * PAGE_SIZE;
+	struct vm_area_struct *stack;
+	int err;
 
-		top = a->stack_top ? a->stack_top : MM_TASK_SIZE - a->stack_rnd;
-		size = a->stack_size ? a->stack_size : 33 * PAGE_SIZE;
-		if (top > mm->task_size || size >= top)
-			return -EINVAL;
-		if (vm_enough_memory(mm, (long)(size >> PAGE_SHIFT)))
-			return -ENOMEM;
-		err = install_vma(mm, top - size, top, VM_READ | VM_WRITE | VM_MAYREAD |
-				  VM_MAYWRITE | VM_MAYEXEC | VM_GROWSDOWN | VM_ACCOUNT, VMA_NORMAL);
-		if (err) {
-			vm_unacct_memory(mm->machine, (long)(size >> PAGE_SHIFT));
-			return err;
-		}
-		stack = find_vma(mm, top - size);
-		anon_vma_prepare(mm, stack);
-		stack->populated = true;
-		mm->start_stack = top - PAGE_SIZE;
-		mm->arg_start = mm->arg_end = mm->env_start = mm->env_end = top - PAGE_SIZE;
+	if (top > mm->task_size || size >= top)
+		return -EINVAL;
+	if (vm_enough_memory(mm, (long)(size >> PAGE_SHIFT)))
+		return -ENOMEM;
+	err = install_vma(mm, top - size, top, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE |
+			  VM_MAYEXEC | VM_GROWSDOWN | VM_ACCOUNT, VMA_NORMAL);
+	if (err) {
+		vm_unacct_memory(mm->machine, (long)(size >> PAGE_SHIFT));
+		return err;
 	}
+	stack = find_vma(mm, top - size);
+	anon_vma_prepare(mm, stack);
+	stack->populated = true;
+	mm->start_stack = top - PAGE_SIZE;
+	mm->arg_start = mm->arg_end = mm->env_start = mm->env_end = top - PAGE_SIZE;
+	return 0;
+}
+
+/*
+ * One program segment mapped from @exe, its bss anonymous after it; widens the code and data
+ * ranges and *@end_all (the end of everything mapped). 0 or do_mmap's errno.
+ */
+static int exec_map_segment(struct mm_struct *mm, struct mm_file *exe,
+			    const struct mm_exec_segment *sg, unsigned long *end_all)
+{
+	unsigned long populate;
+	long r;
+
+	if ((sg->start | sg->end | sg->pgoff_bytes) & ~PAGE_MASK || sg->start >= sg->end)
+		return -EINVAL;
+	r = do_mmap(mm, exe, sg->start, sg->end - sg->start, sg->prot, MAP_PRIVATE | MAP_FIXED, 0,
+		    sg->pgoff_bytes >> PAGE_SHIFT, &populate);
+	if (r < 0)
+		return (int)r;
+	*end_all = MAX(*end_all, sg->end);
+	if (sg->prot & PROT_EXEC) {
+		mm->start_code = MIN(mm->start_code, sg->start);
+		mm->end_code = MAX(mm->end_code, sg->end);
+	}
+	if (sg->prot & PROT_WRITE) {
+		mm->start_data = MIN(mm->start_data, sg->start);
+		mm->end_data = MAX(mm->end_data, sg->end);
+	}
+	if (sg->bss_end > sg->end) {
+		unsigned long bss = PAGE_ALIGN(sg->bss_end);
+
+		r = do_mmap(mm, NULL, sg->end, bss - sg->end, sg->prot,
+			    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, 0, 0, &populate);
+		if (r < 0)
+			return (int)r;
+		*end_all = MAX(*end_all, bss);
+	}
+	return 0;
+}
+
+/* The program's segments, then start_brk = brk after the last (+ brk_rnd) unless given. */
+static int exec_map_program(struct mm_struct *mm, const struct mm_exec_args *a)
+{
+	unsigned long end_all = 0;
+	int i, err;
 
 	if (a->nr_segments < 0 || a->nr_segments > MM_EXEC_MAX_SEGMENTS ||
 	    (a->nr_segments && !a->exe))
 		return -EINVAL;
 	mm->start_code = mm->start_data = ~0UL;
 	for (i = 0; i < a->nr_segments; i++) {
-		const struct mm_exec_segment *sg = &a->segments[i];
-		long r;
-
-		if ((sg->start | sg->end | sg->pgoff_bytes) & ~PAGE_MASK || sg->start >= sg->end)
-			return -EINVAL;
-		r = do_mmap(mm, a->exe, sg->start, sg->end - sg->start, sg->prot,
-			    MAP_PRIVATE | MAP_FIXED, 0, sg->pgoff_bytes >> PAGE_SHIFT, &populate);
-		if (r < 0)
-			return (int)r;
-		end_all = MAX(end_all, sg->end);
-		if (sg->prot & PROT_EXEC) {
-			mm->start_code = MIN(mm->start_code, sg->start);
-			mm->end_code = MAX(mm->end_code, sg->end);
-		}
-		if (sg->prot & PROT_WRITE) {
-			mm->start_data = MIN(mm->start_data, sg->start);
-			mm->end_data = MAX(mm->end_data, sg->end);
-		}
-		if (sg->bss_end > sg->end) {
-			unsigned long bss = PAGE_ALIGN(sg->bss_end);
-
-			r = do_mmap(mm, NULL, sg->end, bss - sg->end, sg->prot,
-				    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, 0, 0, &populate);
-			if (r < 0)
-				return (int)r;
-			end_all = MAX(end_all, bss);
-		}
+		err = exec_map_segment(mm, a->exe, &a->segments[i], &end_all);
+		if (err)
+			return err;
 	}
 	if (mm->start_code == ~0UL)
 		mm->start_code = mm->end_code = 0;
 	if (mm->start_data == ~0UL)
 		mm->start_data = mm->end_data = 0;
 	mm->start_brk = mm->brk = a->start_brk ? a->start_brk : end_all + a->brk_rnd;
+	return 0;
+}
 
-	if (!(a->flags & MM_EXEC_NO_VDSO)) {
-		err = setup_vdso(mm);
+int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a)
+{
+	int err;
+
+	exec_limits(mm, a);
+	if ((a->mmap_base | a->mmap_rnd | a->stack_top | a->stack_rnd | a->stack_size |
+	     a->start_brk | a->brk_rnd) & ~PAGE_MASK)
+		return -EINVAL;
+	exec_pick_layout(mm, a);
+	if (!(a->flags & MM_EXEC_NO_STACK)) {
+		err = exec_setup_stack(mm, a);
 		if (err)
 			return err;
 	}
+	err = exec_map_program(mm, a);
+	if (err)
+		return err;
+	if (!(a->flags & MM_EXEC_NO_VDSO))
+		return setup_vdso(mm);
 	return 0;
 }
 
