@@ -169,6 +169,13 @@ bool can_do_mlock(struct mm_struct *mm);
  * only (MADV_POPULATE_READ).
  */
 void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault);
+
+/* ---- mlock.c -------------------------------------------------------------------------------- */
+/* Apply VM_LOCKED-class flags to [start, end) (mlock_fixup loop); @flags 0 unlocks. */
+int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
+			 unsigned long flags);
+
+/* ---- fault.c: a user access ------------------------------------------------------------------ */
 /* Does a fault on @vma (a write if @write) give it a private anonymous page, so an anon_vma? */
 bool fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write);
 
@@ -220,11 +227,6 @@ void vm_unacct_memory(struct machine *m, long pages);
 
 /* ---- proc/pid_maps.c ---------------------------------------------------------------------- */
 void mm_show_maps(struct mm_struct *mm, struct seq_buf *s);
-
-/* ---- mlock.c -------------------------------------------------------------------------------- */
-/* Apply VM_LOCKED-class flags to [start, end) (mlock_fixup loop); @flags 0 unlocks. */
-int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
-			 unsigned long flags);
 
 /* ---- pgtable/protection_map.c --------------------------------------------------------------- */
 unsigned long long vm_get_page_prot(unsigned long vm_flags);	/* the host arch: x86-64 */
