@@ -74,6 +74,22 @@ static void test_bad_input(void **state)
 }
 
 /*
+ * A machine without ZONE_NORMAL (2 GiB, one node: all DMA32): the tour's per-CPU section reads
+ * the lists of the zone GFP_KERNEL really uses, where it once read a zone that was not there
+ * and printed uninitialised numbers.
+ */
+static void test_tour_without_normal(void **state)
+{
+	char *out;
+
+	(void)state;
+	assert_int_equal(test_run_mmlab("tour --mem 2G --nodes 1", &out), 0);
+	assert_non_null(strstr(out, "its lists in node 0's DMA32 zone"));
+	assert_non_null(strstr(out, "settled at high_min (6986) after 3 passes"));
+	free(out);
+}
+
+/*
  * CPU features change what meminfo prints: --gbpages adds DirectMap1G, and the three direct-map
  * sizes cover all RAM (8 GiB: 2 MiB below the first 2 MiB boundary after page 0 and the legacy
  * hole, 1 GiB pages from 1 GiB up to the PCI hole and above 4 GiB).
@@ -114,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_tour_max_cpus),
 		cmocka_unit_test(test_gbpages),
+		cmocka_unit_test(test_tour_without_normal),
 	};
 
 	return mmlab_run_tests(tests, NULL, NULL);

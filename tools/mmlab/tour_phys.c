@@ -17,13 +17,35 @@ static void show(struct machine *m, FILE *out, const char *name)
 	fputc('\n', out);
 }
 
+/* Node 0's highest zone with pages: where GFP_KERNEL allocations come from. */
+static const char *tour_zone(struct machine *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *zone = "DMA32";
+	char *at;
+
+	if (!f)
+		return zone;
+	mmlab_proc_print(m, "zoneinfo", f);
+	fclose(f);
+	at = text ? strstr(text, "Node 0, zone   Normal\n") : NULL;
+	at = at ? strstr(at, "present ") : NULL;
+	if (at && strtol(at + 8, NULL, 10) > 0)
+		zone = "Normal";
+	free(text);
+	return zone;
+}
+
 /*
- * Read @cpu's per-CPU list count and high for node 0's Normal zone from /proc/zoneinfo, the way
+ * Read @cpu's per-CPU list count and high for node 0's @zone from /proc/zoneinfo, the way
  * a user would. Returns 0, or -ENOENT if the zone or CPU is not there.
  */
-static int pcp_state(struct machine *m, int cpu, int *count, int *high, int *high_min)
+static int pcp_state(struct machine *m, const char *zone, int cpu, int *count, int *high,
+		     int *high_min)
 {
-	char *text = NULL, *at, key[32];
+	char *text = NULL, *at, key[32], head[48];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	int found = -ENOENT;
@@ -33,7 +55,8 @@ static int pcp_state(struct machine *m, int cpu, int *count, int *high, int *hig
 	mmlab_proc_print(m, "zoneinfo", f);
 	fclose(f);
 	snprintf(key, sizeof(key), "\n    cpu: %d\n", cpu);
-	at = text ? strstr(text, "Node 0, zone   Normal") : NULL;
+	snprintf(head, sizeof(head), "Node 0, zone %8s\n", zone);
+	at = text ? strstr(text, head) : NULL;
 	at = at ? strstr(at, key) : NULL;
 	if (at && sscanf(at + strlen(key), " count: %d high: %d batch: %*d high_min: %d", count, high,
 			 high_min) == 3)
@@ -50,31 +73,36 @@ static int tour_pcp_tuning(struct machine *m, FILE *out)
 {
 	enum { N = 3000 };
 	struct page **p = calloc(N, sizeof(*p));
-	int count, high, high_min, i, passes = 0;
+	int count = 0, high = 0, high_min = 0, i, passes = 0;
+	const char *zone = tour_zone(m);
 
 	if (!p)
 		return -ENOMEM;
+	if (machine_nr_cpus(m) < 2) {
+		free(p);
+		return 0;	/* the section needs a second CPU */
+	}
 	machine_bind_cpu(m, 1);
 	fprintf(out, "Per-CPU lists size themselves (kernels since 6.7). CPU 1 allocates %d pages, then\n"
-		     "frees them; /proc/zoneinfo shows its lists in node 0's Normal zone:\n\n", N);
-	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+		     "frees them; /proc/zoneinfo shows its lists in node 0's %s zone:\n\n", N, zone);
+	if (pcp_state(m, zone, 1, &count, &high, &high_min) == 0)
 		fprintf(out, "  before              count %5d  high %5d   (high_min %d)\n", count, high,
 			high_min);
 	for (i = 0; i < N; i++)
 		p[i] = alloc_page(GFP_KERNEL);
-	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+	if (pcp_state(m, zone, 1, &count, &high, &high_min) == 0)
 		fprintf(out, "  after the allocs    count %5d  high %5d   (each refill took a bigger batch\n"
 			     "                                                 and raised high)\n", count, high);
 	for (i = 0; i < N; i++)
 		if (p[i])
 			__free_pages(p[i], 0);
 	free(p);
-	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+	if (pcp_state(m, zone, 1, &count, &high, &high_min) == 0)
 		fprintf(out, "  after the frees     count %5d  high %5d   (the freed pages stay for the\n"
 			     "                                                 next burst)\n", count, high);
 	fprintf(out, "\nThe kernel's vmstat worker lowers high by an eighth a second and gives back what is\n"
 		     "over it; here each refresh_cpu_vm_stats(1) is one such pass:\n\n  high");
-	while (pcp_state(m, 1, &count, &high, &high_min) == 0 && passes < 64) {
+	while (pcp_state(m, zone, 1, &count, &high, &high_min) == 0 && passes < 64) {
 		if (passes && passes % 10 == 0)
 			fprintf(out, "\n      ");
 		fprintf(out, "%s%d", passes ? " -> " : " ", high);
