@@ -126,7 +126,14 @@ const struct hostfp *harness_this_host(void);
  * (a case name, or NULL).
  */
 bool harness_live_strict(const char *fixture);
-/* Fail with the message when @strict, else print it as a reported difference. */
-void harness_complain(bool strict, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fail with the message when @strict (at the caller's line), else print it as reported. */
+#define harness_complain(strict, ...)							\
+	do {										\
+		if (strict)								\
+			fail_msg(__VA_ARGS__);						\
+		else									\
+			harness_report(__VA_ARGS__);					\
+	} while (0)
+void harness_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

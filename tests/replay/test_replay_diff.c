@@ -253,8 +253,9 @@ static void run_seeds(const struct pass *ps)
 		bad += !seed_identical(&res);
 	}
 	fprintf(stderr, "differential, %s%s%s%s: %d of %d seeds identical to the kernel\n",
-		live ? "live" : "recorded", ps->avoid ? ", avoiding " : "",
-		ps->avoid ? ps->avoid : "", ps->aslr ? ", ASLR on" : "", n - bad, n);
+		mode == FIXTURE_LIVE ? "live" : mode == FIXTURE_RECORD ? "recording" : "recorded",
+		ps->avoid ? ", avoiding " : "", ps->avoid ? ps->avoid : "",
+		ps->aslr ? ", ASLR on" : "", n - bad, n);
 	/*
 	 * Live with ASLR on, every run is a new scenario (the generator's own addresses differ),
 	 * so a rare difference of placement (docs/replay-differences.md) must not make the suite
