@@ -47,7 +47,8 @@ static unsigned long prot_of(Elf64_Word f)
 	       (f & PF_X ? PROT_EXEC : 0);
 }
 
-/* @n bytes of @path at @off, through replay_options.host: 0, -ENOENT (unreadable), -ENOEXEC (short). */
+/* @n bytes of @path at @off, through replay_options.host: 0, -ENOENT (unreadable), -ENOEXEC
+ * (short). */
 static int host_read(const struct replay *r, const char *path, void *buf, size_t n,
 		     unsigned long long off)
 {
