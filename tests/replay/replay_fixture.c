@@ -248,7 +248,7 @@ static void hf_write(const struct harness_files *hf, FILE *f)
 				fprintf(f, " %u:%u %lu %llu %o", w->st.dev_major, w->st.dev_minor,
 					w->st.ino, w->st.size, w->st.mode);
 		} else if (w->kind == HF_READ) {
-			fprintf(f, " %llu %zu %ld ", w->off, w->n, w->ret);
+			fprintf(f, " %llu %zu %ld%s", w->off, w->n, w->ret, w->ret > 0 ? " " : "");
 			for (j = 0; w->ret > 0 && j < (size_t)w->ret; j++)
 				fprintf(f, "%02x", w->data[j]);
 		} else {
@@ -285,10 +285,11 @@ static bool hf_parse_line(struct harness_files *hf, const char *line)
 		int used = 0;
 
 		w = hf_add(hf, HF_READ, path);
-		if (sscanf(p, " %llu %zu %ld %n", &w->off, &w->n, &w->ret, &used) < 3 ||
+		if (sscanf(p, " %llu %zu %ld%n", &w->off, &w->n, &w->ret, &used) < 3 ||
 		    w->ret > (long)w->n)
 			return false;
-		p += used;
+		for (p += used; *p == ' '; p++)
+			;
 		w->data = malloc(w->n ? w->n : 1);
 		assert_non_null(w->data);
 		for (j = 0; w->ret > 0 && j < (size_t)w->ret; j++) {
