@@ -9,8 +9,11 @@ scripts/deps.sh
 cmake -S . -B build/record -DCMAKE_BUILD_TYPE=Debug -DMMLAB_DEBUG=1 -DMMLAB_BUILD_BENCH=OFF >/dev/null
 cmake --build build/record -j"$(nproc)" >/dev/null
 export MMLAB_SOURCE_DIR=$PWD MMLAB_BINARY_DIR=$PWD/build/record MMLAB_FIXTURE_MODE=record
-mkdir -p tests/fixtures/host_diff tests/fixtures/host_cases tests/fixtures/proc_phys
-for t in vm/test_host_diff vm/test_host_cases vm/test_vm_errno phys/test_proc_phys; do
+mkdir -p tests/fixtures/host_diff tests/fixtures/host_cases tests/fixtures/proc_phys \
+         tests/fixtures/replay_diff tests/fixtures/replay_programs
+# The replay tests record with strace and setarch (they skip, and record nothing, without them).
+for t in vm/test_host_diff vm/test_host_cases vm/test_vm_errno phys/test_proc_phys \
+         replay/test_replay_diff replay/test_replay_programs; do
   echo "== recording $t"
   "build/record/tests/$t"
 done

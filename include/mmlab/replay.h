@@ -64,6 +64,35 @@ typedef void (*replay_diff_fn)(const struct replay_diff *d, void *arg);
  */
 typedef void (*replay_progress_fn)(const struct replay_stats *st, bool done, void *arg);
 
+/* What replay_host.stat says of a file (as stat(2), reduced to what a replay uses). */
+struct replay_file_stat {
+	unsigned int dev_major, dev_minor;
+	unsigned long ino;
+	unsigned long long size;	/* st_size */
+	unsigned int mode;		/* st_mode: only its S_IFMT bits are used */
+};
+
+/*
+ * struct replay_host - where a replay learns what a trace names but does not show: a file's
+ * device, inode, size and type (for files the snapshot does not list), the ELF headers of an
+ * execve'd program and of its interpreter, and the name maps gives a path (symlinks
+ * resolved). replay_host_default() answers from this host's file system; a caller that
+ * replays a trace recorded elsewhere answers from the recording instead, so that the replay
+ * reads nothing of the machine it runs on. Each function is called on the thread driving the
+ * replay, with a NUL-terminated absolute path, and returns:
+ *   stat      0 with *@st filled, or -errno as stat(2) would fail;
+ *   pread     the bytes read into @buf (at most @n, from offset @off), or -errno;
+ *   realpath  0 with the resolved path in @out (NUL-terminated, at most @size bytes), or -errno.
+ * A replay calls stat at most once per path while the path stays in its cache, and pread and
+ * realpath once per execve per file; the answers must not change during one replay.
+ */
+struct replay_host {
+	int (*stat)(const char *path, struct replay_file_stat *st, void *arg);
+	long (*pread)(const char *path, void *buf, size_t n, unsigned long long off, void *arg);
+	int (*realpath)(const char *path, char *out, size_t size, void *arg);
+	void *arg;			/* passed to each */
+};
+
 struct replay_options {
 	const char *initial_maps;	/* a /proc/PID/maps snapshot for the first process, or NULL */
 	unsigned long mmap_base;	/* 0: inferred from initial_maps, else the mm's default */
@@ -74,6 +103,7 @@ struct replay_options {
 	void *diff_arg;			/* passed to on_diff */
 	replay_progress_fn on_progress;	/* replay_file()'s progress, or NULL */
 	void *progress_arg;		/* passed to on_progress */
+	const struct replay_host *host;	/* files the trace names; NULL: replay_host_default() */
 };
 
 /*
@@ -110,6 +140,8 @@ MMLAB_API void replay_free(struct replay *r);
  * replays against the same limits.
  */
 MMLAB_API void replay_like_host(struct machine *m);
+/* replay_host_default - the replay_host that answers from this host's file system. */
+MMLAB_API const struct replay_host *replay_host_default(void);
 /* replay_host_ram - this host's RAM in bytes, rounded down to 4 MiB (0 if unknown). */
 MMLAB_API unsigned long long replay_host_ram(void);
 

@@ -470,6 +470,8 @@ int replay_new(struct machine *m, const struct replay_options *opts, struct repl
 		return -ENOMEM;
 	r->m = m;
 	r->opt = *opts;
+	if (!r->opt.host)
+		r->opt.host = replay_host_default();
 	r->procs_cap = 64;
 	r->procs = calloc(r->procs_cap, sizeof(*r->procs));
 	r->reader = strace_reader_new();

@@ -2,7 +2,8 @@
  * replay_exec.c - what an execve in the trace maps, read from the program itself.
  *
  * A trace shows the execve but not what the kernel's ELF loader then mapped. When the program
- * is readable on this host (as it is for a trace recorded here), its ELF headers say it, and
+ * is readable on this host (as it is for a trace recorded here; "this host" is
+ * replay_options.host, which may answer from a recording), its ELF headers say it, and
  * the loader's steps are reproduced in the order the kernel takes them, without ASLR (as a
  * `setarch -R` recording):
  *
@@ -20,11 +21,9 @@
  */
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "replay_internal.h"
 
@@ -48,45 +47,51 @@ static unsigned long prot_of(Elf64_Word f)
 	       (f & PF_X ? PROT_EXEC : 0);
 }
 
+/* @n bytes of @path at @off, through replay_options.host: 0, -ENOENT (unreadable), -ENOEXEC
+ * (short). */
+static int host_read(const struct replay *r, const char *path, void *buf, size_t n,
+		     unsigned long long off)
+{
+	long got = r->opt.host->pread(path, buf, n, off, r->opt.host->arg);
+
+	if (got < 0)
+		return -ENOENT;
+	return (size_t)got == n ? 0 : -ENOEXEC;
+}
+
 /* Read the headers of @path. 0, or -ENOEXEC / -ENOENT / -E2BIG for what cannot be used. */
-static int elf_read(const char *path, struct elf_image *im)
+static int elf_read(const struct replay *r, const char *path, struct elf_image *im)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[MAX_PHDRS];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), i, err = -ENOEXEC;
+	int i, err;
 
 	memset(im, 0, sizeof(*im));
-	if (fd < 0)
-		return -ENOENT;
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	err = host_read(r, path, &eh, sizeof(eh), 0);
+	if (err)
+		return err;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64 ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh.e_phnum == 0 || eh.e_phnum > MAX_PHDRS)
-		goto out;
-	if (pread(fd, ph, eh.e_phnum * sizeof(Elf64_Phdr), eh.e_phoff) !=
-	    (ssize_t)(eh.e_phnum * sizeof(Elf64_Phdr)))
-		goto out;
+		return -ENOEXEC;
+	if (host_read(r, path, ph, eh.e_phnum * sizeof(Elf64_Phdr), eh.e_phoff))
+		return -ENOEXEC;
 	im->type = eh.e_type;
 	for (i = 0; i < eh.e_phnum; i++) {
 		if (ph[i].p_type == PT_INTERP && ph[i].p_filesz < sizeof(im->interp)) {
-			if (pread(fd, im->interp, ph[i].p_filesz, ph[i].p_offset) !=
-			    (ssize_t)ph[i].p_filesz)
-				goto out;
+			if (host_read(r, path, im->interp, ph[i].p_filesz, ph[i].p_offset))
+				return -ENOEXEC;
 			im->interp[ph[i].p_filesz] = 0;
 		} else if (ph[i].p_type == PT_LOAD) {
-			if (im->nload == MM_EXEC_MAX_SEGMENTS) {
-				err = -E2BIG;
-				goto out;
-			}
+			if (im->nload == MM_EXEC_MAX_SEGMENTS)
+				return -E2BIG;
 			im->load[im->nload++] = ph[i];
 			if (ph[i].p_align > im->max_align && !(ph[i].p_align & (ph[i].p_align - 1)))
 				im->max_align = ph[i].p_align;
 		}
 	}
-	err = im->nload ? 0 : -ENOEXEC;
-out:
-	close(fd);
-	return err;
+	return im->nload ? 0 : -ENOEXEC;
 }
 
 /* The sizes of [vvar], [vvar_vclock], [vdso]: from the snapshot, else this host's kernel. */
@@ -110,8 +115,9 @@ static void vdso_sizes(const struct replay *r, unsigned long sz[3])
 static struct mm_file *open_resolved(struct replay *r, const char *path)
 {
 	char real[PATH_MAX];
+	bool ok = !r->opt.host->realpath(path, real, sizeof(real), r->opt.host->arg);
 
-	return replay_open_file(r, realpath(path, real) ? real : path, O_RDONLY);
+	return replay_open_file(r, ok ? real : path, O_RDONLY);
 }
 
 static int map_interp(struct replay *r, struct mm_struct *mm, const char *path)
@@ -120,7 +126,7 @@ static int map_interp(struct replay *r, struct mm_struct *mm, const char *path)
 	struct mm_file *f;
 	unsigned long lo, hi, first_end, base;
 	long addr;
-	int i, err = elf_read(path, &im);
+	int i, err = elf_read(r, path, &im);
 
 	if (err)
 		return err;
@@ -185,7 +191,7 @@ int replay_exec_image(struct replay *r, struct mm_task *t, const char *path, boo
 	struct mm_exec_args a;
 	struct elf_image im;
 	unsigned long bias = 0, brk = 0;
-	int i, n = 0, err = elf_read(path, &im);
+	int i, n = 0, err = elf_read(r, path, &im);
 
 	replay_exec_args(r, &a, false);
 	*from_elf = false;

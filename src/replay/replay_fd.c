@@ -7,8 +7,8 @@
  *   path    the -y annotation on the open's result, else the path argument
  *   mode    the open's flags; creat is O_WRONLY; an fd the trace never opened (inherited, or
  *           opened before the trace began) is taken as O_RDWR, the mode that forbids nothing
- *   dev/ino the --initial-maps line with the same path, else stat() of the path on this host,
- *           else 00:00 0 (files named in a trace need not exist)
+ *   dev/ino the --initial-maps line with the same path, else stat() of the path on this host
+ *           (replay_options.host), else 00:00 0 (files named in a trace need not exist)
  *   size    ftruncate, O_TRUNC/creat (0), fstat's st_size in the trace, stat() on this host;
  *           unknown means "large enough" (mmap never checks it; the fault path would)
  * Pipes, sockets, directories and anon inodes other than memfds cannot be mapped (ENODEV);
@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "replay_internal.h"
 
@@ -148,10 +147,11 @@ static enum mm_file_kind kind_of(const char *path, int flags)
 }
 
 /*
- * stat() of a path on this host, remembered: traces open the same few files again and again
- * (ld.so.cache, libraries, locale files), and a syscall per open would dominate replay time.
+ * stat() of a path on this host (replay_options.host), remembered: traces open the same few
+ * files again and again (ld.so.cache, libraries, locale files), and a syscall per open would
+ * dominate replay time.
  */
-static int host_stat(struct replay *r, const char *path, struct stat *st)
+static int host_stat(struct replay *r, const char *path, struct replay_file_stat *st)
 {
 	uint64_t h = 1469598103934665603ULL;
 	const char *c;
@@ -166,7 +166,8 @@ static int host_stat(struct replay *r, const char *path, struct stat *st)
 	}
 	free(e->path);
 	e->path = strdup(path);
-	e->err = stat(path, &e->st) ? -errno : 0;
+	memset(&e->st, 0, sizeof(e->st));
+	e->err = r->opt.host->stat(path, &e->st, r->opt.host->arg);
 	*st = e->st;
 	return e->err;
 }
@@ -214,7 +215,7 @@ static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 		.tmpfs = !strncmp(path, "/memfd:", 7) || !strncmp(path, "/dev/shm/", 9),
 	};
 	const struct snap_vma *sv = r->have_snap ? snapshot_find_path(&r->snap, path) : NULL;
-	struct stat st;
+	struct replay_file_stat st;
 
 	if (size == SIZE_UNKNOWN)
 		d.size = size = known_size_get(r, path);
@@ -226,13 +227,13 @@ static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 		d.dev_minor = sv->dev_minor;
 		d.ino = sv->ino;
 	} else if (path[0] == '/' && !host_stat(r, path, &st)) {
-		d.dev_major = major(st.st_dev);
-		d.dev_minor = minor(st.st_dev);
-		d.ino = st.st_ino;
-		if (S_ISDIR(st.st_mode))
+		d.dev_major = st.dev_major;
+		d.dev_minor = st.dev_minor;
+		d.ino = st.ino;
+		if (S_ISDIR(st.mode))
 			d.kind = MM_FILE_NO_MMAP;
-		if (size == SIZE_UNKNOWN && S_ISREG(st.st_mode))
-			d.size = st.st_size;
+		if (size == SIZE_UNKNOWN && S_ISREG(st.mode))
+			d.size = st.size;
 	}
 	return mm_file_open(r->m, &d);
 }

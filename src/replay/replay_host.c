@@ -1,8 +1,16 @@
 /*
  * replay_host.c - a machine that answers as this host would: a trace recorded here is replayed
- * against the same vm.* sysctls and the same amount of RAM (commit accounting reads both).
+ * against the same vm.* sysctls and the same amount of RAM (commit accounting reads both), and
+ * the files it names are looked up in this host's file system (replay_host_default()).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "replay_internal.h"
@@ -39,4 +47,56 @@ unsigned long long replay_host_ram(void)
 	if (pages <= 0 || psz <= 0)
 		return 0;
 	return ((unsigned long long)pages * psz) & ~((4ULL << 20) - 1);
+}
+
+static int local_stat(const char *path, struct replay_file_stat *st, void *arg)
+{
+	struct stat sb;
+
+	(void)arg;
+	if (stat(path, &sb))
+		return -errno;
+	st->dev_major = major(sb.st_dev);
+	st->dev_minor = minor(sb.st_dev);
+	st->ino = sb.st_ino;
+	st->size = (unsigned long long)sb.st_size;
+	st->mode = sb.st_mode;
+	return 0;
+}
+
+static long local_pread(const char *path, void *buf, size_t n, unsigned long long off, void *arg)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	(void)arg;
+	if (fd < 0)
+		return -errno;
+	got = pread(fd, buf, n, (off_t)off);
+	if (got < 0)
+		got = -errno;
+	close(fd);
+	return got;
+}
+
+static int local_realpath(const char *path, char *out, size_t size, void *arg)
+{
+	char real[PATH_MAX];
+
+	(void)arg;
+	if (!realpath(path, real))
+		return -errno;
+	if (strlen(real) >= size)
+		return -ENAMETOOLONG;
+	strcpy(out, real);
+	return 0;
+}
+
+static const struct replay_host local_host = {
+	.stat = local_stat, .pread = local_pread, .realpath = local_realpath,
+};
+
+const struct replay_host *replay_host_default(void)
+{
+	return &local_host;
 }

@@ -64,8 +64,8 @@ struct pending_clone {
 
 struct stat_cache_ent {
 	char *path;			/* NULL: empty slot */
-	int err;			/* 0 or -errno of stat() */
-	struct stat st;
+	int err;			/* 0 or -errno of replay_host.stat */
+	struct replay_file_stat st;
 };
 
 struct replay {

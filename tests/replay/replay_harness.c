@@ -116,14 +116,35 @@ static void collect_diff(const struct replay_diff *d, void *arg)
 	hd->got = d->got;
 }
 
+/* A machine like the host of @fp: one node, one CPU, no holes, @ram bytes, debug level 3. */
+static struct machine *boot_like(const struct hostfp *fp, unsigned long long ram)
+{
+	struct machine_config cfg;
+	struct machine *m = NULL;
+
+	machine_config_default(&cfg);
+	hostfp_machine_config(fp, &cfg);
+	cfg.mem_bytes = ram;
+	cfg.nr_nodes = 1;
+	cfg.cpus_per_node = 1;
+	cfg.nr_holes = 0;
+	if (machine_boot(&cfg, &m))
+		return NULL;
+	machine_set_debug_level(m, 3);
+	hostfp_apply_sysctls(fp, m);
+	vm_set_mmap_min_addr(m, fp->mmap_min_addr);
+	return m;
+}
+
 int harness_replay_run(const char *trace, const struct harness_run_opts *ho,
 		       struct replay_stats *st, char **maps, char **diffs)
 {
 	struct collect c = { .list = ho->list, .n = ho->nlist };
 	struct replay_options o = { .initial_maps = ho->initial_maps, .check = true,
 				    .maps_pid = ho->maps_pid, .on_diff = collect_diff,
-				    .diff_arg = &c };
-	struct machine *m = test_boot(replay_host_ram(), 1, 1);
+				    .diff_arg = &c,
+				    .host = ho->files ? harness_files_host(ho->files) : NULL };
+	struct machine *m = ho->fp ? boot_like(ho->fp, ho->ram) : test_boot(replay_host_ram(), 1, 1);
 	const char *p = trace;
 	struct replay *r;
 	size_t dlen = 0;
@@ -136,8 +157,10 @@ int harness_replay_run(const char *trace, const struct harness_run_opts *ho,
 		*c.list = NULL;
 		*c.n = 0;
 	}
+	assert_non_null(m);
 	c.text = open_memstream(diffs, &dlen);
-	replay_like_host(m);
+	if (!ho->fp)
+		replay_like_host(m);
 	if (ho->marker) {
 		const char *q = strstr(trace, ho->marker);
 

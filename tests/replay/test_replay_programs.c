@@ -3,10 +3,27 @@
  *
  * Each program runs with ASLR off under `strace -f -y`; snapexec gives the address space right
  * after its execve; mmlab replays the trace from there. Unlike the generator's traces these
- * touch memory (page faults are invisible to strace), start children that execve (whose ELF
- * images mmlab does not load) and run threads concurrently, so not every result can match:
- * the test requires every trace to be readable and prints the match rate per program, which
- * docs/replay-differences.md reports.
+ * touch memory (page faults are invisible to strace), start children that execve and run
+ * threads concurrently, so not every result can match: the test requires every trace to be
+ * readable and prints the match rate per program, which docs/replay-differences.md reports.
+ *
+ * The modes of tests/hostfp.h:
+ *   fixture (default)  every case below recorded under tests/fixtures/replay_programs/NAME.*
+ *                      (replay_fixture.c: the trace, the exec-time snapshot, the kernel's final
+ *                      maps where the test has them, and the recording host's fingerprint, RAM
+ *                      and answers about the files the trace names, ELF headers of every
+ *                      program a child execve'd included), replayed on mmlab alone: no strace,
+ *                      no setarch, nothing read from this host. Besides readability, a recorded
+ *                      case may not differ in more results than mmlab did when it was recorded
+ *                      ("expect differed N": mmlab's count then, a ceiling, not the kernel's
+ *                      answer), so a changed result or a regression fails.
+ *   live (_live)       as the test always did, against this host; a failure fails only on a
+ *                      host the model covers (hostfp_covered), elsewhere it is printed.
+ *   record             the live runs, written as the fixtures. A program not installed on the
+ *                      recording host is recorded as such ("expect not_installed 1") and
+ *                      skipped with a message when replayed.
+ * The recordings total about 0.7 MB; the sh pipeline (find | head | xargs grep | wc) is the
+ * largest, at about 250 KB of trace. Nothing is left live-only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,32 +34,150 @@
 #include "testlib.h"
 
 struct program {
-	const char *name;
+	const char *name;	/* as printed */
+	const char *slug;	/* the fixture's name under replay_programs/ */
 	const char *argv[10];
 };
 
-static void replay_program(const struct program *pg, unsigned long *calls, unsigned long *matched)
-{
-	char *dir = harness_tmpdir(), trace[512], snap[512], snapexec[512], prog[512];
-	const char *bin = getenv("MMLAB_BINARY_DIR");
-	char *tr, *maps = NULL, *diffs = NULL, *argv[24];
+/* What the test checks of one replay, and how it got the trace. */
+struct prog_run {
+	enum fixture_mode mode;
+	bool strict;			/* a failure fails (else it is printed) */
+	struct harness_case c;		/* fixture mode: the loaded case */
+	char *trace;			/* the trace (live: read from the run; fixture: c.trace) */
+	const char *start_path;		/* the start snapshot's file, or NULL */
+	char *end_maps;			/* the kernel's final maps, or NULL */
+	struct harness_run_opts ho;
 	struct replay_stats st;
-	int i, n = 0, rc;
+	char *maps, *diffs;
+	int rc;
+};
 
-	assert_non_null(dir);
-	snprintf(trace, sizeof(trace), "%s/trace", dir);
-	snprintf(snap, sizeof(snap), "%s/start.maps", dir);
-	snprintf(snapexec, sizeof(snapexec), "%s/tests/replay/snapexec", bin ? bin : ".");
-	if (pg->argv[0][0] == '@') {
-		snprintf(prog, sizeof(prog), "%s/tests/replay/%s", bin ? bin : ".", pg->argv[0] + 1);
-	} else {
-		snprintf(prog, sizeof(prog), "%s", pg->argv[0]);
+static void prog_run_init(struct prog_run *pr, const char *live_fixture)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->mode = fixture_mode();
+	pr->strict = true;
+	if (pr->mode != FIXTURE_REPLAY) {
+		harness_require("strace");
+		harness_require("setarch");
+		pr->strict = harness_live_strict(live_fixture);
 	}
+}
+
+static void case_name(const char *slug, char *out, size_t size)
+{
+	snprintf(out, size, "replay_programs/%s", slug);
+}
+
+/*
+ * Fixture mode: load case @slug into @pr. Returns false (the case is to be skipped) when the
+ * recording host did not have the program; fails when there is no recording.
+ */
+static bool prog_load(struct prog_run *pr, const char *slug)
+{
+	char name[128];
+
+	case_name(slug, name, sizeof(name));
+	if (!harness_case_load(name, &pr->c))
+		fail_msg("%s: no such recording (scripts/record-fixtures.sh makes it)", name);
+	if (harness_case_expect(&pr->c, "not_installed", 0)) {
+		fprintf(stderr, "%-14s was not installed on the recording host: skipped\n", slug);
+		harness_case_free(&pr->c);
+		return false;
+	}
+	pr->trace = pr->c.trace;
+	pr->c.trace = NULL;
+	pr->end_maps = pr->c.end_maps;
+	pr->c.end_maps = NULL;
+	pr->start_path = pr->c.start_path[0] ? pr->c.start_path : NULL;
+	pr->ho.fp = &pr->c.fp;
+	pr->ho.ram = pr->c.ram;
+	pr->ho.files = pr->c.files;
+	return true;
+}
+
+/* Replay pr->trace as pr->ho says (live and record: configured from this host). */
+static void prog_replay(struct prog_run *pr)
+{
+	if (pr->mode != FIXTURE_REPLAY) {
+		pr->ho.fp = harness_this_host();
+		pr->ho.ram = replay_host_ram();
+		if (pr->mode == FIXTURE_RECORD)
+			pr->ho.files = harness_files_recorder();
+	}
+	pr->ho.initial_maps = pr->start_path;
+	pr->rc = harness_replay_run(pr->trace, &pr->ho, &pr->st, &pr->maps, &pr->diffs);
+	if (getenv("MMLAB_VERBOSE"))
+		fprintf(stderr, "%s", pr->diffs);
+}
+
+/*
+ * After the checks every mode shares: fixture mode checks what only a recording can (no
+ * unanswered question, no more differences than at recording); record mode writes the case.
+ */
+static void prog_finish(struct prog_run *pr, const char *slug, const char *start_maps_file)
+{
+	char name[128];
+
+	case_name(slug, name, sizeof(name));
+	if (pr->mode == FIXTURE_REPLAY) {
+		long long ceiling = harness_case_expect(&pr->c, "differed", 0);
+
+		if (harness_files_missed(pr->c.files))
+			fail_msg("%s: the replay asked %lu questions about files the recording cannot "
+				 "answer: re-record it", name, harness_files_missed(pr->c.files));
+		if ((long long)pr->st.differed > ceiling)
+			fail_msg("%s: %lu results differ from the kernel's, %lld when recorded:\n%s",
+				 name, pr->st.differed, ceiling, pr->diffs);
+		harness_case_free(&pr->c);
+	} else if (pr->mode == FIXTURE_RECORD) {
+		char expect[64], *start = start_maps_file ? harness_slurp(start_maps_file) : NULL;
+		struct harness_record rec = { .trace = pr->trace, .start_maps = start,
+					      .end_maps = pr->end_maps, .fp = pr->ho.fp,
+					      .ram = pr->ho.ram, .files = pr->ho.files,
+					      .expect = expect };
+
+		snprintf(expect, sizeof(expect), "expect differed %lu\n", pr->st.differed);
+		harness_case_write(name, &rec);
+		free(start);
+		harness_files_free(pr->ho.files);
+	}
+	free(pr->trace);
+	free(pr->end_maps);
+	free(pr->maps);
+	free(pr->diffs);
+}
+
+/* Record mode, a program this host does not have: say so in its recording. */
+static void record_not_installed(const char *slug)
+{
+	struct harness_record rec = { .trace = "", .fp = harness_this_host(),
+				      .ram = replay_host_ram(), .expect = "expect not_installed 1\n" };
+	char name[128];
+
+	case_name(slug, name, sizeof(name));
+	harness_case_write(name, &rec);
+}
+
+/* Live and record: run @pg under snapexec and under strace into @dir; false if not installed. */
+static bool run_program(const struct program *pg, const char *dir, struct prog_run *pr,
+			char *snap, size_t snap_size)
+{
+	char trace[512], snapexec[512], prog[512], *argv[24];
+	const char *bin = getenv("MMLAB_BINARY_DIR");
+	int i, n = 0;
+
+	snprintf(trace, sizeof(trace), "%s/trace", dir);
+	snprintf(snap, snap_size, "%s/start.maps", dir);
+	snprintf(snapexec, sizeof(snapexec), "%s/tests/replay/snapexec", bin ? bin : ".");
+	if (pg->argv[0][0] == '@')
+		snprintf(prog, sizeof(prog), "%s/tests/replay/%s", bin ? bin : ".", pg->argv[0] + 1);
+	else
+		snprintf(prog, sizeof(prog), "%s", pg->argv[0]);
 	if (access(prog, X_OK)) {
 		fprintf(stderr, "%-14s not installed here: skipped\n", pg->name);
-		harness_rmdir(dir);
-		free(dir);
-		return;
+		return false;
 	}
 	argv[n++] = snapexec;
 	argv[n++] = snap;
@@ -50,8 +185,8 @@ static void replay_program(const struct program *pg, unsigned long *calls, unsig
 	for (i = 1; pg->argv[i]; i++)
 		argv[n++] = (char *)pg->argv[i];
 	argv[n] = NULL;
-	rc = harness_run(argv);
-	assert_int_equal(rc, 0);
+	if (harness_run(argv))
+		harness_complain(pr->strict, "%s: snapexec failed", pg->name);
 	n = 0;
 	argv[n++] = "setarch";
 	argv[n++] = "-R";
@@ -64,25 +199,51 @@ static void replay_program(const struct program *pg, unsigned long *calls, unsig
 	for (i = 1; pg->argv[i]; i++)
 		argv[n++] = (char *)pg->argv[i];
 	argv[n] = NULL;
-	rc = harness_run(argv);
-	tr = harness_slurp(trace);
-	assert_non_null(tr);
-	rc = harness_replay(tr, NULL, snap, &st, &maps, &diffs);
+	harness_run(argv);
+	pr->trace = harness_slurp(trace);
+	pr->start_path = snap;
+	return true;
+}
+
+static void replay_program(const struct program *pg, unsigned long *calls, unsigned long *matched)
+{
+	char *dir = NULL, snap[512];
+	struct prog_run pr;
+
+	prog_run_init(&pr, "replay_programs/ls");
+	if (pr.mode == FIXTURE_REPLAY) {
+		if (!prog_load(&pr, pg->slug))
+			return;
+	} else {
+		dir = harness_tmpdir();
+		assert_non_null(dir);
+		if (!run_program(pg, dir, &pr, snap, sizeof(snap))) {
+			if (pr.mode == FIXTURE_RECORD)
+				record_not_installed(pg->slug);
+			harness_rmdir(dir);
+			free(dir);
+			return;
+		}
+		if (!pr.trace) {
+			harness_complain(pr.strict, "%s: no trace was written", pg->name);
+			harness_rmdir(dir);
+			free(dir);
+			return;
+		}
+	}
+	prog_replay(&pr);
 	fprintf(stderr, "%-14s %5lu calls replayed, %5lu matched, %4lu differed (%.1f%%)\n", pg->name,
-		st.calls, st.matched, st.differed,
-		st.matched + st.differed ? 100.0 * st.matched / (st.matched + st.differed) : 100.0);
-	if (getenv("MMLAB_VERBOSE"))
-		fprintf(stderr, "%s", diffs);
-	if (rc)
-		fail_msg("%s: trace unreadable: %s", pg->name, diffs);
-	*calls += st.matched + st.differed;
-	*matched += st.matched;
-	free(tr);
-	free(maps);
-	free(diffs);
-	if (getenv("MMLAB_KEEP"))
+		pr.st.calls, pr.st.matched, pr.st.differed,
+		pr.st.matched + pr.st.differed ?
+		100.0 * pr.st.matched / (pr.st.matched + pr.st.differed) : 100.0);
+	if (pr.rc)
+		harness_complain(pr.strict, "%s: trace unreadable: %s", pg->name, pr.diffs);
+	*calls += pr.st.matched + pr.st.differed;
+	*matched += pr.st.matched;
+	prog_finish(&pr, pg->slug, dir ? snap : NULL);
+	if (dir && getenv("MMLAB_KEEP"))
 		fprintf(stderr, "  kept %s\n", dir);
-	else
+	else if (dir)
 		harness_rmdir(dir);
 	free(dir);
 }
@@ -90,21 +251,22 @@ static void replay_program(const struct program *pg, unsigned long *calls, unsig
 static void test_programs(void **state)
 {
 	static const struct program progs[] = {
-		{ "ls", { "/usr/bin/ls", "-la", "/usr/lib", NULL } },
-		{ "cat", { "/usr/bin/cat", "/etc/passwd", NULL } },
-		{ "sh -c", { "/bin/sh", "-c", "ls /tmp | cat >/dev/null; echo hi", NULL } },
-		{ "python3 -c", { "/usr/bin/python3", "-c", "import json; print(sum(range(10**5)))", NULL } },
-		{ "malloc_threads", { "@malloc_threads", NULL } },
-		{ "gcc -c", { "/usr/bin/gcc", "-O2", "-c", "-x", "c", "-o", "/dev/null", "/dev/null", NULL } },
-		{ "sh pipeline", { "/bin/sh", "-c", "find /usr/include -name '*.h' | head -100 | "
-				   "xargs grep -l define | wc -l", NULL } },
+		{ "ls", "ls", { "/usr/bin/ls", "-la", "/usr/lib", NULL } },
+		{ "cat", "cat", { "/usr/bin/cat", "/etc/passwd", NULL } },
+		{ "sh -c", "sh-c", { "/bin/sh", "-c", "ls /tmp | cat >/dev/null; echo hi", NULL } },
+		{ "python3 -c", "python3-c",
+		  { "/usr/bin/python3", "-c", "import json; print(sum(range(10**5)))", NULL } },
+		{ "malloc_threads", "malloc_threads", { "@malloc_threads", NULL } },
+		{ "gcc -c", "gcc-c",
+		  { "/usr/bin/gcc", "-O2", "-c", "-x", "c", "-o", "/dev/null", "/dev/null", NULL } },
+		{ "sh pipeline", "sh-pipeline",
+		  { "/bin/sh", "-c", "find /usr/include -name '*.h' | head -100 | "
+		    "xargs grep -l define | wc -l", NULL } },
 	};
 	unsigned long calls = 0, matched = 0;
 	size_t i;
 
 	(void)state;
-	harness_require("strace");
-	harness_require("setarch");
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
 		replay_program(&progs[i], &calls, &matched);
 	fprintf(stderr, "programs: %lu of %lu recorded results reproduced (%.1f%%)\n", matched, calls,
@@ -115,54 +277,62 @@ static void test_programs(void **state)
  * No snapshot at all: `sh -c 'printmaps > FILE'` from its execve on. mmlab lays out sh and then
  * printmaps from their ELF headers (program, ld.so, vDSO) as the kernel's loader does with ASLR
  * off, replays ld.so's work, and must end with the maps printmaps printed, byte for byte.
+ * Recorded, the ELF headers are the recording host's (replay_fixture.c), so the layout does not
+ * depend on the binaries of the machine that replays it.
  *
  *   sh:        execve -> [exe][heap] ... [ld.so][vdso] [stack]   (from /bin/sh's headers)
  *   printmaps: fork -> execve -> the same from printmaps' headers -> libc mapped -> maps printed
  */
 static void test_exec_without_snapshot(void **state)
 {
-	char *dir, trace[512], real[512], cmd[1200], *tr, *want, *got, *diffs;
-	const char *bin = getenv("MMLAB_BINARY_DIR");
-	struct replay_stats st;
-	const char *p;
+	char *dir = NULL, trace[512], real[512], cmd[1200];
+	const char *bin = getenv("MMLAB_BINARY_DIR"), *p;
+	struct prog_run pr;
 	long pid = 0;
-	int rc;
 
 	(void)state;
-	harness_require("strace");
-	harness_require("setarch");
-	dir = harness_tmpdir();
-	assert_non_null(dir);
-	snprintf(trace, sizeof(trace), "%s/trace", dir);
-	snprintf(real, sizeof(real), "%s/real.maps", dir);
-	snprintf(cmd, sizeof(cmd), "%s/tests/replay/printmaps > %s", bin ? bin : ".", real);
-	{
-		char *argv[] = { "setarch", "-R", "strace", "-f", "-y", "-o", trace, "/bin/sh", "-c",
-				 cmd, NULL };
+	prog_run_init(&pr, "replay_programs/exec-without-snapshot");
+	if (pr.mode == FIXTURE_REPLAY) {
+		if (!prog_load(&pr, "exec-without-snapshot"))
+			return;
+	} else {
+		dir = harness_tmpdir();
+		assert_non_null(dir);
+		snprintf(trace, sizeof(trace), "%s/trace", dir);
+		snprintf(real, sizeof(real), "%s/real.maps", dir);
+		snprintf(cmd, sizeof(cmd), "%s/tests/replay/printmaps > %s", bin ? bin : ".", real);
+		{
+			char *argv[] = { "setarch", "-R", "strace", "-f", "-y", "-o", trace, "/bin/sh",
+					 "-c", cmd, NULL };
 
-		assert_int_equal(harness_run(argv), 0);
+			if (harness_run(argv))
+				harness_complain(pr.strict, "sh -c printmaps under strace failed");
+		}
+		pr.trace = harness_slurp(trace);
+		pr.end_maps = harness_slurp(real);
 	}
-	tr = harness_slurp(trace);
-	want = harness_slurp(real);
-	assert_non_null(tr);
-	assert_non_null(want);
-	p = strstr(tr, "printmaps\", [");	/* "PID execve(".../printmaps", ["...printmaps"], ...) */
-	while (p && p > tr && p[-1] != '\n')
+	assert_non_null(pr.trace);
+	assert_non_null(pr.end_maps);
+	p = strstr(pr.trace, "printmaps\", [");	/* "PID execve(".../printmaps", ["...printmaps"], ...) */
+	while (p && p > pr.trace && p[-1] != '\n')
 		p--;
 	assert_non_null(p);
 	pid = strtol(p, NULL, 10);
-	rc = harness_replay_pid(tr, NULL, NULL, pid, &st, &got, &diffs);
+	pr.ho.maps_pid = pid;
+	prog_replay(&pr);
 	fprintf(stderr, "sh -c printmaps: %lu calls replayed, %lu matched, %lu differed\n",
-		st.calls, st.matched, st.differed);
-	assert_int_equal(rc, 0);
-	if (!got || strcmp(got, want))
-		fail_msg("maps of %ld differ:\n--- kernel\n%s--- mmlab\n%s", pid, want, got ? got : "");
-	assert_int_equal(st.differed, 0);
-	free(tr);
-	free(want);
-	free(got);
-	free(diffs);
-	harness_rmdir(dir);
+		pr.st.calls, pr.st.matched, pr.st.differed);
+	if (pr.rc)
+		harness_complain(pr.strict, "sh -c printmaps: trace unreadable: %s", pr.diffs);
+	else if (!pr.maps || strcmp(pr.maps, pr.end_maps))
+		harness_complain(pr.strict, "maps of %ld differ:\n--- kernel\n%s--- mmlab\n%s", pid,
+				 pr.end_maps, pr.maps ? pr.maps : "");
+	else if (pr.st.differed)
+		harness_complain(pr.strict, "sh -c printmaps: %lu results differ:\n%s",
+				 pr.st.differed, pr.diffs);
+	prog_finish(&pr, "exec-without-snapshot", NULL);
+	if (dir)
+		harness_rmdir(dir);
 	free(dir);
 }
 
@@ -172,37 +342,38 @@ static void test_exec_without_snapshot(void **state)
  */
 static void test_stderr_trace(void **state)
 {
-	char *dir, cmd[1024], trace[512], *tr, *maps, *diffs;
-	struct replay_stats st;
-	int rc;
+	char *dir = NULL, cmd[1024], trace[512];
+	struct prog_run pr;
 
 	(void)state;
-	harness_require("strace");
-	harness_require("setarch");
-	dir = harness_tmpdir();
-	assert_non_null(dir);
-	snprintf(trace, sizeof(trace), "%s/trace", dir);
-	snprintf(cmd, sizeof(cmd), "setarch -R strace -f -y /usr/bin/python3 -c 'import threading; "
-		 "t=[threading.Thread(target=lambda: bytearray(10**6)) for i in range(4)]; "
-		 "[x.start() for x in t]; [x.join() for x in t]' 2> %s", trace);
-	{
-		char *argv[] = { "sh", "-c", cmd, NULL };
+	prog_run_init(&pr, "replay_programs/stderr-trace");
+	if (pr.mode == FIXTURE_REPLAY) {
+		if (!prog_load(&pr, "stderr-trace"))
+			return;
+	} else {
+		dir = harness_tmpdir();
+		assert_non_null(dir);
+		snprintf(trace, sizeof(trace), "%s/trace", dir);
+		snprintf(cmd, sizeof(cmd), "setarch -R strace -f -y /usr/bin/python3 -c 'import "
+			 "threading; t=[threading.Thread(target=lambda: bytearray(10**6)) for i in "
+			 "range(4)]; [x.start() for x in t]; [x.join() for x in t]' 2> %s", trace);
+		{
+			char *argv[] = { "sh", "-c", cmd, NULL };
 
-		assert_int_equal(harness_run(argv), 0);
+			if (harness_run(argv))
+				harness_complain(pr.strict, "python3 under strace failed");
+		}
+		pr.trace = harness_slurp(trace);
 	}
-	tr = harness_slurp(trace);
-	assert_non_null(tr);
-	rc = harness_replay(tr, NULL, NULL, &st, &maps, &diffs);
-	fprintf(stderr, "python3 threads, strace on stderr: %lu calls replayed, %lu matched, %lu differed\n",
-		st.calls, st.matched, st.differed);
-	if (getenv("MMLAB_VERBOSE"))
-		fprintf(stderr, "%s", diffs);
-	assert_int_equal(rc, 0);
-	assert_non_null(maps);
-	free(tr);
-	free(maps);
-	free(diffs);
-	harness_rmdir(dir);
+	assert_non_null(pr.trace);
+	prog_replay(&pr);
+	fprintf(stderr, "python3 threads, strace on stderr: %lu calls replayed, %lu matched, "
+		"%lu differed\n", pr.st.calls, pr.st.matched, pr.st.differed);
+	if (pr.rc || !pr.maps)
+		harness_complain(pr.strict, "python3 threads: trace unreadable: %s", pr.diffs);
+	prog_finish(&pr, "stderr-trace", NULL);
+	if (dir)
+		harness_rmdir(dir);
 	free(dir);
 }
 
