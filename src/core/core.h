@@ -5,11 +5,11 @@
  * Subsystems include this and their own internal header, never each other's .c internals, so a
  * test can substitute or observe any of these services (fault injection, the log, debug levels).
  *
- * Glossary of the core structures (defined in machine.h of src/core):
- *   struct machine     one simulated computer: config, host arena, nodes, CPUs, log, faults
- *   pg_data_t          one NUMA node: its zones, zonelists and node statistics
- *   struct zone        a range of a node's frames with watermarks, buddy lists and per-CPU lists
+ * Glossary of the core structures (core/machine.h):
+ *   struct machine     one simulated computer: config, CPUs, log, fault injection, debug level,
+ *                      and one opaque state pointer per layer (phys, slab, vm)
  *   struct mm_cpu      one simulated CPU: its node and its event counters
+ * Debug levels and assertions are in core/debug.h, the layers' boot interface in core/layers.h.
  */
 #ifndef MMLAB_CORE_H
 #define MMLAB_CORE_H
@@ -28,12 +28,8 @@
 #include <mmlab/fault_inject.h>
 #include <mmlab/machine.h>
 
-#ifndef MMLAB_DEBUG
-#define MMLAB_DEBUG 1
-#endif
+#include "core/debug.h"
 
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
 #define noinline	__attribute__((noinline))
 #define mm_always_inline inline __attribute__((always_inline))
 /*
@@ -51,22 +47,6 @@
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
-/*
- * A broken invariant is a bug, never an expected error: report the function and stop.
- * MM_BUG_ON is always on; VM_BUG_ON only at debug level >= 1 (compiled in).
- */
-_Noreturn void mm_bug(const char *func, const char *file, int line, const char *cond);
-#define MM_BUG_ON(cond)								\
-	do {									\
-		if (unlikely(cond))						\
-			mm_bug(__func__, __FILE__, __LINE__, #cond);		\
-	} while (0)
-#if MMLAB_DEBUG >= 1
-#define VM_BUG_ON(cond) MM_BUG_ON(cond)
-#else
-#define VM_BUG_ON(cond) ((void)0)
-#endif
-
 /* ---- locks ---------------------------------------------------------------------------------- */
 
 /* A sleeping lock for long or contended sections (zone->lock, node locks). */
@@ -78,6 +58,21 @@ void mm_lock_destroy(mm_lock_t *l);
 static inline void mm_lock(mm_lock_t *l) { pthread_mutex_lock(&l->mutex); }
 static inline void mm_unlock(mm_lock_t *l) { pthread_mutex_unlock(&l->mutex); }
 static inline bool mm_trylock(mm_lock_t *l) { return pthread_mutex_trylock(&l->mutex) == 0; }
+
+/*
+ * cpu_relax - tell the CPU this is a spin-wait loop: x86's pause, aarch64's yield (as the
+ * kernel's cpu_relax()), nothing where there is no such hint.
+ */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
 
 /* A spin lock for short per-CPU sections (the pcp lists): one exchange to take it. */
 typedef struct {
@@ -152,22 +147,6 @@ static inline struct machine *current_machine(void)
 void printk(struct machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vprintk(struct machine *m, const char *fmt, va_list ap);
 
-/* ---- fault injection ------------------------------------------------------------------------ */
-
-/*
- * should_fail - count one call of the path @which on @m; true if this call must fail.
- * @order is the allocation order for FAULT_PAGE_ALLOC (0 elsewhere).
- */
-bool should_fail_slow(struct machine *m, enum mmlab_fault which, unsigned int order);
-/* Any attribute ever armed on this machine? One load on every allocation path. */
-bool mm_faults_armed(const struct machine *m);
-#define should_fail(m, which, order) \
-	(unlikely(mm_faults_armed(m)) && should_fail_slow((m), (which), (order)))
-
-/* ---- debug level ---------------------------------------------------------------------------- */
-
-int mm_debug_level(const struct machine *m);
-
 /*
  * Metadata allocation on the host (descriptors that the simulated kernel would take from its
  * own slab caches until the slab layer serves them). Subject to FAULT_MISC.
@@ -186,5 +165,8 @@ void seq_buf_init(struct seq_buf *s, char *buf, size_t size);
 void seq_printf(struct seq_buf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void seq_puts(struct seq_buf *s, const char *str);
 void seq_putc(struct seq_buf *s, char c);
+
+/* struct machine and the helpers that read it (should_fail, count_vm_events, ...). */
+#include "core/machine.h"
 
 #endif /* MMLAB_CORE_H */

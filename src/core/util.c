@@ -3,7 +3,6 @@
  * allocation and seq_buf output.
  */
 #include "core/core.h"
-#include "phys/mmzone.h"
 
 #include <sched.h>
 
@@ -34,7 +33,7 @@ void mm_spin_lock_slow(mm_spinlock_t *l)
 				sched_yield();	/* two host cores: let the holder run */
 				spins = 0;
 			} else {
-				__builtin_ia32_pause();
+				cpu_relax();
 			}
 		}
 		if (mm_spin_trylock(l))

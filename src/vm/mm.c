@@ -819,8 +819,8 @@ int vm_init(struct machine *m)
 	vs->mmap_min_addr = 65536;
 	vs->stack_guard_gap = 256UL << PAGE_SHIFT;
 	/* The kernel's defaults: min(3% of free memory, 8 MiB / 128 MiB). */
-	vs->admin_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 8192UL);
-	vs->user_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 131072UL);
+	vs->admin_reserve_kbytes = MIN(m->phys->totalram_pages * 3 / 100 * 4, 8192UL);
+	vs->user_reserve_kbytes = MIN(m->phys->totalram_pages * 3 / 100 * 4, 131072UL);
 	vs->last_pid = 0;
 	/* VMAs and mms come from their own slab caches, as in the kernel. */
 	vs->vm_area_cachep = kmem_cache_create("vm_area_struct", sizeof(struct vm_area_struct), 0,
@@ -924,5 +924,5 @@ unsigned long vm_commit_limit_pages(struct machine *m)
 {
 	if (m->overcommit_kbytes)
 		return m->overcommit_kbytes >> (PAGE_SHIFT - 10);
-	return m->totalram_pages * (unsigned long)m->overcommit_ratio / 100;
+	return m->phys->totalram_pages * (unsigned long)m->overcommit_ratio / 100;
 }

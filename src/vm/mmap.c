@@ -116,7 +116,7 @@ int vm_enough_memory(struct mm_struct *mm, long pages)
 	if (m->overcommit_memory == 1)
 		return 0;
 	if (m->overcommit_memory == 0) {
-		if ((unsigned long)pages > m->totalram_pages)
+		if ((unsigned long)pages > m->phys->totalram_pages)
 			goto fail;
 		return 0;
 	}

@@ -1,0 +1,82 @@
+/*
+ * debug.h - the one place that maps the compiled-in debug level MMLAB_DEBUG to what it builds.
+ *
+ *   MMLAB_DEBUG  compiles in                                          runtime switch
+ *   0            nothing: MM_BUG_ON only (a broken invariant that      -
+ *                would corrupt memory is always checked)
+ *   1            cheap assertions (VM_BUG_ON, VM_BUG_ON_PAGE, the      machine_set_debug_level()
+ *                slow paths' preconditions, zone lock ownership)      >= 1
+ *   2            + poisoning of freed frames and objects, checked      >= 2
+ *                when they are handed out again
+ *   3            + the expensive invariant checks after every         >= 3
+ *                operation of every layer
+ *
+ * A level is in effect when it is both compiled in and selected at run time: the runtime level
+ * (machine->debug_level, clamped to 0..3) can lower the compiled level, never raise it above
+ * what is compiled in. Code tests a level with mm_debug_on(m, MM_DEBUG_*), never by comparing
+ * numbers itself.
+ *
+ * Level 3, "after every operation": each layer, at the end of each of its entry points, checks
+ * the object the operation touched with that layer's checker: the page allocator the zone it
+ * took from or gave back to (check_zone_free_lists), the slab allocator the cache
+ * (check_slab_cache), the address-space layer the mm (mm_check). machine_check() runs them all
+ * over the whole machine.
+ */
+#ifndef MMLAB_DEBUG_H
+#define MMLAB_DEBUG_H
+
+#ifndef MMLAB_DEBUG
+#define MMLAB_DEBUG 1
+#endif
+#if MMLAB_DEBUG < 0 || MMLAB_DEBUG > 3
+#error "MMLAB_DEBUG must be 0, 1, 2 or 3 (see src/core/debug.h)"
+#endif
+
+/* The levels, by what each adds. */
+#define MM_DEBUG_ASSERTS	1	/* cheap assertions */
+#define MM_DEBUG_POISON		2	/* poisoning of freed memory */
+#define MM_DEBUG_CHECKS		3	/* the layers' checkers after every operation */
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+struct machine;
+struct page;
+
+/*
+ * A broken invariant is a bug, never an expected error: report the function and stop.
+ * MM_BUG_ON is always on; VM_BUG_ON and VM_BUG_ON_PAGE only from level 1 (compiled in).
+ */
+_Noreturn void mm_bug(const char *func, const char *file, int line, const char *cond);
+/* Like mm_bug, after dumping @page (its pfn, flags, counts) to stderr. */
+_Noreturn void mm_bug_page(const struct page *page, const char *func, const char *file, int line,
+			   const char *cond);
+
+#define MM_BUG_ON(cond)								\
+	do {									\
+		if (unlikely(cond))						\
+			mm_bug(__func__, __FILE__, __LINE__, #cond);		\
+	} while (0)
+
+#if MMLAB_DEBUG >= MM_DEBUG_ASSERTS
+#define VM_BUG_ON(cond) MM_BUG_ON(cond)
+#define VM_BUG_ON_PAGE(cond, page)						\
+	do {									\
+		if (unlikely(cond))						\
+			mm_bug_page((page), __func__, __FILE__, __LINE__, #cond); \
+	} while (0)
+#else
+/* Compiled out, but still type-checked and without "unused" warnings. */
+#define VM_BUG_ON(cond) ((void)sizeof(!(cond)))
+#define VM_BUG_ON_PAGE(cond, page) ((void)sizeof(!(cond)), (void)sizeof(page))
+#endif
+
+/*
+ * mm_debug_on - is debug level @lvl (MM_DEBUG_*) in effect on machine @m? Constant false when
+ * @lvl is not compiled in, so the code behind it disappears; otherwise one load and compare.
+ */
+#define mm_debug_on(m, lvl) ((lvl) <= MMLAB_DEBUG && unlikely((m)->debug_level >= (lvl)))
+
+#endif /* MMLAB_DEBUG_H */
