@@ -136,11 +136,16 @@ void machine_dmesg_clear(struct machine *m)
 	mm_unlock(&m->log_lock);
 }
 
-void *mm_meta_zalloc(struct machine *m, size_t size)
+void *mm_meta_zalloc_for(struct machine *m, enum mmlab_fault which, size_t size)
 {
-	if (should_fail(m, FAULT_MISC, 0))
+	if (should_fail(m, which, 0))
 		return NULL;
 	return calloc(1, size);
+}
+
+void *mm_meta_zalloc(struct machine *m, size_t size)
+{
+	return mm_meta_zalloc_for(m, FAULT_MISC, size);
 }
 
 void mm_meta_free(struct machine *m, void *p)

@@ -485,6 +485,22 @@ static noinline struct page *alloc_pages_pcp_fast_order(struct machine *m, gfp_t
 	return alloc_pages_pcp_fast(m, gfp, order);
 }
 
+/*
+ * fail_page_alloc - fault injection for one allocation attempt (the kernel's
+ * should_fail_alloc_page): a __GFP_NOFAIL request is not even counted unless the attribute says
+ * ignore_nofail, so "fail the nth call" numbers only the requests that may fail. The caller
+ * calls it once per attempt; the slow path's retries are the same attempt.
+ */
+static inline bool fail_page_alloc(struct machine *m, gfp_t gfp, unsigned int order)
+{
+	if (likely(!mm_faults_armed(m)))
+		return false;
+	if ((gfp & __GFP_NOFAIL) &&
+	    !__atomic_load_n(&m->faults[FAULT_PAGE_ALLOC].cfg.ignore_nofail, __ATOMIC_RELAXED))
+		return false;
+	return should_fail(m, FAULT_PAGE_ALLOC, order);
+}
+
 /* Everything but the per-CPU fast path: checks, fault injection, zonelist walk, slow path. */
 static noinline struct page *alloc_pages_general(struct machine *m, int nid, gfp_t gfp,
 						 unsigned int order)
@@ -500,8 +516,7 @@ static noinline struct page *alloc_pages_general(struct machine *m, int nid, gfp
 	}
 	if (nid < 0 || nid >= m->nr_nodes)
 		nid = m->cpus[mm_current.cpu].node;
-	if (unlikely(should_fail(m, FAULT_PAGE_ALLOC, order)) &&
-	    (!(gfp & __GFP_NOFAIL) || m->faults[FAULT_PAGE_ALLOC].cfg.ignore_nofail))
+	if (unlikely(fail_page_alloc(m, gfp, order)))
 		return NULL;
 	ac.preferred_nid = nid;
 	ac.highest_zoneidx = zone_of_gfp(gfp);

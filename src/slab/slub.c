@@ -386,15 +386,12 @@ static noinline void *slab_alloc_debug(struct kmem_cache *s, gfp_t gfp, int node
 }
 
 /*
- * failslab: should_fail() for FAULT_SLAB, with the test for an unarmed attribute inlined (the
- * kernel puts a static key there).
+ * failslab: one should_fail() per allocation call (a bulk call is one attempt, as in the
+ * kernel); its unarmed test is inline, where the kernel puts a static key. The page
+ * allocations of the slow path count under FAULT_PAGE_ALLOC, not here.
  */
 static __always_inline bool slab_should_fail(struct kmem_cache *s)
 {
-	struct fault_attr *fa = &s->machine->faults[FAULT_SLAB];
-
-	if (likely(!__atomic_load_n(&fa->cfg.nth, __ATOMIC_RELAXED)))
-		return false;
 	return should_fail(s->machine, FAULT_SLAB, 0);
 }
 

@@ -402,8 +402,6 @@ static int task_new(struct machine *m, int pid, struct mm_struct *mm, struct mm_
 	struct mm_task *t;
 	int err;
 
-	if (should_fail(m, FAULT_MISC, 0))
-		return -ENOMEM;
 	t = mm_meta_zalloc(m, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
@@ -805,8 +803,6 @@ int vm_init(struct machine *m)
 {
 	struct vm_state *vs;
 
-	if (should_fail(m, FAULT_MISC, 0))
-		return -ENOMEM;
 	vs = mm_meta_zalloc(m, sizeof(*vs));
 	if (!vs)
 		return -ENOMEM;
