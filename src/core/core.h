@@ -49,15 +49,59 @@
 
 /* ---- locks ---------------------------------------------------------------------------------- */
 
-/* A sleeping lock for long or contended sections (zone->lock, node locks). */
+/*
+ * A sleeping lock for long or contended sections (zone->lock, node locks). From debug level 1
+ * (compiled in) it records its holder, so a function that requires the lock can assert it
+ * (mm_lock_assert_held); the holder is the address of the thread's mm_current, unique among
+ * live threads and one instruction away.
+ */
 typedef struct {
 	pthread_mutex_t mutex;
+#if MMLAB_DEBUG >= MM_DEBUG_ASSERTS
+	_Atomic(uintptr_t) owner;	/* holder's &mm_current, or 0 */
+#endif
 } mm_lock_t;
 void mm_lock_init(mm_lock_t *l);
 void mm_lock_destroy(mm_lock_t *l);
-static inline void mm_lock(mm_lock_t *l) { pthread_mutex_lock(&l->mutex); }
-static inline void mm_unlock(mm_lock_t *l) { pthread_mutex_unlock(&l->mutex); }
-static inline bool mm_trylock(mm_lock_t *l) { return pthread_mutex_trylock(&l->mutex) == 0; }
+static inline uintptr_t mm_lock_self(void);
+static inline void mm_lock_set_owner(mm_lock_t *l, uintptr_t owner)
+{
+#if MMLAB_DEBUG >= MM_DEBUG_ASSERTS
+	atomic_store_explicit(&l->owner, owner, memory_order_relaxed);
+#else
+	(void)l;
+	(void)owner;
+#endif
+}
+static inline void mm_lock(mm_lock_t *l)
+{
+	pthread_mutex_lock(&l->mutex);
+	mm_lock_set_owner(l, mm_lock_self());
+}
+static inline void mm_unlock(mm_lock_t *l)
+{
+	mm_lock_set_owner(l, 0);
+	pthread_mutex_unlock(&l->mutex);
+}
+static inline bool mm_trylock(mm_lock_t *l)
+{
+	if (pthread_mutex_trylock(&l->mutex) != 0)
+		return false;
+	mm_lock_set_owner(l, mm_lock_self());
+	return true;
+}
+/* Does the calling thread hold @l? Always true when debug level 1 is compiled out. */
+static inline bool mm_lock_held(mm_lock_t *l)
+{
+#if MMLAB_DEBUG >= MM_DEBUG_ASSERTS
+	return atomic_load_explicit(&l->owner, memory_order_relaxed) == mm_lock_self();
+#else
+	(void)l;
+	return true;
+#endif
+}
+/* A function that requires @l held says so with this (the kernel's lockdep_assert_held). */
+#define mm_lock_assert_held(l) VM_BUG_ON(!mm_lock_held(l))
 
 /*
  * cpu_relax - tell the CPU this is a spin-wait loop: x86's pause, aarch64's yield (as the
@@ -130,6 +174,11 @@ struct mm_current {
  * position-independent code. (libmmlab may still be dlopen'ed: glibc keeps static TLS room.)
  */
 extern _Thread_local struct mm_current mm_current __attribute__((tls_model("initial-exec")));
+
+static inline uintptr_t mm_lock_self(void)
+{
+	return (uintptr_t)&mm_current;
+}
 
 /* The current machine; a bug if the thread is not bound (see machine_bind_cpu()). */
 static inline struct machine *current_machine(void)

@@ -1,26 +1,29 @@
 /*
  * debug.h - the one place that maps the compiled-in debug level MMLAB_DEBUG to what it builds.
  *
- *   MMLAB_DEBUG  compiles in                                          runtime switch
- *   0            nothing: MM_BUG_ON only (a broken invariant that      -
- *                would corrupt memory is always checked)
- *   1            cheap assertions (VM_BUG_ON, VM_BUG_ON_PAGE, the      machine_set_debug_level()
- *                slow paths' preconditions, zone lock ownership)      >= 1
- *   2            + poisoning of freed frames and objects, checked      >= 2
- *                when they are handed out again
- *   3            + the expensive invariant checks after every         >= 3
- *                operation of every layer
+ *   MMLAB_DEBUG  compiles in                                          in effect
+ *   0            nothing but MM_BUG_ON (a broken invariant that would  always
+ *                corrupt memory further is always checked)
+ *   1            + cheap assertions: VM_BUG_ON, VM_BUG_ON_PAGE, the    always (they cost a
+ *                allocators' preconditions, zone lock ownership        test and a branch)
+ *   2            + poisoning of freed frames, checked when they are    runtime level >= 2
+ *                handed out again (slab objects are poisoned per
+ *                cache, by SLAB_POISON, at any level)
+ *   3            + the invariant checks after every operation of       runtime level >= 3
+ *                every layer
  *
- * A level is in effect when it is both compiled in and selected at run time: the runtime level
- * (machine->debug_level, clamped to 0..3) can lower the compiled level, never raise it above
- * what is compiled in. Code tests a level with mm_debug_on(m, MM_DEBUG_*), never by comparing
- * numbers itself.
+ * The runtime level (machine_set_debug_level(), 0..3) selects among what is compiled in; it
+ * cannot bring back what is compiled out. Code tests a level with mm_debug_on(m, MM_DEBUG_*),
+ * never by comparing numbers itself, so a level compiled out costs nothing, fast paths
+ * included.
  *
- * Level 3, "after every operation": each layer, at the end of each of its entry points, checks
- * the object the operation touched with that layer's checker: the page allocator the zone it
- * took from or gave back to (check_zone_free_lists), the slab allocator the cache
- * (check_slab_cache), the address-space layer the mm (mm_check). machine_check() runs them all
- * over the whole machine.
+ * Level 3, "after every operation": each layer ends each of its entry points by checking the
+ * object the operation touched with that layer's checker, under the locks that object's
+ * writers take, so the check holds while other CPUs work:
+ *   page allocator   the zone it took from or gave back to   phys_debug_check_zone()
+ *   slab allocator   the cache (this CPU's and node slabs)   slab_debug_check_cache()
+ *   address space    the mm (under its mmap_lock)            mm_debug_check()
+ * machine_check() runs every layer's whole-machine checker (core/layers.h) on demand.
  */
 #ifndef MMLAB_DEBUG_H
 #define MMLAB_DEBUG_H

@@ -262,5 +262,10 @@ unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order);
 int format_gfp_flags(gfp_t gfp, char *buf, size_t size);
 
 /* check.c: the invariant checker (check_phys() is declared in core/layers.h) */
+/*
+ * phys_debug_check_zone - the level-3 check after an operation on @zone: its buddy lists and
+ * free counters, under zone->lock (takes it; the caller must not hold it). A bug if broken.
+ */
+void phys_debug_check_zone(struct zone *zone);
 
 #endif /* MMLAB_PHYS_INTERNAL_H */

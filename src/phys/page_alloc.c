@@ -180,7 +180,7 @@ static void prep_compound_page(struct page *page, unsigned int order)
 static noinline struct page *prep_new_page_slow(struct machine *m, struct page *page,
 						unsigned int order, gfp_t gfp)
 {
-	if (m->debug_level >= 2 && !(gfp & __GFP_ZERO))
+	if (mm_debug_on(m, MM_DEBUG_POISON) && !(gfp & __GFP_ZERO))
 		check_new_page_poison(m, page, order);
 	if (gfp & __GFP_ZERO)
 		memset(mpage_address(m, page), 0, PAGE_SIZE << order);
@@ -194,7 +194,7 @@ static mm_always_inline struct page *prep_new_page(struct machine *m, struct pag
 						   unsigned int order, gfp_t gfp)
 {
 	set_page_count(page, 1);
-	if (likely(m->debug_level < 2 && !(gfp & (__GFP_ZERO | __GFP_COMP))))
+	if (likely(!mm_debug_on(m, MM_DEBUG_POISON) && !(gfp & (__GFP_ZERO | __GFP_COMP))))
 		return page;
 	return prep_new_page_slow(m, page, order, gfp);
 }
@@ -526,16 +526,19 @@ static noinline struct page *alloc_pages_general(struct machine *m, int nid, gfp
 	page = get_page_from_freelist(m, gfp, order,
 				      gfp_to_alloc_cma(gfp, ALLOC_WMARK_LOW) | alloc_flags_nofragment(m, &ac),
 				      &ac);
-	if (likely(page))
-		return page;
-	return alloc_pages_slowpath(m, gfp, order, &ac);
+	if (unlikely(!page))
+		page = alloc_pages_slowpath(m, gfp, order, &ac);
+	if (mm_debug_on(m, MM_DEBUG_CHECKS) && page)
+		phys_debug_check_zone(mpage_zone(m, page));
+	return page;
 }
 
 static inline struct page *alloc_pages_inline(int nid, gfp_t gfp, unsigned int order)
 {
 	struct machine *m = current_machine();
 
-	if (likely(nid < 0 && !(gfp & __GFP_THISNODE) && !mm_faults_armed(m))) {
+	if (likely(nid < 0 && !(gfp & __GFP_THISNODE) && !mm_faults_armed(m) &&
+		   !mm_debug_on(m, MM_DEBUG_CHECKS))) {
 		if (likely(order == 0))
 			return alloc_pages_pcp_fast(m, gfp, 0);
 		if (order <= PAGE_ALLOC_COSTLY_ORDER)
@@ -631,7 +634,7 @@ static inline bool free_pages_prepare(struct machine *m, struct page *page, unsi
 	page->flags &= ~PAGE_FLAGS_MASK;
 	page->private = 0;
 	page->memcg_data = 0;
-	if (unlikely(m->debug_level >= 2))
+	if (mm_debug_on(m, MM_DEBUG_POISON))
 		memset(mpage_address(m, page), PAGE_POISON, PAGE_SIZE << order);
 	return true;
 }
@@ -654,7 +657,8 @@ static mm_always_inline void free_pages_last_ref(struct machine *m, struct page 
 	struct zone *zone;
 	int mt, pindex, tune;
 
-	if (unlikely(order > PAGE_ALLOC_COSTLY_ORDER || m->debug_level >= 2 ||
+	/* (Poisoning, and level 3's check after every operation, are the general path's.) */
+	if (unlikely(order > PAGE_ALLOC_COSTLY_ORDER || mm_debug_on(m, MM_DEBUG_POISON) ||
 		     page_not_freeable(page, 1UL << PG_head)))
 		return free_pages_prepare_and_free(m, page, order);
 	zone = phys_page_zone(ph, page);
@@ -681,6 +685,8 @@ static noinline void free_pages_prepare_and_free(struct machine *m, struct page 
 	unsigned long pfn = mpage_to_pfn(m, page);
 	int mt;
 
+	VM_BUG_ON_PAGE(!IS_ALIGNED(pfn, 1UL << order), page);
+	VM_BUG_ON_PAGE(page_ref_count(page) != 0 || PageBuddy(page), page);
 	if (unlikely(!free_pages_prepare(m, page, order)))
 		return;
 	mt = get_pfnblock_migratetype(zone, pfn);
@@ -692,7 +698,7 @@ static noinline void free_pages_prepare_and_free(struct machine *m, struct page 
 			mt = MIGRATE_MOVABLE;
 		}
 		if (likely(free_unref_page(zone, page, order, mt)))
-			return;
+			goto out;
 	}
 to_buddy:
 	mm_lock(&zone->lock);
@@ -706,6 +712,9 @@ to_buddy:
 		stat_add_locked(&pcp->nr_freed, 1L << order);
 		pcp_leave(pcp, fast);
 	}
+out:
+	if (mm_debug_on(m, MM_DEBUG_CHECKS))
+		phys_debug_check_zone(zone);
 }
 
 /*

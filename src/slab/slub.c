@@ -428,6 +428,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int nod
 out:
 	if (unlikely(gfp & __GFP_ZERO) && object)
 		memset(object, 0, s->object_size);
+	slab_debug_after_op(s);
 	return object;
 }
 
@@ -563,9 +564,10 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 {
 	struct kmem_cache_cpu *c;
 
+	VM_BUG_ON(slab->slab_cache != s);
 	if (unlikely(kmem_cache_debug(s))) {
 		slab_free_debug(s, slab, obj, caller);
-		return;
+		goto out;
 	}
 	c = &s->cpu_slab[mm_current.cpu];
 	if (likely(cpu_slab_enter_fast(c))) {
@@ -573,7 +575,7 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 			set_freepointer(s, obj, c->freelist);
 			c->freelist = obj;
 			cpu_slab_exit_fast();
-			return;
+			goto out;
 		}
 		cpu_slab_exit_fast();
 	} else {
@@ -582,11 +584,13 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 			set_freepointer(s, obj, c->freelist);
 			c->freelist = obj;
 			cpu_slab_unlock(c);
-			return;
+			goto out;
 		}
 		cpu_slab_unlock(c);
 	}
 	slab_free_slow(s, slab, obj, obj, 1);
+out:
+	slab_debug_after_op(s);
 }
 
 /* ---- the public entry points ---------------------------------------------------------------- */
@@ -597,8 +601,10 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 	if (likely(!((gfp & __GFP_ZERO) | (s->flags & SLAB_DEBUG_FLAGS)) && !failslab_armed(s))) {
 		void *object = alloc_fastpath(s);
 
-		if (likely(object))
+		if (likely(object)) {
+			slab_debug_after_op(s);
 			return object;
+		}
 	}
 	return slab_alloc_node(s, gfp, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
 }
@@ -657,8 +663,10 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 	struct page *page = arena_virt_to_head_page(s->arena, s->arena_bytes, s->vmemmap, x);
 
 	if (likely(page && PageSlab(page) && page_slab(page)->slab_cache == s &&
-		   free_fastpath(s, page_slab(page), x)))
+		   free_fastpath(s, page_slab(page), x))) {
+		slab_debug_after_op(s);
 		return;
+	}
 	kmem_cache_free_slow(s, x, (unsigned long)__builtin_return_address(0));
 }
 
@@ -699,6 +707,7 @@ zero:
 	if (unlikely(gfp & __GFP_ZERO))
 		for (i = 0; i < size; i++)
 			memset(p[i], 0, s->object_size);
+	slab_debug_after_op(s);
 	return (int)size;
 error:
 	kmem_cache_free_bulk(s, i, p);
@@ -752,6 +761,7 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 		cpu_slab_unlock(c);
 		slab_free_slow(s, slab, head, tail, cnt);
 	}
+	slab_debug_after_op(s);
 }
 
 /* ---- shrinking and counting ----------------------------------------------------------------- */
