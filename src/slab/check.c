@@ -146,6 +146,8 @@ static int check_slab_locked(struct slab_check *ck, struct slab *slab, enum slab
 				  slab->inuse, slab->objects, free_slab);
 	if (where == SLAB_NODE_PARTIAL && !free_slab)
 		return check_fail(ck, "partial slab %p has no free object", (void *)slab);
+	if (where == SLAB_CPU_PARTIAL && !free_slab)
+		return check_fail(ck, "CPU partial slab %p has no free object", (void *)slab);
 	if (where == SLAB_NODE_FULL && free_slab)
 		return check_fail(ck, "full slab %p has %ld free objects", (void *)slab, free_slab);
 	ck->slabs[nid]++;
@@ -176,9 +178,6 @@ static int check_cpu_slabs(struct slab_check *ck, int cpu)
 		err = check_one_slab(ck, slab, SLAB_CPU_PARTIAL, slab_nid(slab), NULL);
 		if (err)
 			return err;
-		if (!slab->freelist)
-			return check_fail(ck, "CPU %d partial slab %p has no free object", cpu,
-					  (void *)slab);
 		if (slab->slabs != (slab->next ? slab->next->slabs + 1 : 1))
 			return check_fail(ck, "CPU %d partial slab %p counts %ld slabs to the end "
 					  "of the list, not %ld", cpu, (void *)slab, slab->slabs,
