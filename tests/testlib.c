@@ -1,5 +1,6 @@
 #include "testlib.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -95,4 +96,25 @@ int test_run_mmlab(const char *args, char **out)
 	(*out)[len] = '\0';
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int mmlab_run_group(const char *group_name, const struct CMUnitTest *tests, size_t n,
+		    CMFixtureFunction group_setup, CMFixtureFunction group_teardown)
+{
+	const char *glob = getenv("MMLAB_TEST");
+	size_t i, hits = 0;
+
+	if (glob && *glob) {
+		for (i = 0; i < n; i++)
+			hits += fnmatch(glob, tests[i].name, 0) == 0;
+		if (!hits) {
+			fprintf(stderr, "MMLAB_TEST=%s matches no test of %s; its tests are:\n",
+				glob, group_name);
+			for (i = 0; i < n; i++)
+				fprintf(stderr, "  %s\n", tests[i].name);
+			return 1;
+		}
+		cmocka_set_test_filter(glob);
+	}
+	return _cmocka_run_group_tests(group_name, tests, n, group_setup, group_teardown);
 }

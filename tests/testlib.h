@@ -54,4 +54,26 @@ static inline uint64_t test_rand(uint64_t *s)
 /* The seed: $MMLAB_SEED if set, else @dflt. Printed either way. */
 uint64_t test_seed(uint64_t dflt);
 
+/*
+ * Running tests by name. A test main ends with
+ *
+ *	return mmlab_run_tests(tests, group_setup, group_teardown);
+ *
+ * in place of cmocka_run_group_tests() (same arguments, same result). With $MMLAB_TEST set to
+ * a glob (`*` and `?`, as cmocka_set_test_filter() matches), only the tests of @tests whose
+ * names match run, e.g.
+ *
+ *	MMLAB_TEST=test_aslr_on build/dev/tests/replay/test_replay_diff
+ *	MMLAB_TEST='test_*maps*' ctest --test-dir build/dev -R test_replay_cli
+ *
+ * Unset or empty: every test. A glob that matches none of them is a mistake, not a pass: it
+ * prints the names there are and returns 1 (so with ctest, pick the binary with -R too). The
+ * group setup and teardown run as without a filter.
+ */
+int mmlab_run_group(const char *group_name, const struct CMUnitTest *tests, size_t n,
+		    CMFixtureFunction group_setup, CMFixtureFunction group_teardown);
+#define mmlab_run_tests(tests, group_setup, group_teardown)					\
+	mmlab_run_group(#tests, (tests), sizeof(tests) / sizeof((tests)[0]), (group_setup),	\
+			(group_teardown))
+
 #endif /* MMLAB_TESTLIB_H */

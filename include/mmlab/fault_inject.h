@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include "export.h"
+
 struct machine;
 
 enum mmlab_fault {
@@ -34,15 +36,22 @@ struct fault_attr_config {
  * machine_fault_set - arm (or with cfg->nth == 0, disarm) fault injection for @which on @m.
  * Resets the call counter. Returns 0, or -EINVAL for a bad @which or config.
  */
-int machine_fault_set(struct machine *m, enum mmlab_fault which, const struct fault_attr_config *cfg);
+MMLAB_API int machine_fault_set(struct machine *m, enum mmlab_fault which,
+				const struct fault_attr_config *cfg);
 
-/* Convenience: fail the @nth next call of @which, @times times in a row (-1: forever). */
-int machine_fail_nth(struct machine *m, enum mmlab_fault which, long nth, long times);
+/*
+ * machine_fail_nth - fail the @nth next call of @which on @m, and the @times - 1 calls after
+ * it (-1: every call from then on). Returns 0, or -EINVAL as machine_fault_set().
+ */
+MMLAB_API int machine_fail_nth(struct machine *m, enum mmlab_fault which, long nth, long times);
 
-/* Disarm every attribute of @m. */
-void machine_fault_clear(struct machine *m);
+/* machine_fault_clear - disarm every fault attribute of @m. */
+MMLAB_API void machine_fault_clear(struct machine *m);
 
-/* How many failures have been injected on @which since it was armed. */
-long machine_fault_injected(const struct machine *m, enum mmlab_fault which);
+/*
+ * machine_fault_injected - how many failures have been injected on @which of @m since it was
+ * armed, or -EINVAL for a bad @which.
+ */
+MMLAB_API long machine_fault_injected(const struct machine *m, enum mmlab_fault which);
 
 #endif /* MMLAB_FAULT_INJECT_H */

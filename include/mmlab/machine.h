@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "export.h"
+
 #define MMLAB_MAX_NUMNODES	64
 #define MMLAB_MAX_CPUS		256
 #define MMLAB_MAX_HOLES		16
@@ -98,7 +100,7 @@ struct machine;
  * 2 CPUs each, and the holes of a PC (page 0, the legacy 640 KiB-1 MiB area, the 3-4 GiB PCI
  * hole). Callers then change what they want before machine_boot().
  */
-void machine_config_default(struct machine_config *cfg);
+MMLAB_API void machine_config_default(struct machine_config *cfg);
 
 /*
  * machine_boot - build a machine from @cfg: reserve its host arena (MAP_NORESERVE, committed
@@ -107,53 +109,72 @@ void machine_config_default(struct machine_config *cfg);
  * Returns 0 and sets *@mp, or -EINVAL for an inconsistent config, -ENOMEM if the host refuses
  * the arena or the metadata.
  */
-int machine_boot(const struct machine_config *cfg, struct machine **mp);
+MMLAB_API int machine_boot(const struct machine_config *cfg, struct machine **mp);
 
 /*
  * machine_shutdown - release everything @m holds on the host. Pages still allocated in it are
  * simply dropped. Unbinds the calling thread if it was bound to @m.
  */
-void machine_shutdown(struct machine *m);
+MMLAB_API void machine_shutdown(struct machine *m);
 
 /*
  * machine_bind_cpu - make (@m, @cpu) the calling thread's current machine and CPU.
  * Returns 0, or -EINVAL if @cpu is not a CPU of @m.
  */
-int machine_bind_cpu(struct machine *m, int cpu);
+MMLAB_API int machine_bind_cpu(struct machine *m, int cpu);
 
 /* machine_unbind_cpu - the calling thread no longer has a current machine. */
-void machine_unbind_cpu(void);
+MMLAB_API void machine_unbind_cpu(void);
 
-/* The calling thread's current machine, or NULL if it is not bound. */
-struct machine *machine_current(void);
+/* machine_current - the calling thread's current machine, or NULL if it is not bound. */
+MMLAB_API struct machine *machine_current(void);
 
-/* The calling thread's current CPU on its machine (like the kernel's smp_processor_id()). */
-int smp_processor_id(void);
+/*
+ * smp_processor_id - the calling thread's current CPU on its machine, as the kernel's
+ * smp_processor_id(); 0 when the thread is not bound.
+ */
+MMLAB_API int smp_processor_id(void);
 
-int machine_nr_cpus(const struct machine *m);
-int machine_nr_nodes(const struct machine *m);
-int machine_cpu_to_node(const struct machine *m, int cpu);
-int machine_node_distance(const struct machine *m, int a, int b);
-/* The configuration the machine was booted with (defaults filled in). */
-const struct machine_config *machine_config(const struct machine *m);
+/* machine_nr_cpus - how many CPUs @m has (nr_nodes * cpus_per_node of its config). */
+MMLAB_API int machine_nr_cpus(const struct machine *m);
+
+/* machine_nr_nodes - how many NUMA nodes @m has. */
+MMLAB_API int machine_nr_nodes(const struct machine *m);
+
+/* machine_cpu_to_node - the node of CPU @cpu of @m, or -EINVAL if @m has no such CPU. */
+MMLAB_API int machine_cpu_to_node(const struct machine *m, int cpu);
+
+/*
+ * machine_node_distance - the SLIT distance from node @a to node @b of @m (10 local, 20 remote
+ * unless the config said otherwise), or -EINVAL if either is not a node of @m.
+ */
+MMLAB_API int machine_node_distance(const struct machine *m, int a, int b);
+
+/*
+ * machine_config - the configuration @m was booted with, defaults filled in. Valid until
+ * machine_shutdown().
+ */
+MMLAB_API const struct machine_config *machine_config(const struct machine *m);
 
 /*
  * machine_set_debug_level - 0 no runtime checks, 1 cheap checks, 2 poison freed memory,
  * 3 run the invariant checkers after every operation. Never above the compiled-in MMLAB_DEBUG
- * for checks that are compiled out.
+ * for checks that are compiled out. A @level outside 0..3 is clamped to that range.
  */
-void machine_set_debug_level(struct machine *m, int level);
-int machine_debug_level(const struct machine *m);
+MMLAB_API void machine_set_debug_level(struct machine *m, int level);
+
+/* machine_debug_level - the runtime debug level of @m, 0..3 (machine_set_debug_level()). */
+MMLAB_API int machine_debug_level(const struct machine *m);
 
 /*
  * machine_dmesg - copy the machine's kernel log (what the kernel would printk: allocation
  * failure reports, slab corruption reports, ...) into @buf, NUL-terminated. Returns the full
  * length of the log, which may exceed @size - 1. The library never prints by itself.
  */
-size_t machine_dmesg(struct machine *m, char *buf, size_t size);
+MMLAB_API size_t machine_dmesg(struct machine *m, char *buf, size_t size);
 
 /* machine_dmesg_clear - forget the kernel log (like dmesg -C). */
-void machine_dmesg_clear(struct machine *m);
+MMLAB_API void machine_dmesg_clear(struct machine *m);
 
 /*
  * machine_check - run every layer's invariant checker on @m (frames accounted, free counts add
@@ -161,6 +182,6 @@ void machine_dmesg_clear(struct machine *m);
  * of the first broken invariant in @why (may be NULL). Callers must not run it concurrently with
  * other operations on @m.
  */
-int machine_check(struct machine *m, char *why, size_t why_size);
+MMLAB_API int machine_check(struct machine *m, char *why, size_t why_size);
 
 #endif /* MMLAB_MACHINE_H */

@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "export.h"
 #include "mman.h"
 
 struct machine;
@@ -90,16 +91,20 @@ struct mm_file;
  * vm_set_overcommit - vm.overcommit_memory (0 heuristic, 1 always, 2 never), overcommit_ratio
  * (percent of RAM) and overcommit_kbytes (0: use the ratio). Returns 0 or -EINVAL.
  */
-int vm_set_overcommit(struct machine *m, int mode, int ratio, unsigned long kbytes);
+MMLAB_API int vm_set_overcommit(struct machine *m, int mode, int ratio, unsigned long kbytes);
 /* vm_set_max_map_count - vm.max_map_count (default 65530). Returns 0 or -EINVAL if < 0. */
-int vm_set_max_map_count(struct machine *m, int count);
+MMLAB_API int vm_set_max_map_count(struct machine *m, int count);
 /* vm_set_mmap_min_addr - vm.mmap_min_addr (default 65536). Returns 0. */
-int vm_set_mmap_min_addr(struct machine *m, unsigned long addr);
+MMLAB_API int vm_set_mmap_min_addr(struct machine *m, unsigned long addr);
 /* vm_set_stack_guard_gap - the stack_guard_gap= boot parameter in pages (default 256). */
-int vm_set_stack_guard_gap(struct machine *m, unsigned long pages);
-/* Committed_AS in pages and CommitLimit in pages, as /proc/meminfo reports them. */
-long vm_committed_as_pages(struct machine *m);
-unsigned long vm_commit_limit_pages(struct machine *m);
+MMLAB_API int vm_set_stack_guard_gap(struct machine *m, unsigned long pages);
+/* vm_committed_as_pages - Committed_AS of @m in pages, as /proc/meminfo reports it. */
+MMLAB_API long vm_committed_as_pages(struct machine *m);
+/*
+ * vm_commit_limit_pages - CommitLimit of @m in pages, as /proc/meminfo reports it:
+ * overcommit_kbytes if set, else overcommit_ratio percent of RAM (there is no swap).
+ */
+MMLAB_API unsigned long vm_commit_limit_pages(struct machine *m);
 
 /* ---- file objects ------------------------------------------------------------------------- */
 
@@ -131,18 +136,20 @@ struct mm_file_desc {
  * same (dev, ino) share the inode (its size) but are different files: their mappings never
  * merge, as in the kernel. Returns the file with one reference, or NULL (-ENOMEM, FAULT_MISC).
  */
-struct mm_file *mm_file_open(struct machine *m, const struct mm_file_desc *desc);
+MMLAB_API struct mm_file *mm_file_open(struct machine *m, const struct mm_file_desc *desc);
 /* mm_file_get - one more reference (dup(2) shares the description). Returns @f. */
-struct mm_file *mm_file_get(struct mm_file *f);
+MMLAB_API struct mm_file *mm_file_get(struct mm_file *f);
 /* mm_file_put - drop a reference (close(2)); mappings keep their own references. */
-void mm_file_put(struct mm_file *f);
+MMLAB_API void mm_file_put(struct mm_file *f);
 /*
  * mm_file_truncate - ftruncate(2): set the inode's size. Returns 0, -EINVAL if @f is not open
  * for writing or not a regular file. Mappings are not changed (beyond EOF is SIGBUS territory).
  */
-int mm_file_truncate(struct mm_file *f, unsigned long long size);
-unsigned long long mm_file_size(const struct mm_file *f);
-const char *mm_file_path(const struct mm_file *f);
+MMLAB_API int mm_file_truncate(struct mm_file *f, unsigned long long size);
+/* mm_file_size - the size of @f's inode in bytes (i_size, after any mm_file_truncate()). */
+MMLAB_API unsigned long long mm_file_size(const struct mm_file *f);
+/* mm_file_path - @f's path as it was opened; valid while @f has a reference. */
+MMLAB_API const char *mm_file_path(const struct mm_file *f);
 
 /* ---- address spaces and processes --------------------------------------------------------- */
 
@@ -208,44 +215,46 @@ struct mm_exec_args {
  * Returns it with mm_users = 1, or NULL with *@err = -ENOMEM (FAULT_MISC/FAULT_VMA) or -EINVAL
  * (segments overlapping, unaligned). Not attached to any task: mmput() frees it.
  */
-struct mm_struct *mm_create(struct machine *m, const struct mm_exec_args *args, int *err);
+MMLAB_API struct mm_struct *mm_create(struct machine *m, const struct mm_exec_args *args, int *err);
 /* mmget - one more user of @mm (a thread). mmput - drop one; the last tears the mm down. */
-void mmget(struct mm_struct *mm);
-void mmput(struct mm_struct *mm);
+MMLAB_API void mmget(struct mm_struct *mm);
+MMLAB_API void mmput(struct mm_struct *mm);
 /*
  * dup_mm - fork's copy of @oldmm: every VMA but VM_DONTCOPY ones, VM_WIPEONFORK ones copied
  * empty (no anon_vma), locks not inherited (VM_LOCKED cleared, mlockall's MCL_FUTURE kept off),
  * accounting charged again. Returns the new mm or NULL with *@err (-ENOMEM: the kernel's fork
  * fails the same way when Committed_AS would exceed the limit).
  */
-struct mm_struct *dup_mm(struct mm_struct *oldmm, int *err);
+MMLAB_API struct mm_struct *dup_mm(struct mm_struct *oldmm, int *err);
 
 /*
  * mm_task_exec_new - a new process with pid @pid (0: the next free pid) and a fresh address
  * space from @args. Returns 0 and *@out, -EEXIST if @pid is taken, -ENOMEM, -EINVAL.
  */
-int mm_task_exec_new(struct machine *m, int pid, const struct mm_exec_args *args,
-		     struct mm_task **out);
+MMLAB_API int mm_task_exec_new(struct machine *m, int pid, const struct mm_exec_args *args,
+			       struct mm_task **out);
 /*
  * mm_task_exec - execve: @t gets a fresh address space from @args; the old one loses a user.
  * Returns 0, or a negative errno with @t unchanged.
  */
-int mm_task_exec(struct mm_task *t, const struct mm_exec_args *args);
+MMLAB_API int mm_task_exec(struct mm_task *t, const struct mm_exec_args *args);
 /*
  * mm_task_clone - fork/vfork/clone/clone3 of @parent into a new task with pid @pid (0: next).
  * With CLONE_VM in @clone_flags the child shares the parent's mm (mm_users + 1), otherwise it
  * gets dup_mm(). Returns 0 and *@out, -EEXIST, -ENOMEM (state unchanged on error).
  */
-int mm_task_clone(struct mm_task *parent, unsigned long clone_flags, int pid,
-		  struct mm_task **out);
+MMLAB_API int mm_task_clone(struct mm_task *parent, unsigned long clone_flags, int pid,
+			    struct mm_task **out);
 /* mm_task_exit - exit/exit_group of one task: drops its mm user and its pid. @t is freed. */
-void mm_task_exit(struct mm_task *t);
+MMLAB_API void mm_task_exit(struct mm_task *t);
 /* mm_task_find - the live task with @pid on @m, or NULL. */
-struct mm_task *mm_task_find(struct machine *m, int pid);
-int mm_task_pid(const struct mm_task *t);
-struct mm_struct *mm_task_mm(const struct mm_task *t);
+MMLAB_API struct mm_task *mm_task_find(struct machine *m, int pid);
+/* mm_task_pid - the pid of @t. */
+MMLAB_API int mm_task_pid(const struct mm_task *t);
+/* mm_task_mm - the address space @t runs in (shared by its CLONE_VM threads); no reference. */
+MMLAB_API struct mm_struct *mm_task_mm(const struct mm_task *t);
 /* mm_task_set_comm - the Name: of /proc/PID/status (default "mmlab"). */
-void mm_task_set_comm(struct mm_task *t, const char *comm);
+MMLAB_API void mm_task_set_comm(struct mm_task *t, const char *comm);
 
 /* ---- per-mm settings ----------------------------------------------------------------------- */
 
@@ -253,22 +262,23 @@ void mm_task_set_comm(struct mm_task *t, const char *comm);
  * mm_setrlimit - setrlimit(2) for RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_MEMLOCK of @mm
  * (RLIM_INFINITY = ~0UL). Returns 0, -EINVAL (cur > max, other resource), -EPERM (raising max
  * without CAP_SYS_RESOURCE is allowed here: mmlab models root for limits). mm_getrlimit returns
- * the current soft limit.
+ * the current soft limit (0 for a resource number out of range).
  */
-int mm_setrlimit(struct mm_struct *mm, int resource, unsigned long cur, unsigned long max);
-unsigned long mm_getrlimit(struct mm_struct *mm, int resource);
+MMLAB_API int mm_setrlimit(struct mm_struct *mm, int resource, unsigned long cur,
+			   unsigned long max);
+MMLAB_API unsigned long mm_getrlimit(struct mm_struct *mm, int resource);
 /* mm_set_caps - MM_CAP_* of @mm's processes. */
-void mm_set_caps(struct mm_struct *mm, unsigned int caps);
+MMLAB_API void mm_set_caps(struct mm_struct *mm, unsigned int caps);
 /*
  * mm_set_mmap_base - where top-down allocation starts (the kernel randomizes it; replay infers it
  * from a maps snapshot). Returns 0 or -EINVAL (unaligned, above TASK_SIZE).
  */
-int mm_set_mmap_base(struct mm_struct *mm, unsigned long base);
+MMLAB_API int mm_set_mmap_base(struct mm_struct *mm, unsigned long base);
 /*
  * mm_set_brk_start - start_brk = brk = @start (as exec's randomize_brk decides). Returns 0,
  * -EINVAL if unaligned, -EBUSY if the heap is already non-empty.
  */
-int mm_set_brk_start(struct mm_struct *mm, unsigned long start);
+MMLAB_API int mm_set_brk_start(struct mm_struct *mm, unsigned long start);
 /*
  * mm_seed_vma - insert a mapping as a /proc/PID/maps snapshot shows it, bypassing the syscall
  * checks (for replay --initial-maps and tests): [@start, @end) with PROT_* @prot, MAP_SHARED or
@@ -277,9 +287,9 @@ int mm_set_brk_start(struct mm_struct *mm, unsigned long start);
  * "[vvar_vclock]", "[vsyscall]" (the gate line), "[anon:NAME]" (prctl PR_SET_VMA_ANON_NAME), or
  * NULL. Returns 0, -EINVAL (unaligned, empty), -EEXIST (overlaps a VMA), -ENOMEM.
  */
-int mm_seed_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
-		unsigned long prot, unsigned long flags, struct mm_file *file,
-		unsigned long pgoff_bytes, const char *name);
+MMLAB_API int mm_seed_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
+			  unsigned long prot, unsigned long flags, struct mm_file *file,
+			  unsigned long pgoff_bytes, const char *name);
 
 /* ---- the memory syscalls (x86-64 semantics) ------------------------------------------------ */
 
@@ -291,41 +301,45 @@ int mm_seed_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
  * -EEXIST (MAP_FIXED_NOREPLACE), -ENOMEM (no room, max_map_count, RLIMIT_AS/DATA, commit), -EAGAIN
  * (MAP_LOCKED over RLIMIT_MEMLOCK), -EOVERFLOW (pgoff + len wraps). Errors in the kernel's order.
  */
-long mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long prot,
-	     unsigned long flags, struct mm_file *file, unsigned long pgoff_bytes);
+MMLAB_API long mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		       unsigned long prot, unsigned long flags, struct mm_file *file,
+		       unsigned long pgoff_bytes);
 /* mm_munmap - munmap(2). Returns 0, -EINVAL (unaligned, len 0, beyond TASK_SIZE), -ENOMEM
  * (a split would exceed max_map_count, or VMA allocation failed). */
-int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
+MMLAB_API int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len);
 /* mm_mprotect - mprotect(2), also pkey-less PROT_GROWSDOWN. Returns 0, -EINVAL, -ENOMEM (hole:
  * after changing what precedes it, as the kernel), -EACCES (file mode forbids), -EPERM. */
-int mm_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
+MMLAB_API int mm_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+			  unsigned long prot);
 /* mm_mremap - mremap(2), every mode. Returns the new address or -EINVAL, -ENOMEM, -EFAULT, -EAGAIN. */
-long mm_mremap(struct mm_struct *mm, unsigned long old_addr, unsigned long old_len,
-	       unsigned long new_len, unsigned long flags, unsigned long new_addr);
+MMLAB_API long mm_mremap(struct mm_struct *mm, unsigned long old_addr, unsigned long old_len,
+			 unsigned long new_len, unsigned long flags, unsigned long new_addr);
 /* mm_brk - brk(2): returns the new break, or the current one if the request is refused. */
-unsigned long mm_brk(struct mm_struct *mm, unsigned long brk);
+MMLAB_API unsigned long mm_brk(struct mm_struct *mm, unsigned long brk);
 /* mm_madvise - madvise(2). Returns 0, -EINVAL, -ENOMEM (a hole: after applying elsewhere),
  * -EBADF, -EAGAIN, -EPERM, -EIO as the kernel for the advice. */
-int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int advice);
+MMLAB_API int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int advice);
 /* mm_mlock/mm_mlock2/mm_munlock - Returns 0, -EINVAL, -ENOMEM (hole or over the limit), -EPERM
  * (RLIMIT_MEMLOCK 0 without CAP_IPC_LOCK), -EAGAIN. */
-int mm_mlock(struct mm_struct *mm, unsigned long start, unsigned long len);
-int mm_mlock2(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned int flags);
-int mm_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+MMLAB_API int mm_mlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+MMLAB_API int mm_mlock2(struct mm_struct *mm, unsigned long start, unsigned long len,
+			unsigned int flags);
+MMLAB_API int mm_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
 /* mm_mlockall - MCL_* flags. Returns 0, -EINVAL, -ENOMEM, -EPERM. mm_munlockall returns 0. */
-int mm_mlockall(struct mm_struct *mm, int flags);
-int mm_munlockall(struct mm_struct *mm);
+MMLAB_API int mm_mlockall(struct mm_struct *mm, int flags);
+MMLAB_API int mm_munlockall(struct mm_struct *mm);
 /* mm_msync - msync(2). Returns 0, -EINVAL, -ENOMEM (hole), -EBUSY (MS_INVALIDATE on locked). */
-int mm_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
+MMLAB_API int mm_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
 /* mm_mincore - mincore(2) into @vec (len pages). Returns 0, -EINVAL, -ENOMEM, -EFAULT (vec NULL). */
-int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned char *vec);
+MMLAB_API int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len,
+			 unsigned char *vec);
 /*
  * mm_touch - a user access at @addr (a page fault without page tables): checks the VMA and its
  * permission, grows a stack VMA downward as the fault path does, marks the page resident and,
  * for a write to a private mapping, gives the VMA its anon_vma. Returns 0 or -EFAULT (SIGSEGV:
  * no VMA), -EACCES (SIGSEGV: protection), -EIO (SIGBUS: a file page past the end of the file).
  */
-int mm_touch(struct mm_struct *mm, unsigned long addr, bool write);
+MMLAB_API int mm_touch(struct mm_struct *mm, unsigned long addr, bool write);
 
 /* ---- views --------------------------------------------------------------------------------- */
 
@@ -340,7 +354,8 @@ struct mm_stats {
 	unsigned long def_flags;	/* VM_LOCKED etc. after mlockall(MCL_FUTURE) */
 	unsigned long hiwater_vm;
 };
-void mm_get_stats(struct mm_struct *mm, struct mm_stats *st);
+/* mm_get_stats - fill @st with @mm's counters, read together under its mmap_lock. */
+MMLAB_API void mm_get_stats(struct mm_struct *mm, struct mm_stats *st);
 
 /* One VMA as seen from outside (a snapshot). */
 struct mm_vma_info {
@@ -354,17 +369,18 @@ struct mm_vma_info {
  * mm_vma_at - find_vma(): the first VMA ending above @addr. Returns true and fills @info, or
  * false if there is none. Iterate with addr = info.end.
  */
-bool mm_vma_at(struct mm_struct *mm, unsigned long addr, struct mm_vma_info *info);
+MMLAB_API bool mm_vma_at(struct mm_struct *mm, unsigned long addr, struct mm_vma_info *info);
 
 /*
  * mm_maps_read - /proc/PID/maps of @mm into @buf (truncated to @size, NUL-terminated). Returns
- * the full length, as mmlab_proc_read(). mm_maps_print writes it to @out.
+ * the full length, as mmlab_proc_read(). mm_maps_print writes it to @out; returns 0, -ENOMEM, or
+ * -EIO if @out did not take every byte.
  */
-long mm_maps_read(struct mm_struct *mm, char *buf, size_t size);
-int mm_maps_print(struct mm_struct *mm, FILE *out);
+MMLAB_API long mm_maps_read(struct mm_struct *mm, char *buf, size_t size);
+MMLAB_API int mm_maps_print(struct mm_struct *mm, FILE *out);
 
 /* mm_check - the invariant checker of one mm. Returns 0 or -EUCLEAN with a reason in @why. */
-int mm_check(struct mm_struct *mm, char *why, size_t why_size);
+MMLAB_API int mm_check(struct mm_struct *mm, char *why, size_t why_size);
 
 /* ---- protections -------------------------------------------------------------------------- */
 
@@ -373,6 +389,6 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size);
  * VM_READ|VM_WRITE|VM_EXEC|VM_SHARED bits of @vm_flags on @arch (x86-64: _PAGE_* bits; ARM64:
  * PTE_* bits of a user page).
  */
-unsigned long long vm_get_page_prot_arch(enum mm_arch arch, unsigned long vm_flags);
+MMLAB_API unsigned long long vm_get_page_prot_arch(enum mm_arch arch, unsigned long vm_flags);
 
 #endif /* MMLAB_MM_H */

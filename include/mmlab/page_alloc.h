@@ -10,6 +10,7 @@
 #ifndef MMLAB_PAGE_ALLOC_H
 #define MMLAB_PAGE_ALLOC_H
 
+#include "export.h"
 #include "gfp.h"
 #include "page.h"
 
@@ -36,10 +37,10 @@ typedef struct pglist_data pg_data_t;
  * machine log unless __GFP_NOWARN. @order above MAX_PAGE_ORDER returns NULL (with a warning
  * unless __GFP_NOWARN).
  */
-struct page *alloc_pages(gfp_t gfp, unsigned int order);
+MMLAB_API struct page *alloc_pages(gfp_t gfp, unsigned int order);
 
 /* alloc_pages_node - alloc_pages preferring node @nid (-1: the current CPU's node). */
-struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
+MMLAB_API struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 
 /* alloc_page - one frame. */
 static inline struct page *alloc_page(gfp_t gfp)
@@ -51,39 +52,54 @@ static inline struct page *alloc_page(gfp_t gfp)
  * __free_pages - drop a reference to a block from alloc_pages(@order); the last reference frees
  * it. @order must be the order it was allocated with.
  */
-void __free_pages(struct page *page, unsigned int order);
+MMLAB_API void __free_pages(struct page *page, unsigned int order);
 
 /* __get_free_pages - like alloc_pages, but returns the block's address (0 on failure). */
-unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
-unsigned long __get_free_page(gfp_t gfp);
+MMLAB_API unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
+/* __get_free_page - __get_free_pages of one frame: its address, or 0 on failure. */
+MMLAB_API unsigned long __get_free_page(gfp_t gfp);
 /* get_zeroed_page - one zeroed frame's address, or 0. */
-unsigned long get_zeroed_page(gfp_t gfp);
+MMLAB_API unsigned long get_zeroed_page(gfp_t gfp);
 /* free_pages - free by address; 0 is ignored, as in the kernel. */
-void free_pages(unsigned long addr, unsigned int order);
-void free_page(unsigned long addr);
+MMLAB_API void free_pages(unsigned long addr, unsigned int order);
+/* free_page - free_pages of one frame (order 0); 0 is ignored. */
+MMLAB_API void free_page(unsigned long addr);
 
-/* Conversions between frames, descriptors and addresses on the current machine. */
-void *page_address(const struct page *page);
-struct page *virt_to_page(const void *addr);
+/*
+ * Conversions between frames, descriptors and addresses on the current machine. They do not
+ * check their argument: it must be a page, pfn or address of that machine (pfn_valid(),
+ * virt_addr_valid() tell).
+ *
+ * page_address - the host address of the first byte of @page's frame.
+ */
+MMLAB_API void *page_address(const struct page *page);
+/* virt_to_page - the descriptor of the frame that holds the byte at @addr. */
+MMLAB_API struct page *virt_to_page(const void *addr);
 /* virt_to_head_page - the compound head of the page that holds @addr. */
-struct page *virt_to_head_page(const void *addr);
-unsigned long page_to_pfn(const struct page *page);
-struct page *pfn_to_page(unsigned long pfn);
+MMLAB_API struct page *virt_to_head_page(const void *addr);
+/* page_to_pfn - the page frame number of @page (its physical address >> PAGE_SHIFT). */
+MMLAB_API unsigned long page_to_pfn(const struct page *page);
+/* pfn_to_page - the descriptor of frame @pfn. */
+MMLAB_API struct page *pfn_to_page(unsigned long pfn);
 /* pfn_valid - true if @pfn has a struct page (RAM, not a hole) on the current machine. */
-bool pfn_valid(unsigned long pfn);
+MMLAB_API bool pfn_valid(unsigned long pfn);
 /* virt_addr_valid - true if @addr lies in a RAM frame of the current machine. */
-bool virt_addr_valid(const void *addr);
+MMLAB_API bool virt_addr_valid(const void *addr);
 
-struct zone *page_zone(const struct page *page);
-pg_data_t *page_pgdat(const struct page *page);
+/*
+ * page_zone / page_pgdat - the zone and the node (pglist_data) @page belongs to, on the current
+ * machine. Both are opaque outside the library: handles for drain_local_pages() and the like.
+ */
+MMLAB_API struct zone *page_zone(const struct page *page);
+MMLAB_API pg_data_t *page_pgdat(const struct page *page);
 
 /* get_page - take a reference. The page must already hold one. */
-void get_page(struct page *page);
+MMLAB_API void get_page(struct page *page);
 /* put_page - drop a reference; the last one frees the page (the whole compound page). */
-void put_page(struct page *page);
+MMLAB_API void put_page(struct page *page);
 
-/* The migratetype of the pageblock that holds @page. */
-enum migratetype get_pageblock_migratetype(const struct page *page);
+/* get_pageblock_migratetype - the migratetype of the pageblock that holds @page. */
+MMLAB_API enum migratetype get_pageblock_migratetype(const struct page *page);
 
 /* gfp_migratetype - the migratetype an allocation with @gfp takes its pages from. */
 static inline enum migratetype gfp_migratetype(gfp_t gfp)
@@ -92,14 +108,14 @@ static inline enum migratetype gfp_migratetype(gfp_t gfp)
 }
 
 /* gfp_zone - the highest zone an allocation with @gfp may use. */
-enum zone_type gfp_zone(gfp_t gfp);
+MMLAB_API enum zone_type gfp_zone(gfp_t gfp);
 
 /*
  * drain_local_pages / drain_all_pages - return the per-CPU lists of the current CPU (or of every
  * CPU) to the buddy allocator, for @zone or for every zone if @zone is NULL.
  */
-void drain_local_pages(struct zone *zone);
-void drain_all_pages(struct zone *zone);
+MMLAB_API void drain_local_pages(struct zone *zone);
+MMLAB_API void drain_all_pages(struct zone *zone);
 
 /*
  * refresh_cpu_vm_stats - one pass of the kernel's vmstat worker (once a second there) over
@@ -108,8 +124,8 @@ void drain_all_pages(struct zone *zone);
  * Returns how many lists still have work to do (0 once settled), or -EINVAL for a bad @cpu.
  * vmstat_refresh - the same for every CPU (a write to /proc/sys/vm/stat_refresh).
  */
-int refresh_cpu_vm_stats(int cpu);
-void vmstat_refresh(void);
+MMLAB_API int refresh_cpu_vm_stats(int cpu);
+MMLAB_API void vmstat_refresh(void);
 
 /*
  * Reclaim hook: when the fast path fails and the request may block, the allocator calls the
@@ -117,9 +133,16 @@ void vmstat_refresh(void);
  * progress. Returns the number of pages reclaimed.
  */
 typedef unsigned long (*mmlab_reclaim_fn)(struct machine *m, gfp_t gfp, unsigned int order, void *arg);
-void machine_set_reclaim_hook(struct machine *m, mmlab_reclaim_fn fn, void *arg);
+/*
+ * machine_set_reclaim_hook - install @fn (NULL: none) as @m's reclaim hook; the allocator passes
+ * @arg back to it. Replaces any earlier hook.
+ */
+MMLAB_API void machine_set_reclaim_hook(struct machine *m, mmlab_reclaim_fn fn, void *arg);
 
-/* Free pages in the buddy lists of the whole machine (what MemFree reports, in pages). */
-unsigned long nr_free_pages(void);
+/*
+ * nr_free_pages - free pages in the buddy lists of the whole current machine (what MemFree
+ * reports, in pages; pages on per-CPU lists are not counted, as in the kernel).
+ */
+MMLAB_API unsigned long nr_free_pages(void);
 
 #endif /* MMLAB_PAGE_ALLOC_H */

@@ -21,17 +21,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "export.h"
+
 struct machine;
 struct replay;
-
-struct replay_options {
-	const char *initial_maps;	/* a /proc/PID/maps snapshot for the first process, or NULL */
-	unsigned long mmap_base;	/* 0: inferred from initial_maps, else the mm's default */
-	bool follow_trace;		/* place mappings where the trace says they went */
-	bool check;			/* compare results with the recorded ones */
-	long maps_pid;			/* whose maps replay_print_maps() shows; 0: the first process */
-	FILE *diff_out;			/* where --check differences go (NULL: stderr) */
-};
 
 struct replay_stats {
 	unsigned long lines;		/* physical lines read */
@@ -40,38 +33,84 @@ struct replay_stats {
 	unsigned long differed;		/* ... whose recorded result mmlab did not reproduce */
 };
 
+/* One memory syscall whose recorded result mmlab did not reproduce (see replay_diff_fn). */
+struct replay_diff {
+	unsigned long line;		/* the trace line that completed the call (1-based) */
+	long pid;			/* the process that made it */
+	const char *call;		/* its name: "mmap", "munmap", ... (static storage) */
+	long long recorded;		/* the kernel's result: a value, or -errno for -1 ERRNO */
+	long long got;			/* mmlab's result, in the same form */
+	/* "line L: [pid P] call(args): recorded R, got G", without a newline; R and G are
+	 * decimal below 0x10000, else hex, and "-1 ENAME" for an error. */
+	const char *text;
+};
+
+/*
+ * replay_diff_fn - told of each difference, when replay_options.check is set. Called from
+ * replay_line() (so also from replay_file()) on the thread driving the replay, once per
+ * differing call, in trace order, after the stats already count it. @d and the strings it
+ * points to, except d->call, are valid only during the call: copy what you keep. The callback
+ * must not call into the same replay.
+ */
+typedef void (*replay_diff_fn)(const struct replay_diff *d, void *arg);
+
+/*
+ * replay_progress_fn - told how far replay_file() has got. Called only from replay_file(), on
+ * its thread, with the running counts (@st valid during the call only): at the 65,536th line,
+ * then at most once per second of CLOCK_MONOTONIC (the clock is read every 65,536 lines), and
+ * once more with @done true when replay_file() returns (also on unusable input) if 65,536
+ * lines or more have been read by then. A shorter trace never calls it. The callback must not
+ * call into the same replay.
+ */
+typedef void (*replay_progress_fn)(const struct replay_stats *st, bool done, void *arg);
+
+struct replay_options {
+	const char *initial_maps;	/* a /proc/PID/maps snapshot for the first process, or NULL */
+	unsigned long mmap_base;	/* 0: inferred from initial_maps, else the mm's default */
+	bool follow_trace;		/* place mappings where the trace says they went */
+	bool check;			/* compare results with the recorded ones */
+	long maps_pid;			/* whose maps replay_maps() shows; 0: the first process */
+	replay_diff_fn on_diff;		/* each difference (with check), or NULL: only counted */
+	void *diff_arg;			/* passed to on_diff */
+	replay_progress_fn on_progress;	/* replay_file()'s progress, or NULL */
+	void *progress_arg;		/* passed to on_progress */
+};
+
 /*
  * replay_new - a replay on @m (the caller stays bound to @m while using it). Reads
  * @opts->initial_maps now. Returns 0 and *@out, -ENOMEM, or -EINVAL / -ENOENT with a message
  * in @why for an unusable snapshot.
  */
-int replay_new(struct machine *m, const struct replay_options *opts, struct replay **out,
-	       char *why, size_t why_size);
+MMLAB_API int replay_new(struct machine *m, const struct replay_options *opts, struct replay **out,
+			 char *why, size_t why_size);
 /*
  * replay_line - feed one line (without or with its newline). Returns 0, or -EINVAL for unusable
  * input with @why saying what was wrong (the caller adds the line number), -ENOMEM.
  */
-int replay_line(struct replay *r, const char *line, size_t len, char *why, size_t why_size);
+MMLAB_API int replay_line(struct replay *r, const char *line, size_t len, char *why,
+			  size_t why_size);
 /* replay_file - every line of @f; on error *@lineno is the offending line. 0 or -errno. */
-int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char *why, size_t why_size);
+MMLAB_API int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char *why,
+			  size_t why_size);
 /*
  * replay_finish - the trace has ended: capture the chosen process's maps if it is still alive.
  * Returns 0 or -ESRCH when the chosen pid never appeared.
  */
-int replay_finish(struct replay *r);
+MMLAB_API int replay_finish(struct replay *r);
 /* replay_maps - the captured /proc/PID/maps text (after replay_finish), or NULL. */
-const char *replay_maps(const struct replay *r);
-void replay_get_stats(const struct replay *r, struct replay_stats *st);
+MMLAB_API const char *replay_maps(const struct replay *r);
+/* replay_get_stats - copy @r's counters so far into @st. */
+MMLAB_API void replay_get_stats(const struct replay *r, struct replay_stats *st);
 /* replay_free - tear down every process and file of the replay. */
-void replay_free(struct replay *r);
+MMLAB_API void replay_free(struct replay *r);
 
 /*
  * replay_like_host - set @m's vm.overcommit_memory, overcommit_ratio, overcommit_kbytes,
  * max_map_count and mmap_min_addr to this host's (/proc/sys/vm), so a trace recorded here
  * replays against the same limits.
  */
-void replay_like_host(struct machine *m);
+MMLAB_API void replay_like_host(struct machine *m);
 /* replay_host_ram - this host's RAM in bytes, rounded down to 4 MiB (0 if unknown). */
-unsigned long long replay_host_ram(void);
+MMLAB_API unsigned long long replay_host_ram(void);
 
 #endif /* MMLAB_REPLAY_H */

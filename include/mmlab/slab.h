@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "export.h"
 #include "gfp.h"
 
 typedef unsigned int slab_flags_t;
@@ -94,8 +95,9 @@ struct kmem_cache;
  * (the kernel warns; here -EEXIST is logged), or memory for the descriptor is short
  * (FAULT_MISC). With SLAB_PANIC, failure is a bug (MM_BUG_ON). Takes the machine's slab mutex.
  */
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
-				     slab_flags_t flags, void (*ctor)(void *));
+MMLAB_API struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+					       unsigned int align, slab_flags_t flags,
+					       void (*ctor)(void *));
 
 /*
  * kmem_cache_destroy - free every slab of @s and @s itself. If objects are still allocated,
@@ -103,41 +105,41 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
  * returns leaving the cache (and its objects) alive. NULL is ignored. No other thread may use
  * @s during the call.
  */
-void kmem_cache_destroy(struct kmem_cache *s);
+MMLAB_API void kmem_cache_destroy(struct kmem_cache *s);
 
 /*
  * kmem_cache_alloc - one object from @s. @gfp says how slab pages may be allocated (GFP_KERNEL,
  * GFP_ATOMIC, ...) and __GFP_ZERO zeroes the object. Returns NULL when FAULT_SLAB fires or no
  * slab page can be had; nothing is leaked then.
  */
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
+MMLAB_API void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
 
 /* kmem_cache_alloc_node - as kmem_cache_alloc, from a slab on node @node (NUMA_NO_NODE: any). */
-void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node);
+MMLAB_API void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node);
 
 /* kmem_cache_zalloc - a zeroed object (kmem_cache_alloc with __GFP_ZERO). */
-void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp);
+MMLAB_API void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp);
 
 /*
  * kmem_cache_free - return @obj to @s. With debug flags, a double free, a pointer that is not an
  * object of @s, or a damaged red zone is reported and the object is not freed. NULL is ignored.
  */
-void kmem_cache_free(struct kmem_cache *s, void *obj);
+MMLAB_API void kmem_cache_free(struct kmem_cache *s, void *obj);
 
 /*
  * kmem_cache_alloc_bulk - fill @p[0..@size) with objects of @s, taking the per-CPU lock once.
  * Returns @size, or 0 (with nothing allocated) if any allocation fails.
  */
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p);
+MMLAB_API int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p);
 
 /* kmem_cache_free_bulk - free @size objects @p[] of @s (NULL entries are skipped). */
-void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
+MMLAB_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
 
 /*
  * kmem_cache_shrink - flush every CPU's slabs of @s back to the node lists and return every
  * empty slab to the page allocator. Returns 0.
  */
-int kmem_cache_shrink(struct kmem_cache *s);
+MMLAB_API int kmem_cache_shrink(struct kmem_cache *s);
 
 /*
  * slab_debug_setup - the kernel's slab_debug= (formerly slub_debug=) boot option for machine @m,
@@ -149,12 +151,12 @@ int kmem_cache_shrink(struct kmem_cache *s);
  * names already holds slabs (that cache is left unchanged; the others are set up).
  */
 struct machine;
-int slab_debug_setup(struct machine *m, const char *spec);
+MMLAB_API int slab_debug_setup(struct machine *m, const char *spec);
 
 /* kmem_cache_size - the object size @s was created with. */
-unsigned int kmem_cache_size(struct kmem_cache *s);
+MMLAB_API unsigned int kmem_cache_size(struct kmem_cache *s);
 /* kmem_cache_name - the name of @s. */
-const char *kmem_cache_name(const struct kmem_cache *s);
+MMLAB_API const char *kmem_cache_name(const struct kmem_cache *s);
 
 /*
  * kmalloc - @size bytes, aligned to 8 at least and to the size for power-of-two sizes up to
@@ -163,28 +165,28 @@ const char *kmem_cache_name(const struct kmem_cache *s);
  * from alloc_pages() as a compound page; above KMALLOC_MAX_SIZE the result is NULL. Size 0
  * gives ZERO_SIZE_PTR. Returns NULL on failure.
  */
-void *kmalloc(size_t size, gfp_t gfp);
+MMLAB_API void *kmalloc(size_t size, gfp_t gfp);
 /* kmalloc_node - kmalloc from node @node (NUMA_NO_NODE: any). */
-void *kmalloc_node(size_t size, gfp_t gfp, int node);
+MMLAB_API void *kmalloc_node(size_t size, gfp_t gfp, int node);
 /* kzalloc - kmalloc with __GFP_ZERO. */
-void *kzalloc(size_t size, gfp_t gfp);
+MMLAB_API void *kzalloc(size_t size, gfp_t gfp);
 /* kmalloc_array - @n * @size bytes; NULL if the product overflows. */
-void *kmalloc_array(size_t n, size_t size, gfp_t gfp);
+MMLAB_API void *kmalloc_array(size_t n, size_t size, gfp_t gfp);
 /* kcalloc - kmalloc_array with __GFP_ZERO. */
-void *kcalloc(size_t n, size_t size, gfp_t gfp);
+MMLAB_API void *kcalloc(size_t n, size_t size, gfp_t gfp);
 /*
  * krealloc - resize @p to @new_size, keeping the first min(old, new) bytes. Returns @p itself
  * if it is already big enough, a new block otherwise (the old one freed), NULL if that fails
  * (@p untouched), or ZERO_SIZE_PTR for @new_size 0 (@p freed). @p NULL acts as kmalloc.
  */
-void *krealloc(const void *p, size_t new_size, gfp_t gfp);
+MMLAB_API void *krealloc(const void *p, size_t new_size, gfp_t gfp);
 /* ksize - the usable size of the kmalloc block @p (its size class); 0 for NULL/ZERO_SIZE_PTR. */
-size_t ksize(const void *p);
+MMLAB_API size_t ksize(const void *p);
 /*
  * kfree - free a block from kmalloc (or any slab object: its cache is found from its page).
  * NULL and ZERO_SIZE_PTR are ignored. A pointer the slab layer did not hand out is reported to
  * the machine log and left alone.
  */
-void kfree(const void *p);
+MMLAB_API void kfree(const void *p);
 
 #endif /* MMLAB_SLAB_H */

@@ -198,11 +198,12 @@ void vprintk(struct machine *m, const char *fmt, va_list ap);
 
 /*
  * Metadata allocation on the host (descriptors that the simulated kernel would take from its
- * own slab caches until the slab layer serves them). Each call is one attempt of FAULT_MISC
- * (mm_meta_zalloc) or of @which (mm_meta_zalloc_for): callers do not call should_fail() too.
+ * own slab caches until the slab layer serves them). Each call counts one call of FAULT_MISC
+ * (mm_meta_zalloc_as: of @which, for a path with its own attribute, e.g. VMA-tree leaves), so
+ * callers must not test should_fail() for the same allocation again.
  */
+void *mm_meta_zalloc_as(struct machine *m, enum mmlab_fault which, size_t size);
 void *mm_meta_zalloc(struct machine *m, size_t size);
-void *mm_meta_zalloc_for(struct machine *m, enum mmlab_fault which, size_t size);
 void mm_meta_free(struct machine *m, void *p);
 
 /* ---- seq_buf: bounded text output for /proc files ------------------------------------------- */

@@ -51,12 +51,6 @@ struct machine {
 	char *log;
 	size_t log_len, log_cap;
 
-	/* Commit accounting (the vm layer charges; meminfo reports). */
-	atomic_long vm_committed_as;	/* pages */
-	int overcommit_memory;		/* 0 heuristic, 1 always, 2 never */
-	int overcommit_ratio;		/* percent, default 50 */
-	unsigned long overcommit_kbytes;
-
 	struct fault_attr faults[NR_MMLAB_FAULTS];
 	atomic_bool faults_armed;	/* set once any attribute was armed: gates should_fail() */
 

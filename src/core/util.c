@@ -150,7 +150,7 @@ void machine_dmesg_clear(struct machine *m)
 	mm_unlock(&m->log_lock);
 }
 
-void *mm_meta_zalloc_for(struct machine *m, enum mmlab_fault which, size_t size)
+void *mm_meta_zalloc_as(struct machine *m, enum mmlab_fault which, size_t size)
 {
 	if (should_fail(m, which, 0))
 		return NULL;
@@ -159,7 +159,7 @@ void *mm_meta_zalloc_for(struct machine *m, enum mmlab_fault which, size_t size)
 
 void *mm_meta_zalloc(struct machine *m, size_t size)
 {
-	return mm_meta_zalloc_for(m, FAULT_MISC, size);
+	return mm_meta_zalloc_as(m, FAULT_MISC, size);
 }
 
 void mm_meta_free(struct machine *m, void *p)

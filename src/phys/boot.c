@@ -146,7 +146,6 @@ int page_alloc_init(struct machine *m)
 {
 	int err;
 
-	m->overcommit_ratio = 50;
 	mm_bias_init();
 	m->phys = calloc(1, sizeof(*m->phys));
 	if (!m->phys)

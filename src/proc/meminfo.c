@@ -8,6 +8,8 @@
 #include "phys/internal.h"
 #include "proc/proc.h"
 
+#include <mmlab/mm.h>
+
 static long si_mem_available(struct machine *m)
 {
 	long available, pagecache, reclaimable, wmark_low = 0;
@@ -25,13 +27,6 @@ static long si_mem_available(struct machine *m)
 	reclaimable -= MIN(reclaimable / 2, wmark_low);
 	available += reclaimable;
 	return available < 0 ? 0 : available;
-}
-
-static unsigned long commit_limit_pages(const struct machine *m)
-{
-	if (m->overcommit_kbytes)
-		return m->overcommit_kbytes >> (PAGE_SHIFT - 10);
-	return m->phys->totalram_pages * (unsigned long)m->overcommit_ratio / 100;
 }
 
 static void show_kb(struct seq_buf *s, const char *name, unsigned long kb)
@@ -114,8 +109,8 @@ int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 	show_pages(s, "NFS_Unstable:", 0);
 	show_pages(s, "Bounce:", 0);
 	show_pages(s, "WritebackTmp:", 0);
-	show_pages(s, "CommitLimit:", (long)commit_limit_pages(m));
-	show_pages(s, "Committed_AS:", stat_read(&m->vm_committed_as));
+	show_pages(s, "CommitLimit:", (long)vm_commit_limit_pages(m));
+	show_pages(s, "Committed_AS:", vm_committed_as_pages(m));
 	show_kb(s, "VmallocTotal:", 34359738367UL);
 	show_pages(s, "VmallocUsed:", 0);
 	show_pages(s, "VmallocChunk:", 0);

@@ -94,25 +94,14 @@ long mm_maps_read(struct mm_struct *mm, char *buf, size_t size)
 	return (long)s.len;
 }
 
+static long maps_read(void *mm, char *buf, size_t size)
+{
+	return mm_maps_read(mm, buf, size);
+}
+
 int mm_maps_print(struct mm_struct *mm, FILE *out)
 {
-	size_t size = 1 << 16;
-	long len;
-	char *buf;
-
-	for (;;) {
-		buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		len = mm_maps_read(mm, buf, size);
-		if ((size_t)len < size)
-			break;
-		free(buf);
-		size = (size_t)len + 1;
-	}
-	fwrite(buf, 1, (size_t)len, out);
-	free(buf);
-	return 0;
+	return proc_print(maps_read, mm, out);
 }
 
 int proc_pid_maps_show(struct machine *m, int pid, struct seq_buf *s)

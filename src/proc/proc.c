@@ -81,24 +81,46 @@ long mmlab_proc_read(struct machine *m, const char *name, char *buf, size_t size
 	return (long)s.len;
 }
 
-int mmlab_proc_print(struct machine *m, const char *name, FILE *out)
+int proc_print(proc_read_fn read, void *arg, FILE *out)
 {
 	size_t size = 1 << 16;
 	char *buf;
 	long len;
+	int err = 0;
 
 	for (;;) {
 		buf = malloc(size);
 		if (!buf)
 			return -ENOMEM;
-		len = mmlab_proc_read(m, name, buf, size);
+		len = read(arg, buf, size);
 		if (len < 0 || (size_t)len < size)
 			break;
 		free(buf);
 		size = (size_t)len + 1;
 	}
-	if (len >= 0)
-		fwrite(buf, 1, (size_t)len, out);
+	if (len < 0)
+		err = (int)len;
+	else if (fwrite(buf, 1, (size_t)len, out) != (size_t)len)
+		err = -EIO;
 	free(buf);
-	return len < 0 ? (int)len : 0;
+	return err;
+}
+
+struct proc_file_ref {
+	struct machine *m;
+	const char *name;
+};
+
+static long proc_file_read(void *arg, char *buf, size_t size)
+{
+	const struct proc_file_ref *ref = arg;
+
+	return mmlab_proc_read(ref->m, ref->name, buf, size);
+}
+
+int mmlab_proc_print(struct machine *m, const char *name, FILE *out)
+{
+	struct proc_file_ref ref = { m, name };
+
+	return proc_print(proc_file_read, &ref, out);
 }

@@ -5,6 +5,8 @@
 #ifndef MMLAB_PROC_INTERNAL_H
 #define MMLAB_PROC_INTERNAL_H
 
+#include <stdio.h>
+
 #include "core/core.h"
 
 struct machine;
@@ -26,5 +28,15 @@ int proc_percpu_pagelist_high_fraction_show(struct machine *m, struct seq_buf *s
 int proc_lowmem_reserve_ratio_show(struct machine *m, struct seq_buf *s);
 int proc_pid_maps_show(struct machine *m, int pid, struct seq_buf *s);
 int proc_pid_status_show(struct machine *m, int pid, struct seq_buf *s);
+
+/* proc.c */
+/* Renders a whole file into @buf (NUL-terminated, truncated to @size); returns its full length. */
+typedef long (*proc_read_fn)(void *arg, char *buf, size_t size);
+/*
+ * proc_print - render with @read(@arg, ...) into a host buffer grown until the whole file fits,
+ * and write it to @out. Returns 0, @read's negative errno, -ENOMEM, or -EIO if @out did not take
+ * every byte.
+ */
+int proc_print(proc_read_fn read, void *arg, FILE *out);
 
 #endif /* MMLAB_PROC_INTERNAL_H */

@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "replay_internal.h"
 
@@ -167,15 +166,17 @@ static int proc_spawn(struct replay *r, long pid, char *why, size_t size, struct
 	err = mm_task_exec_new(r->m, (int)pid, &a, &t);
 	if (err) {
 		fdtable_put(fds);
-		return replay_fail(why, size, "cannot create process %ld: %s", pid, strerror(-err));
+		replay_fail(why, size, "cannot create process %ld: %s", pid, strerror(-err));
+		return err == -ENOMEM ? -ENOMEM : -EINVAL;	/* out of memory is not bad input */
 	}
 	if (first && r->have_snap) {
 		err = snapshot_seed(r, mm_task_mm(t));
 		if (err) {
 			mm_task_exit(t);
 			fdtable_put(fds);
-			return replay_fail(why, size, "cannot seed process %ld from the maps snapshot: %s",
-					   pid, strerror(-err));
+			replay_fail(why, size, "cannot seed process %ld from the maps snapshot: %s",
+				    pid, strerror(-err));
+			return err == -ENOMEM ? -ENOMEM : -EINVAL;
 		}
 	}
 	err = proc_new(r, pid, t, fds, out);
@@ -214,8 +215,9 @@ static int proc_clone(struct replay *r, struct rproc *parent, unsigned long flag
 	err = mm_task_clone(parent->task, flags, (int)pid, &t);
 	if (err) {
 		fdtable_put(fds);
-		return replay_fail(why, size, "clone of %ld into %ld failed in mmlab: %s",
-				   parent->pid, pid, strerror(-err));
+		replay_fail(why, size, "clone of %ld into %ld failed in mmlab: %s", parent->pid, pid,
+			    strerror(-err));
+		return err == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	err = proc_new(r, pid, t, fds, &p);
 	if (err) {
@@ -468,8 +470,6 @@ int replay_new(struct machine *m, const struct replay_options *opts, struct repl
 		return -ENOMEM;
 	r->m = m;
 	r->opt = *opts;
-	if (!r->opt.diff_out)
-		r->opt.diff_out = stderr;
 	r->procs_cap = 64;
 	r->procs = calloc(r->procs_cap, sizeof(*r->procs));
 	r->reader = strace_reader_new();
@@ -506,22 +506,22 @@ int replay_line(struct replay *r, const char *line, size_t len, char *why, size_
 	return replay_event(r, &l, why, why_size);
 }
 
+/* Tell on_progress, at most once per second unless @done (see replay_progress_fn). */
 static void progress(struct replay *r, bool done)
 {
-	static struct timespec last;
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!done && now.tv_sec == last.tv_sec)
+	if (!done && r->progress_told && now.tv_sec == r->progress_last)
 		return;
-	last = now;
-	fprintf(stderr, "\rreplay: %lu lines, %lu calls, %lu differed%s", r->st.lines, r->st.calls,
-		r->st.differed, done ? "\n" : "");
+	r->progress_last = now.tv_sec;
+	r->progress_told = true;
+	r->opt.on_progress(&r->st, done, r->opt.progress_arg);
 }
 
 int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char *why, size_t why_size)
 {
-	bool tty = isatty(STDERR_FILENO) && f != stdin;
+	bool tell = r->opt.on_progress != NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -533,10 +533,10 @@ int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char *why, siz
 			*lineno = r->lineno;
 			break;
 		}
-		if (tty && (r->st.lines & 0xffff) == 0)
+		if (tell && (r->st.lines & 0xffff) == 0)
 			progress(r, false);
 	}
-	if (tty && r->st.lines > 0xffff)
+	if (tell && r->st.lines > 0xffff)
 		progress(r, true);
 	free(line);
 	return err;

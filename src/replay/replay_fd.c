@@ -317,114 +317,199 @@ static int do_dup(struct replay *r, struct rproc *p, const struct strace_line *l
 	return fdtable_install(p->fds, newfd, f, cloexec) == -ENOMEM ? -ENOMEM : 0;
 }
 
+/*
+ * The calls the file table follows, one handler each. A handler returns 0 (also for a call
+ * that changes nothing, such as a failed open), -EINVAL via bad_args() for arguments it cannot
+ * read, or -ENOMEM.
+ */
+typedef int (*fd_call_fn)(struct replay *r, struct rproc *p, const struct strace_line *l,
+			  char *why, size_t size);
+
+/* open(path, flags) and openat(dirfd, path, flags): the path just before the flags. */
+static int open_flags_at(struct replay *r, struct rproc *p, const struct strace_line *l, int fi,
+			 char *why, size_t size)
+{
+	uint64_t flags = 0;
+
+	if (l->nargs <= fi || strace_flags(l->arg[fi], strace_open, &flags))
+		return bad_args(why, size, l);
+	return do_open(r, p, l, l->arg[fi - 1], (int)flags, why, size);
+}
+
+static int fd_open(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		   size_t size)
+{
+	return open_flags_at(r, p, l, 1, why, size);
+}
+
+static int fd_openat(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		     size_t size)
+{
+	return open_flags_at(r, p, l, 2, why, size);
+}
+
+/* openat2(dirfd, path, {flags=...}, size) */
+static int fd_openat2(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		      size_t size)
+{
+	struct strace_span v;
+	uint64_t flags = 0;
+
+	if (l->nargs < 3 || !strace_field(l->arg[2], "flags", &v) ||
+	    strace_flags(v, strace_open, &flags))
+		return bad_args(why, size, l);
+	return do_open(r, p, l, l->arg[1], (int)flags, why, size);
+}
+
+static int fd_creat(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		    size_t size)
+{
+	if (l->nargs < 1)
+		return bad_args(why, size, l);
+	return do_open(r, p, l, l->arg[0], O_WRONLY | O_CREAT | O_TRUNC, why, size);
+}
+
+/* memfd_create(name, flags): the file is "/memfd:NAME (deleted)" unless -y says otherwise. */
+static int fd_memfd_create(struct replay *r, struct rproc *p, const struct strace_line *l,
+			   char *why, size_t size)
+{
+	char buf[PATH_MAX_REPLAY + 32], nm[PATH_MAX_REPLAY];
+	struct mm_file *f;
+	long fd = result_fd(l, p->fds);
+
+	if (l->nargs < 1)
+		return bad_args(why, size, l);
+	if (l->err || fd < 0)
+		return 0;
+	if (l->ret_path.n) {
+		strace_unescape(l->ret_path, buf, sizeof(buf));
+	} else {
+		strace_unescape(l->arg[0], nm, sizeof(nm));
+		snprintf(buf, sizeof(buf), "/memfd:%s (deleted)", nm);
+	}
+	f = open_file(r, buf, O_RDWR, 0);
+	if (!f)
+		return -ENOMEM;
+	return fdtable_install(p->fds, fd, f, false) == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* fcntl: only F_DUPFD and F_DUPFD_CLOEXEC change the table. */
+static int fd_fcntl(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		    size_t size)
+{
+	bool cloexec = l->nargs > 1 && strace_span_is(l->arg[1], "F_DUPFD_CLOEXEC");
+	struct strace_span path;
+	long long fd;
+
+	if (l->nargs < 2 || (!cloexec && !strace_span_is(l->arg[1], "F_DUPFD")))
+		return 0;
+	if (strace_num(l->arg[0], &fd, &path))
+		return bad_args(why, size, l);
+	return do_dup(r, p, l, fd, path, result_fd(l, p->fds), cloexec);
+}
+
+static int fd_close(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		    size_t size)
+{
+	long long fd;
+
+	(void)r;
+	if (l->nargs < 1 || strace_num(l->arg[0], &fd, NULL))
+		return bad_args(why, size, l);
+	fdtable_close(p->fds, fd);
+	return 0;
+}
+
+static int fd_dup(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		  size_t size)
+{
+	struct strace_span path;
+	long long fd;
+
+	if (l->nargs < 1 || strace_num(l->arg[0], &fd, &path))
+		return bad_args(why, size, l);
+	return do_dup(r, p, l, fd, path, result_fd(l, p->fds), false);
+}
+
+/* dup2(old, new) and dup3(old, new, flags) */
+static int fd_dup2(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		   size_t size)
+{
+	struct strace_span path0, path1;
+	long long a0, a1;
+	uint64_t flags = 0;
+
+	if (l->nargs < 2 || strace_num(l->arg[0], &a0, &path0) ||
+	    strace_num(l->arg[1], &a1, &path1))
+		return bad_args(why, size, l);
+	if (l->nargs > 2 && strace_flags(l->arg[2], strace_open, &flags))
+		return bad_args(why, size, l);
+	return do_dup(r, p, l, a0, path0, a1, flags & O_CLOEXEC);
+}
+
+static int fd_ftruncate(struct replay *r, struct rproc *p, const struct strace_line *l,
+			char *why, size_t size)
+{
+	struct strace_span path;
+	struct mm_file *f;
+	long long fd, len;
+
+	if (l->nargs < 2 || strace_num(l->arg[0], &fd, &path) || strace_num(l->arg[1], &len, NULL))
+		return bad_args(why, size, l);
+	if (l->err || (l->has_result && l->result_unknown))
+		return 0;
+	f = replay_file_for(r, p, fd, path);
+	if (f) {
+		mm_file_truncate(f, (unsigned long long)len);
+		known_size_set(r, mm_file_path(f), (unsigned long long)len);
+	}
+	return 0;
+}
+
+/*
+ * fstat(fd, {st_size=N}) and newfstatat(fd, "", {...}, AT_EMPTY_PATH): the size of a file
+ * whose size is not known yet. Lines it cannot read teach nothing, and are not errors.
+ */
+static int fd_fstat(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		    size_t size)
+{
+	bool at = strace_span_is(l->name, "newfstatat");
+	struct strace_span path, v;
+	struct mm_file *f;
+	long long fd, sz;
+
+	(void)why;
+	(void)size;
+	if (l->err || l->nargs < 2 || strace_num(l->arg[0], &fd, &path) || fd < 0)
+		return 0;
+	if (at && (l->nargs < 4 || !strace_span_is(l->arg[1], "\"\"")))
+		return 0;
+	f = fdtable_get(p->fds, fd);
+	if (f && strace_field(l->arg[at ? 2 : 1], "st_size", &v) && !strace_num(v, &sz, NULL) &&
+	    mm_file_size(f) == SIZE_UNKNOWN) {
+		mm_file_truncate(f, (unsigned long long)sz);
+		known_size_set(r, mm_file_path(f), (unsigned long long)sz);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	fd_call_fn run;
+} fd_calls[] = {
+	{ "open", fd_open }, { "openat", fd_openat }, { "openat2", fd_openat2 },
+	{ "creat", fd_creat }, { "memfd_create", fd_memfd_create }, { "fcntl", fd_fcntl },
+	{ "close", fd_close }, { "dup", fd_dup }, { "dup2", fd_dup2 }, { "dup3", fd_dup2 },
+	{ "ftruncate", fd_ftruncate }, { "fstat", fd_fstat }, { "newfstatat", fd_fstat },
+};
+
 int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
 		   size_t size)
 {
-	struct strace_span name = l->name, path0, path1;
-	long long a0 = 0, a1 = 0;
-	uint64_t flags = 0;
+	size_t i;
 
-	if (strace_span_is(name, "openat") || strace_span_is(name, "open")) {
-		int fi = name.n == 6 ? 2 : 1;	/* openat(dirfd, path, flags), open(path, flags) */
-
-		if (l->nargs <= fi || strace_flags(l->arg[fi], strace_open, &flags))
-			return bad_args(why, size, l);
-		return do_open(r, p, l, l->arg[fi - 1], (int)flags, why, size);
-	}
-	if (strace_span_is(name, "openat2")) {	/* openat2(dirfd, path, {flags=...}, size) */
-		struct strace_span v;
-
-		if (l->nargs < 3 || !strace_field(l->arg[2], "flags", &v) ||
-		    strace_flags(v, strace_open, &flags))
-			return bad_args(why, size, l);
-		return do_open(r, p, l, l->arg[1], (int)flags, why, size);
-	}
-	if (strace_span_is(name, "fcntl")) {	/* only the F_DUPFD kinds change the table */
-		bool cloexec = l->nargs > 1 && strace_span_is(l->arg[1], "F_DUPFD_CLOEXEC");
-
-		if (l->nargs < 2 || (!cloexec && !strace_span_is(l->arg[1], "F_DUPFD")))
-			return 0;
-		if (strace_num(l->arg[0], &a0, &path0))
-			return bad_args(why, size, l);
-		return do_dup(r, p, l, a0, path0, result_fd(l, p->fds), cloexec);
-	}
-	if (strace_span_is(name, "creat")) {
-		if (l->nargs < 1)
-			return bad_args(why, size, l);
-		return do_open(r, p, l, l->arg[0], O_WRONLY | O_CREAT | O_TRUNC, why, size);
-	}
-	if (strace_span_is(name, "memfd_create")) {
-		char buf[PATH_MAX_REPLAY + 32], nm[PATH_MAX_REPLAY];
-		struct mm_file *f;
-		long fd = result_fd(l, p->fds);
-
-		if (l->nargs < 1)
-			return bad_args(why, size, l);
-		if (l->err || fd < 0)
-			return 0;
-		if (l->ret_path.n) {
-			strace_unescape(l->ret_path, buf, sizeof(buf));
-		} else {
-			strace_unescape(l->arg[0], nm, sizeof(nm));
-			snprintf(buf, sizeof(buf), "/memfd:%s (deleted)", nm);
-		}
-		f = open_file(r, buf, O_RDWR, 0);
-		if (!f)
-			return -ENOMEM;
-		return fdtable_install(p->fds, fd, f, false) == -ENOMEM ? -ENOMEM : 0;
-	}
-	if (strace_span_is(name, "close")) {
-		if (l->nargs < 1 || strace_num(l->arg[0], &a0, NULL))
-			return bad_args(why, size, l);
-		fdtable_close(p->fds, a0);
-		return 0;
-	}
-	if (strace_span_is(name, "dup")) {
-		if (l->nargs < 1 || strace_num(l->arg[0], &a0, &path0))
-			return bad_args(why, size, l);
-		return do_dup(r, p, l, a0, path0, result_fd(l, p->fds), false);
-	}
-	if (strace_span_is(name, "dup2") || strace_span_is(name, "dup3")) {
-		if (l->nargs < 2 || strace_num(l->arg[0], &a0, &path0) ||
-		    strace_num(l->arg[1], &a1, &path1))
-			return bad_args(why, size, l);
-		if (l->nargs > 2 && strace_flags(l->arg[2], strace_open, &flags))
-			return bad_args(why, size, l);
-		return do_dup(r, p, l, a0, path0, a1, flags & O_CLOEXEC);
-	}
-	if (strace_span_is(name, "ftruncate")) {
-		struct mm_file *f;
-
-		if (l->nargs < 2 || strace_num(l->arg[0], &a0, &path0) ||
-		    strace_num(l->arg[1], &a1, NULL))
-			return bad_args(why, size, l);
-		if (l->err || (l->has_result && l->result_unknown))
-			return 0;
-		f = replay_file_for(r, p, a0, path0);
-		if (f) {
-			mm_file_truncate(f, (unsigned long long)a1);
-			known_size_set(r, mm_file_path(f), (unsigned long long)a1);
-		}
-		return 0;
-	}
-	if (strace_span_is(name, "fstat") || strace_span_is(name, "newfstatat")) {
-		struct strace_span v;
-		struct mm_file *f;
-		long long sz;
-
-		/* fstat(fd, {st_size=N}) and newfstatat(fd, "", {...}, AT_EMPTY_PATH) */
-		if (l->err || l->nargs < 2 || strace_num(l->arg[0], &a0, &path0) || a0 < 0)
-			return 0;
-		if (strace_span_is(name, "newfstatat") &&
-		    (l->nargs < 4 || !strace_span_is(l->arg[1], "\"\"")))
-			return 0;
-		f = fdtable_get(p->fds, a0);
-		if (f && strace_field(l->arg[name.n == 5 ? 1 : 2], "st_size", &v) &&
-		    !strace_num(v, &sz, NULL) && mm_file_size(f) == SIZE_UNKNOWN) {
-			mm_file_truncate(f, (unsigned long long)sz);
-			known_size_set(r, mm_file_path(f), (unsigned long long)sz);
-		}
-		return 0;
-	}
+	for (i = 0; i < sizeof(fd_calls) / sizeof(fd_calls[0]); i++)
+		if (strace_span_is(l->name, fd_calls[i].name))
+			return fd_calls[i].run(r, p, l, why, size);
 	return 0;
 }

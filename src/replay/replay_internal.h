@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <mmlab/mm.h>
 #include <mmlab/replay.h>
@@ -92,6 +93,8 @@ struct replay {
 	/* Sizes the trace itself established (ftruncate, O_TRUNC, fstat), by path: a file closed
 	 * and opened again keeps its size even when it does not exist on this host. */
 	struct known_size { char *path; unsigned long long size; } known_size[REPLAY_STAT_CACHE];
+	time_t progress_last;		/* CLOCK_MONOTONIC second of the last on_progress */
+	bool progress_told;		/* on_progress was called at least once */
 	unsigned char *mincore_vec;	/* scratch for mincore */
 	size_t mincore_cap;
 };

@@ -3,8 +3,13 @@
  * results compared with the recorded ones.
  *
  * A call's arguments are read as strace prints them (symbolic flags, hex, NULL, fd with its -y
- * path); an argument mmlab cannot read is unusable input, not a guess. What is compared is the
- * syscall's return value: an address, 0, or -1 with its errno (for brk, the new break).
+ * path); an argument mmlab cannot read is unusable input, not a guess. The table calls[] is the
+ * model: a row names a call, how many arguments it needs, the kind of each (a number, an fd,
+ * a flag set of one family, an output buffer) and its executor. decode_args() reads any row's
+ * arguments by their kinds, so a new memory call is one row and one small executor.
+ *
+ * What is compared is the syscall's return value: an address, 0, or -1 with its errno (for
+ * brk, the new break).
  *
  * --follow-trace: a successful mmap that the kernel placed (no MAP_FIXED*) is replayed with
  * MAP_FIXED at the recorded address, and a moving mremap with MREMAP_FIXED at the recorded
@@ -20,35 +25,47 @@
 
 #include "replay_internal.h"
 
-enum mm_call {
-	C_MMAP, C_MUNMAP, C_MPROTECT, C_PKEY_MPROTECT, C_MREMAP, C_BRK, C_MADVISE, C_MLOCK,
-	C_MLOCK2, C_MUNLOCK, C_MLOCKALL, C_MUNLOCKALL, C_MSYNC, C_MINCORE, C_NONE
+/*
+ * How one argument is read. A_NUM is 0, so a position a row does not list is a number (the
+ * decoder reads at most MM_ARGS positions; a call may have more, which nothing reads).
+ */
+enum arg_kind {
+	A_NUM,		/* address, length, offset, pkey: a number as strace prints one */
+	A_FD,		/* a file descriptor, with the path of its -y annotation */
+	A_PROT,		/* flags: PROT_* */
+	A_MAP,		/* flags: MAP_* */
+	A_MREMAP,	/* flags: MREMAP_* */
+	A_MADV,		/* the advice: MADV_* */
+	A_MLOCK,	/* flags: MLOCK_* */
+	A_MCL,		/* flags: MCL_* */
+	A_MSYNC,	/* flags: MS_* */
+	A_VEC,		/* an output buffer: only whether it is NULL matters */
+	NR_ARG_KINDS
 };
 
-static const struct {
-	const char *name;
-	int nargs;	/* at least */
-} calls[] = {
-	[C_MMAP] = { "mmap", 6 }, [C_MUNMAP] = { "munmap", 2 }, [C_MPROTECT] = { "mprotect", 3 },
-	[C_PKEY_MPROTECT] = { "pkey_mprotect", 4 }, [C_MREMAP] = { "mremap", 4 },
-	[C_BRK] = { "brk", 1 }, [C_MADVISE] = { "madvise", 3 }, [C_MLOCK] = { "mlock", 2 },
-	[C_MLOCK2] = { "mlock2", 3 }, [C_MUNLOCK] = { "munlock", 2 },
-	[C_MLOCKALL] = { "mlockall", 1 }, [C_MUNLOCKALL] = { "munlockall", 0 },
-	[C_MSYNC] = { "msync", 3 }, [C_MINCORE] = { "mincore", 3 },
+#define MM_ARGS 6
+
+/* The symbol family of each flag kind. */
+static const struct strace_sym *const flag_syms[NR_ARG_KINDS] = {
+	[A_PROT] = strace_prot, [A_MAP] = strace_map, [A_MREMAP] = strace_mremap,
+	[A_MADV] = strace_madv, [A_MLOCK] = strace_mlock, [A_MCL] = strace_mcl,
+	[A_MSYNC] = strace_msync,
 };
 
-static enum mm_call which(struct strace_span name)
-{
-	int i;
+/* One call's arguments, decoded by their kinds. */
+struct mm_args {
+	long long v[MM_ARGS];		/* numbers and flag sets; A_VEC: 0 for NULL, else 1 */
+	int n;				/* how many the line has (so many of v are meaningful) */
+	struct strace_span path;	/* the A_FD argument's -y path (n == 0: none) */
+};
 
-	/* Cheap reject: every memory call starts with 'm', 'b' or 'p'. */
-	if (!name.n || (name.p[0] != 'm' && name.p[0] != 'b' && name.p[0] != 'p'))
-		return C_NONE;
-	for (i = 0; i < C_NONE; i++)
-		if (strace_span_is(name, calls[i].name))
-			return i;
-	return C_NONE;
-}
+/*
+ * An executor (one per row of calls[], below): run the call in @p's mm with the decoded @a,
+ * mmlab's result into *@got (a value or -errno, as the syscall returns it). Returns 0, or
+ * -ENOMEM when the replay itself ran out of memory (not the call: that is a result).
+ */
+typedef int (*mm_exec_fn)(struct replay *r, struct rproc *p, const struct strace_line *l,
+			  const struct mm_args *a, long long *got);
 
 static void fmt_value(char *buf, size_t size, long long v)
 {
@@ -63,10 +80,38 @@ static void fmt_value(char *buf, size_t size, long long v)
 	}
 }
 
-static void check(struct replay *r, struct rproc *p, const struct strace_line *l, long long got)
+/* Tell on_diff of @l's difference: recorded @rec, mmlab @got. */
+static void report_diff(struct replay *r, struct rproc *p, const struct strace_line *l,
+			const char *call, long long rec, long long got)
+{
+	const char *s = l->nargs ? l->arg[0].p : "";
+	const char *e = l->nargs ? l->arg[l->nargs - 1].p + l->arg[l->nargs - 1].n : s;
+	char a[40], b[40], small[512], *text = small;
+	struct replay_diff d = {
+		.line = r->lineno, .pid = p->pid, .call = call, .recorded = rec, .got = got,
+	};
+	int n;
+
+	fmt_value(a, sizeof(a), rec);
+	fmt_value(b, sizeof(b), got);
+#define DIFF_FMT "line %lu: [pid %ld] %s(%.*s): recorded %s, got %s"
+#define DIFF_ARGS r->lineno, p->pid, call, (int)(e - s), s, a, b
+	n = snprintf(small, sizeof(small), DIFF_FMT, DIFF_ARGS);
+	/* A long -y path: the whole text on the heap (cut short only if there is no memory). */
+	if (n >= (int)sizeof(small) && (text = malloc((size_t)n + 1)) != NULL)
+		snprintf(text, (size_t)n + 1, DIFF_FMT, DIFF_ARGS);
+#undef DIFF_FMT
+#undef DIFF_ARGS
+	d.text = text ? text : small;
+	r->opt.on_diff(&d, r->opt.diff_arg);
+	if (text != small)
+		free(text);
+}
+
+static void check(struct replay *r, struct rproc *p, const struct strace_line *l,
+		  const char *call, long long got)
 {
 	long long rec;
-	char a[40], b[40];
 
 	r->st.calls++;
 	if (!l->has_result || l->result_unknown)
@@ -77,17 +122,8 @@ static void check(struct replay *r, struct rproc *p, const struct strace_line *l
 		return;
 	}
 	r->st.differed++;
-	if (!r->opt.check)
-		return;
-	fmt_value(a, sizeof(a), rec);
-	fmt_value(b, sizeof(b), got);
-	{
-		const char *s = l->nargs ? l->arg[0].p : "";
-		const char *e = l->nargs ? l->arg[l->nargs - 1].p + l->arg[l->nargs - 1].n : s;
-
-		fprintf(r->opt.diff_out, "line %lu: [pid %ld] %.*s(%.*s): recorded %s, got %s\n",
-			r->lineno, p->pid, (int)l->name.n, l->name.p, (int)(e - s), s, a, b);
-	}
+	if (r->opt.check && r->opt.on_diff)
+		report_diff(r, p, l, call, rec, got);
 }
 
 static bool recorded_ok(const struct strace_line *l)
@@ -95,162 +131,260 @@ static bool recorded_ok(const struct strace_line *l)
 	return l->has_result && !l->result_unknown && !l->err;
 }
 
+/* ---- the executors, one per row of calls[] ------------------------------------------------ */
+
+static int exec_mmap(struct replay *r, struct rproc *p, const struct strace_line *l,
+		     const struct mm_args *a, long long *got)
+{
+	unsigned long addr = a->v[0], flags = a->v[3];
+	struct mm_file *file = NULL;
+
+	if (!(flags & MAP_ANONYMOUS))
+		file = replay_file_for(r, p, a->v[4], a->path);
+	if (r->opt.follow_trace && recorded_ok(l) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+		addr = (unsigned long)l->ret;
+		flags |= MAP_FIXED;
+	}
+	*got = mm_mmap(mm_task_mm(p->task), addr, a->v[1], a->v[2], flags, file, a->v[5]);
+	return 0;
+}
+
+static int exec_munmap(struct replay *r, struct rproc *p, const struct strace_line *l,
+		       const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_munmap(mm_task_mm(p->task), a->v[0], a->v[1]);
+	return 0;
+}
+
+static int exec_mprotect(struct replay *r, struct rproc *p, const struct strace_line *l,
+			 const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_mprotect(mm_task_mm(p->task), a->v[0], a->v[1], a->v[2]);
+	return 0;
+}
+
+static int exec_mremap(struct replay *r, struct rproc *p, const struct strace_line *l,
+		       const struct mm_args *a, long long *got)
+{
+	unsigned long flags = a->v[3], new_addr = a->v[4];
+
+	if (r->opt.follow_trace && recorded_ok(l) && (flags & MREMAP_MAYMOVE) &&
+	    !(flags & MREMAP_FIXED) && (unsigned long long)l->ret != (unsigned long long)a->v[0]) {
+		flags |= MREMAP_FIXED;
+		new_addr = (unsigned long)l->ret;
+	}
+	*got = mm_mremap(mm_task_mm(p->task), a->v[0], a->v[1], a->v[2], flags, new_addr);
+	return 0;
+}
+
+static int exec_brk(struct replay *r, struct rproc *p, const struct strace_line *l,
+		    const struct mm_args *a, long long *got)
+{
+	struct mm_struct *mm = mm_task_mm(p->task);
+
+	(void)r;
+	if (!p->brk_known && recorded_ok(l) && a->v[0] == 0)
+		mm_set_brk_start(mm, (unsigned long)l->ret);
+	p->brk_known = true;
+	*got = (long long)mm_brk(mm, a->v[0]);
+	return 0;
+}
+
+static int exec_madvise(struct replay *r, struct rproc *p, const struct strace_line *l,
+			const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_madvise(mm_task_mm(p->task), a->v[0], a->v[1], (int)a->v[2]);
+	return 0;
+}
+
+static int exec_mlock(struct replay *r, struct rproc *p, const struct strace_line *l,
+		      const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_mlock(mm_task_mm(p->task), a->v[0], a->v[1]);
+	return 0;
+}
+
+static int exec_mlock2(struct replay *r, struct rproc *p, const struct strace_line *l,
+		       const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_mlock2(mm_task_mm(p->task), a->v[0], a->v[1], (unsigned int)a->v[2]);
+	return 0;
+}
+
+static int exec_munlock(struct replay *r, struct rproc *p, const struct strace_line *l,
+			const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_munlock(mm_task_mm(p->task), a->v[0], a->v[1]);
+	return 0;
+}
+
+static int exec_mlockall(struct replay *r, struct rproc *p, const struct strace_line *l,
+			 const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_mlockall(mm_task_mm(p->task), (int)a->v[0]);
+	return 0;
+}
+
+static int exec_munlockall(struct replay *r, struct rproc *p, const struct strace_line *l,
+			   const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	(void)a;
+	*got = mm_munlockall(mm_task_mm(p->task));
+	return 0;
+}
+
+static int exec_msync(struct replay *r, struct rproc *p, const struct strace_line *l,
+		      const struct mm_args *a, long long *got)
+{
+	(void)r;
+	(void)l;
+	*got = mm_msync(mm_task_mm(p->task), a->v[0], a->v[1], (int)a->v[2]);
+	return 0;
+}
+
+/*
+ * The vector is the replay's scratch. mincore writes one byte per mapped page of the range and
+ * stops at the first hole, so it never needs more than the mm's total_vm bytes, however long
+ * a length the trace gives: the scratch is bounded by the model, not by the input.
+ */
+static int exec_mincore(struct replay *r, struct rproc *p, const struct strace_line *l,
+			const struct mm_args *a, long long *got)
+{
+	unsigned long len = a->v[1], pages = len / 4096 + !!(len % 4096);
+	unsigned char *vec = NULL;
+	struct mm_stats ms;
+
+	(void)l;
+	mm_get_stats(mm_task_mm(p->task), &ms);
+	if (pages > ms.total_vm)
+		pages = ms.total_vm;
+	if (a->v[2]) {
+		if (!pages)
+			pages = 1;	/* a vector, never NULL: NULL is EFAULT */
+		if (pages > r->mincore_cap) {
+			free(r->mincore_vec);
+			r->mincore_vec = malloc(pages);
+			r->mincore_cap = r->mincore_vec ? pages : 0;
+			if (!r->mincore_vec)
+				return -ENOMEM;
+		}
+		vec = r->mincore_vec;
+	}
+	*got = mm_mincore(mm_task_mm(p->task), a->v[0], a->v[1], vec);
+	return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------------------- */
+
+/* The memory syscalls: name, how many arguments they need, what each is, who runs them. */
+static const struct mm_call {
+	const char *name;
+	int nargs;			/* at least */
+	enum arg_kind kind[MM_ARGS];
+	mm_exec_fn exec;
+} calls[] = {
+	{ "mmap",	   6, { A_NUM, A_NUM, A_PROT, A_MAP, A_FD, A_NUM }, exec_mmap },
+	{ "munmap",	   2, { A_NUM, A_NUM },				     exec_munmap },
+	{ "mprotect",	   3, { A_NUM, A_NUM, A_PROT },			     exec_mprotect },
+	/* As mprotect: mmlab has no protection keys (the pkey is read, not used). */
+	{ "pkey_mprotect", 4, { A_NUM, A_NUM, A_PROT, A_NUM },		     exec_mprotect },
+	/* new_address (the 5th) only with MREMAP_FIXED; strace leaves it out otherwise. */
+	{ "mremap",	   4, { A_NUM, A_NUM, A_NUM, A_MREMAP, A_NUM },	     exec_mremap },
+	{ "brk",	   1, { A_NUM },				     exec_brk },
+	{ "madvise",	   3, { A_NUM, A_NUM, A_MADV },			     exec_madvise },
+	{ "mlock",	   2, { A_NUM, A_NUM },				     exec_mlock },
+	{ "mlock2",	   3, { A_NUM, A_NUM, A_MLOCK },		     exec_mlock2 },
+	{ "munlock",	   2, { A_NUM, A_NUM },				     exec_munlock },
+	{ "mlockall",	   1, { A_MCL },				     exec_mlockall },
+	{ "munlockall",	   0, { A_NUM },				     exec_munlockall },
+	{ "msync",	   3, { A_NUM, A_NUM, A_MSYNC },		     exec_msync },
+	{ "mincore",	   3, { A_NUM, A_NUM, A_VEC },			     exec_mincore },
+};
+
+#define NR_CALLS (sizeof(calls) / sizeof(calls[0]))
+
+static const struct mm_call *which(struct strace_span name)
+{
+	size_t i;
+
+	/* Cheap reject: every memory call starts with 'm', 'b' or 'p'. */
+	if (!name.n || (name.p[0] != 'm' && name.p[0] != 'b' && name.p[0] != 'p'))
+		return NULL;
+	for (i = 0; i < NR_CALLS; i++)
+		if (strace_span_is(name, calls[i].name))
+			return &calls[i];
+	return NULL;
+}
+
+/*
+ * Decode @l's arguments by @c's kinds into @a. Returns 0, or -EINVAL with @why naming the
+ * first argument (in order) that cannot be read, or the shortage of arguments.
+ */
+static int decode_args(const struct mm_call *c, const struct strace_line *l, struct mm_args *a,
+		       char *why, size_t size)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	if (l->nargs < c->nargs)
+		return replay_fail(why, size, "%s needs %d arguments, the line has %d", c->name,
+				   c->nargs, l->nargs);
+	a->n = l->nargs < MM_ARGS ? l->nargs : MM_ARGS;
+	for (i = 0; i < a->n; i++) {
+		enum arg_kind k = c->kind[i];
+		struct strace_span s = l->arg[i];
+		uint64_t fl = 0;
+		int err;
+
+		if (k == A_NUM || k == A_FD) {
+			err = strace_num(s, &a->v[i], k == A_FD ? &a->path : NULL);
+		} else if (k == A_VEC) {
+			a->v[i] = !strace_span_is(s, "NULL");
+			err = 0;
+		} else {
+			err = strace_flags(s, flag_syms[k], &fl);
+			a->v[i] = (long long)fl;
+		}
+		if (err)
+			return replay_fail(why, size, "%s: cannot read argument %d '%.*s'", c->name,
+					   i + 1, (int)s.n, s.p);
+	}
+	return 0;
+}
+
+/* ---- the entry point ---------------------------------------------------------------------- */
+
 int replay_mm_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
 		   size_t size)
 {
-	enum mm_call c = which(l->name);
-	struct mm_struct *mm = mm_task_mm(p->task);
-	long long a[6] = { 0 };
-	uint64_t fl = 0;
-	struct strace_span path = { NULL, 0 };
+	const struct mm_call *c = which(l->name);
+	struct mm_args a;
 	long long got = 0;
-	int i, bad = -1;
+	int err;
 
-	if (c == C_NONE)
+	if (!c)
 		return 0;
-	if (l->nargs < calls[c].nargs)
-		return replay_fail(why, size, "%s needs %d arguments, the line has %d",
-				   calls[c].name, calls[c].nargs, l->nargs);
-	/* Numeric arguments: every position that is not a flag set. */
-	for (i = 0; i < l->nargs && i < 6; i++) {
-		bool flagarg = (c == C_MMAP && (i == 2 || i == 3)) ||
-			       ((c == C_MPROTECT || c == C_PKEY_MPROTECT) && i == 2) ||
-			       (c == C_MREMAP && i == 3) || (c == C_MADVISE && i == 2) ||
-			       (c == C_MLOCK2 && i == 2) || (c == C_MLOCKALL && i == 0) ||
-			       (c == C_MSYNC && i == 2) || (c == C_MINCORE && i == 2);
-
-		if (!flagarg && strace_num(l->arg[i], &a[i], c == C_MMAP && i == 4 ? &path : NULL)) {
-			bad = i;
-			break;
-		}
-	}
-	switch (c) {
-	case C_MMAP:
-		if (bad < 0 && strace_flags(l->arg[2], strace_prot, &fl))
-			bad = 2;
-		a[2] = (long long)fl;
-		if (bad < 0 && strace_flags(l->arg[3], strace_map, &fl))
-			bad = 3;
-		a[3] = (long long)fl;
-		break;
-	case C_MPROTECT:
-	case C_PKEY_MPROTECT:
-		if (bad < 0 && strace_flags(l->arg[2], strace_prot, &fl))
-			bad = 2;
-		a[2] = (long long)fl;
-		break;
-	case C_MREMAP:
-		if (bad < 0 && strace_flags(l->arg[3], strace_mremap, &fl))
-			bad = 3;
-		a[3] = (long long)fl;
-		break;
-	case C_MADVISE:
-		if (bad < 0 && strace_flags(l->arg[2], strace_madv, &fl))
-			bad = 2;
-		a[2] = (long long)fl;
-		break;
-	case C_MLOCK2:
-		if (bad < 0 && strace_flags(l->arg[2], strace_mlock, &fl))
-			bad = 2;
-		a[2] = (long long)fl;
-		break;
-	case C_MLOCKALL:
-		if (bad < 0 && strace_flags(l->arg[0], strace_mcl, &fl))
-			bad = 0;
-		a[0] = (long long)fl;
-		break;
-	case C_MSYNC:
-		if (bad < 0 && strace_flags(l->arg[2], strace_msync, &fl))
-			bad = 2;
-		a[2] = (long long)fl;
-		break;
-	default:
-		break;
-	}
-	if (bad >= 0)
-		return replay_fail(why, size, "%s: cannot read argument %d '%.*s'", calls[c].name,
-				   bad + 1, (int)l->arg[bad].n, l->arg[bad].p);
-
-	switch (c) {
-	case C_MMAP: {
-		unsigned long addr = a[0], flags = a[3];
-		struct mm_file *file = NULL;
-
-		if (!(flags & MAP_ANONYMOUS))
-			file = replay_file_for(r, p, a[4], path);
-		if (r->opt.follow_trace && recorded_ok(l) &&
-		    !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
-			addr = (unsigned long)l->ret;
-			flags |= MAP_FIXED;
-		}
-		got = mm_mmap(mm, addr, a[1], a[2], flags, file, a[5]);
-		break;
-	}
-	case C_MUNMAP:
-		got = mm_munmap(mm, a[0], a[1]);
-		break;
-	case C_MPROTECT:
-	case C_PKEY_MPROTECT:
-		got = mm_mprotect(mm, a[0], a[1], a[2]);
-		break;
-	case C_MREMAP: {
-		unsigned long flags = a[3], new_addr = l->nargs > 4 ? a[4] : 0;
-
-		if (r->opt.follow_trace && recorded_ok(l) && (flags & MREMAP_MAYMOVE) &&
-		    !(flags & MREMAP_FIXED) && (unsigned long long)l->ret != (unsigned long long)a[0]) {
-			flags |= MREMAP_FIXED;
-			new_addr = (unsigned long)l->ret;
-		}
-		got = mm_mremap(mm, a[0], a[1], a[2], flags, new_addr);
-		break;
-	}
-	case C_BRK:
-		if (!p->brk_known && recorded_ok(l) && a[0] == 0)
-			mm_set_brk_start(mm, (unsigned long)l->ret);
-		p->brk_known = true;
-		got = (long long)mm_brk(mm, a[0]);
-		break;
-	case C_MADVISE:
-		got = mm_madvise(mm, a[0], a[1], (int)a[2]);
-		break;
-	case C_MLOCK:
-		got = mm_mlock(mm, a[0], a[1]);
-		break;
-	case C_MLOCK2:
-		got = mm_mlock2(mm, a[0], a[1], (unsigned int)a[2]);
-		break;
-	case C_MUNLOCK:
-		got = mm_munlock(mm, a[0], a[1]);
-		break;
-	case C_MLOCKALL:
-		got = mm_mlockall(mm, (int)a[0]);
-		break;
-	case C_MUNLOCKALL:
-		got = mm_munlockall(mm);
-		break;
-	case C_MSYNC:
-		got = mm_msync(mm, a[0], a[1], (int)a[2]);
-		break;
-	case C_MINCORE: {
-		unsigned long len = a[1], pages = len / 4096 + !!(len % 4096);
-		unsigned char *vec = NULL;
-
-		if (!strace_span_is(l->arg[2], "NULL")) {
-			if (pages > r->mincore_cap) {
-				free(r->mincore_vec);
-				r->mincore_vec = malloc(pages ? pages : 1);
-				r->mincore_cap = r->mincore_vec ? pages : 0;
-				if (!r->mincore_vec)
-					return -ENOMEM;
-			}
-			vec = r->mincore_vec;
-		}
-		got = mm_mincore(mm, a[0], a[1], vec);
-		break;
-	}
-	case C_NONE:
-		break;
-	}
-	check(r, p, l, got);
+	err = decode_args(c, l, &a, why, size);
+	if (!err)
+		err = c->exec(r, p, l, &a, &got);
+	if (err)
+		return err;
+	check(r, p, l, c->name, got);
 	return 1;
 }

@@ -209,11 +209,23 @@ static int parse_result(const char *p, const char *end, struct strace_line *out,
 		while (f < end && is_name(*f))
 			f++;
 		if (f > e && *e == 'E') {
-			out->err = strace_errno((struct strace_span){ e, (uint32_t)(f - e) });
-			if (!out->err) {
+			struct strace_span name = { e, (uint32_t)(f - e) };
+			const char *d = skip_spaces(f, end);
+
+			/* "(Description)": a line cut inside it was cut short, not written so. */
+			if (d < end && *d == '(' && !memchr(d, ')', end - d)) {
+				*why = "unterminated errno description after the result";
+				return -EINVAL;
+			}
+			out->err = strace_errno(name);
+			if (!out->err && name.n >= 8 && !memcmp(name.p, "ERESTART", 8)) {
 				/* ERESTARTSYS and friends: the call will be restarted, no result. */
 				out->result_unknown = true;
 				return 0;
+			}
+			if (!out->err) {
+				*why = "unknown errno name in the result";
+				return -EINVAL;
 			}
 			out->ret = -out->err;
 		}
@@ -503,97 +515,118 @@ static int join(struct strace_reader *r, struct pending *pd, const char *tail, s
 	return plen + (int)(pd->len + tlen);
 }
 
+static int nomem(const char **why)
+{
+	*why = "out of memory";
+	return -ENOMEM;
+}
+
+/*
+ * A line cut by an interleaved strace message continues with *@line: make *@line and *@len the
+ * whole text. It lives in frag (never in buf, which join() rewrites while reading the line).
+ */
+static int unfragment(struct strace_reader *r, const char **line, size_t *len)
+{
+	if (grow(&r->frag, &r->frag_cap, r->frag_len + *len + 1))
+		return -ENOMEM;
+	memcpy(r->frag + r->frag_len, *line, *len);
+	*len += r->frag_len;
+	r->frag_len = 0;
+	*line = r->frag;
+	return 0;
+}
+
+/* Where "strace: Process N attached/detached" cuts into @line, or NULL. */
+static const char *attach_message(const char *line, const char *end)
+{
+	const char *e = end;
+
+	/* Cheap test first: such a message always ends the line ("... attached"/"detached"). */
+	while (e > line && (e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	if (e - line > 24 && !memcmp(e - 7, "ttached", 7))
+		return memmem(line + 1, (size_t)(end - line) - 1, "strace: Process ", 16);
+	return NULL;
+}
+
+/* "<... NAME resumed>TAIL": joined with its head into one call, or nothing without a head. */
+static int feed_resumed(struct strace_reader *r, long pid, const char *body, const char *end,
+			struct strace_line *out, const char **why)
+{
+	const char *q = memchr(body, '>', end - body);
+	struct pending *pd = find_pending(r, pid);
+	int n, err;
+
+	if (!pd && q)
+		pd = find_pending_by_name(r, pid, body + 5, q);
+	if (!q) {
+		*why = "malformed '<... NAME resumed>'";
+		return -EINVAL;
+	}
+	if (!pd) {
+		/* A tail without its head: tracing began mid-call. Nothing to replay. */
+		memset(out, 0, sizeof(*out));
+		out->kind = STRACE_NOTHING;
+		return 0;
+	}
+	n = join(r, pd, q + 1, end - (q + 1));
+	if (n < 0)
+		return nomem(why);
+	drop_pending(r, pd->pid);
+	err = strace_parse_line(r->buf, n, out, why);
+	return err ? err : 1;
+}
+
+/* "NAME(ARGS <unfinished ...>", parsed into @out: stash the head, hand out its parsed copy. */
+static int feed_unfinished(struct strace_reader *r, long pid, const char *body, const char *end,
+			   struct strace_line *out, const char **why)
+{
+	size_t ulen = sizeof(UNFINISHED) - 1;
+	const char *e = end;
+	int n, err;
+
+	while (e > body && (e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	/* The head must outlive the line: stash it, then hand out the parse of the copy. */
+	if (stash_head(r, pid, body, (e - body) - ulen))
+		return nomem(why);
+	n = join(r, find_pending(r, pid), UNFINISHED, ulen);
+	if (n < 0)
+		return nomem(why);
+	err = strace_parse_line(r->buf, n, out, why);
+	return err ? err : 1;
+}
+
 int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
 		       struct strace_line *out, const char **why)
 {
-	const char *end = line + len, *body, *msg;
+	const char *end, *body, *msg;
 	long pid;
-	int n, err;
+	int err;
 
-	if (r->frag_len) {
-		/*
-		 * Continue a line cut by an interleaved strace message. The joined text lives in
-		 * frag (never in buf, which join() below rewrites while reading @line).
-		 */
-		if (grow(&r->frag, &r->frag_cap, r->frag_len + len + 1))
-			goto nomem;
-		memcpy(r->frag + r->frag_len, line, len);
-		len += r->frag_len;
-		r->frag_len = 0;
-		line = r->frag;
-		end = line + len;
-	}
-	/* Cheap test first: such a message always ends the line ("... attached"/"detached"). */
-	msg = NULL;
-	{
-		const char *e = end;
-
-		while (e > line && (e[-1] == '\n' || e[-1] == '\r'))
-			e--;
-		if (e - line > 24 && !memcmp(e - 7, "ttached", 7))
-			msg = memmem(line + 1, len - 1, "strace: Process ", 16);
-	}
+	if (r->frag_len && unfragment(r, &line, &len))
+		return nomem(why);
+	end = line + len;
+	msg = attach_message(line, end);
 	if (msg) {
 		size_t keep = msg - line;
 
 		if (grow(&r->frag, &r->frag_cap, keep + 1))
-			goto nomem;
+			return nomem(why);
 		memmove(r->frag, line, keep);
 		r->frag_len = keep;
 		return 0;
 	}
 	body = parse_prefix(line, end, &pid);
-	if (starts(body, end, "<... ")) {
-		const char *q = memchr(body, '>', end - body);
-		struct pending *pd = find_pending(r, pid);
-
-		if (!pd && q)
-			pd = find_pending_by_name(r, pid, body + 5, q);
-
-		if (!q) {
-			*why = "malformed '<... NAME resumed>'";
-			return -EINVAL;
-		}
-		if (!pd) {
-			/* A tail without its head: tracing began mid-call. Nothing to replay. */
-			memset(out, 0, sizeof(*out));
-			out->kind = STRACE_NOTHING;
-			return 0;
-		}
-		n = join(r, pd, q + 1, end - (q + 1));
-		if (n < 0)
-			goto nomem;
-		drop_pending(r, pd->pid);
-		err = strace_parse_line(r->buf, n, out, why);
-		return err ? err : 1;
-	}
+	if (starts(body, end, "<... "))
+		return feed_resumed(r, pid, body, end, out, why);
 	err = strace_parse_line(line, end - line, out, why);
 	if (err)
 		return err;
-	if (out->kind == STRACE_CALL && out->unfinished) {
-		size_t ulen = sizeof(UNFINISHED) - 1;
-		const char *e = end;
-
-		while (e > body && (e[-1] == '\n' || e[-1] == '\r'))
-			e--;
-		/* The head must outlive @line: stash it, then hand out the parse of the copy. */
-		if (stash_head(r, pid, body, (e - body) - ulen))
-			goto nomem;
-		{
-			struct pending *pd = find_pending(r, pid);
-
-			n = join(r, pd, UNFINISHED, ulen);
-			if (n < 0)
-				goto nomem;
-			err = strace_parse_line(r->buf, n, out, why);
-			return err ? err : 1;
-		}
-	}
+	if (out->kind == STRACE_CALL && out->unfinished)
+		return feed_unfinished(r, pid, body, end, out, why);
 	if (out->kind == STRACE_EXITED || out->kind == STRACE_KILLED ||
 	    out->kind == STRACE_SUPERSEDED)
 		drop_pending(r, pid);
 	return 1;
-nomem:
-	*why = "out of memory";
-	return -ENOMEM;
 }

@@ -387,12 +387,20 @@ static noinline void *slab_alloc_debug(struct kmem_cache *s, gfp_t gfp, int node
 
 /*
  * failslab: one should_fail() per allocation call (a bulk call is one attempt, as in the
- * kernel); its unarmed test is inline, where the kernel puts a static key. The page
+ * kernel); its unarmed test is inline, where the kernel puts a static key. A __GFP_NOFAIL
+ * request is neither failed nor counted, unless the attribute says ignore_nofail. The page
  * allocations of the slow path count under FAULT_PAGE_ALLOC, not here.
  */
-static __always_inline bool slab_should_fail(struct kmem_cache *s)
+static __always_inline bool slab_should_fail(struct kmem_cache *s, gfp_t gfp)
 {
-	return should_fail(s->machine, FAULT_SLAB, 0);
+	struct machine *m = s->machine;
+
+	if (likely(!mm_faults_armed(m)))
+		return false;
+	if ((gfp & __GFP_NOFAIL) &&
+	    !__atomic_load_n(&m->faults[FAULT_SLAB].cfg.ignore_nofail, __ATOMIC_RELAXED))
+		return false;
+	return should_fail(m, FAULT_SLAB, 0);
 }
 
 /* The allocation entry: with @node a constant NUMA_NO_NODE the fast path is one test. */
@@ -402,7 +410,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int nod
 	struct kmem_cache_cpu *c;
 	void **object;
 
-	if (unlikely(slab_should_fail(s)))
+	if (unlikely(slab_should_fail(s, gfp)))
 		return NULL;
 	if (unlikely(kmem_cache_debug(s))) {
 		object = slab_alloc_debug(s, gfp, node, caller);
@@ -675,7 +683,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size, void **p
 	struct kmem_cache_cpu *c;
 	size_t i;
 
-	if (unlikely(slab_should_fail(s)))
+	if (unlikely(slab_should_fail(s, gfp)))
 		return 0;
 	if (unlikely(kmem_cache_debug(s))) {
 		for (i = 0; i < size; i++) {

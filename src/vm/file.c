@@ -142,7 +142,7 @@ void mm_file_put(struct mm_file *f)
 		return;
 	m = f->machine;
 	if (f->shmem_acct_pages)
-		atomic_fetch_sub(&m->vm_committed_as, (long)f->shmem_acct_pages);
+		vm_unacct_memory(m, (long)f->shmem_acct_pages);
 	inode_put(m, f->inode, !f->shmem);
 	free(f->path);
 	mm_meta_free(m, f);

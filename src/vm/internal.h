@@ -33,9 +33,33 @@ int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first,
 int vma_prealloc(struct mm_struct *mm, int nr_vmas);
 /* A VMA from the reserve (a bug if none was reserved), zeroed but for vm_mm. */
 struct vm_area_struct *vma_from_reserve(struct mm_struct *mm);
-/* Free a VMA that is not linked (drops its file reference). */
+/*
+ * vm_area_dup - a copy of @orig for @mm, taken from @mm's reserve (a bug if none is reserved):
+ * the same range, flags, page offset, anon_vma, residency and special kind, one more reference
+ * to the file and a private copy of the anonymous name (a reserved one with the same text if
+ * vma_prealloc_names set one aside, else a new allocation); not linked, not counted. The
+ * caller adjusts what its copy changes. NULL (-ENOMEM) when the name cannot be copied: the
+ * reserve, @orig and the file's references are then as they were.
+ */
+struct vm_area_struct *vm_area_dup(struct mm_struct *mm, const struct vm_area_struct *orig);
+/* Free a VMA that is not linked (drops its file reference and its name). */
 void vm_area_free(struct mm_struct *mm, struct vm_area_struct *vma);
+/* A VMA's anonymous name: a copy of @len bytes of @name (FAULT_MISC; NULL: -ENOMEM); free. */
+char *anon_name_dup(struct machine *m, const char *name, size_t len);
+void anon_name_free(struct machine *m, char *name);
+/* Free what the reserve holds (VMAs and name copies); tests use it to force fresh allocations. */
 void vma_free_reserve(struct mm_struct *mm);
+/*
+ * vma_prealloc_names - reserve a copy of the anonymous name of each of @v[0..@nr) (NULL
+ * entries and unnamed VMAs need none; the same name twice needs two), @nr <= 3, so that many
+ * vm_area_dup() calls of those VMAs cannot fail. 0 or -ENOMEM (nothing else changed).
+ */
+int vma_prealloc_names(struct mm_struct *mm, struct vm_area_struct *const *v, int nr);
+/*
+ * vma_prealloc_split - vma_prealloc(@nr_vmas) plus the name copies that splitting the VMAs
+ * straddling @start and @end needs, so those splits cannot fail. 0 or -ENOMEM.
+ */
+int vma_prealloc_split(struct mm_struct *mm, int nr_vmas, unsigned long start, unsigned long end);
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
@@ -116,7 +140,7 @@ unsigned long new_anon_vma_id(struct machine *m);
 /* anon_vma_prepare: give @vma an anon_vma if it has none. */
 void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma);
 
-/* ---- mmap.c: mmap, munmap, brk, get_unmapped_area, accounting ---------------------------- */
+/* ---- mmap.c: mmap, munmap, brk, get_unmapped_area, limits --------------------------------- */
 struct vm_state *vm_of(struct mm_struct *mm);
 unsigned long get_unmapped_area(struct mm_struct *mm, struct mm_file *file, unsigned long addr,
 				unsigned long len, unsigned long pgoff, unsigned long flags,
@@ -133,9 +157,6 @@ bool vma_split_refused(struct mm_struct *mm, unsigned long start, unsigned long 
 /* Remove every VMA piece inside [start, end), after splits were done by the caller. */
 void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
-/* __vm_enough_memory: charge @pages to Committed_AS, or -ENOMEM (uncharged) per the policy. */
-int vm_enough_memory(struct mm_struct *mm, long pages);
-void vm_unacct_memory(struct mm_struct *mm, long pages);
 bool accountable_mapping(struct mm_file *file, unsigned long vm_flags);
 unsigned long calc_vm_prot_bits(unsigned long prot);
 unsigned long vm_start_gap(struct mm_struct *mm, const struct vm_area_struct *vma);
@@ -148,6 +169,13 @@ bool can_do_mlock(struct mm_struct *mm);
  * only (MADV_POPULATE_READ).
  */
 void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault);
+
+/* ---- mlock.c -------------------------------------------------------------------------------- */
+/* Apply VM_LOCKED-class flags to [start, end) (mlock_fixup loop); @flags 0 unlocks. */
+int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
+			 unsigned long flags);
+
+/* ---- fault.c: a user access ------------------------------------------------------------------ */
 /* Does a fault on @vma (a write if @write) give it a private anonymous page, so an anon_vma? */
 bool fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write);
 
@@ -157,20 +185,48 @@ struct mm_file *shmem_zero_setup(struct machine *m, unsigned long size);
 int vm_file_init(struct vm_state *vs);
 void vm_file_exit(struct vm_state *vs);
 
-/* ---- mm.c: mm_struct life cycle, processes, checks ------------------------------------------ */
+/* ---- mm.c: mm_struct life cycle, per-mm settings, checks, the layer's state --------------- */
+/* A new, empty mm with the default limits (mm_users 1), not yet on the mmlist. NULL: -ENOMEM. */
+struct mm_struct *mm_alloc(struct machine *m);
+/* Unmap everything and free @mm (exit_mmap + __mmdrop); it must be off the mmlist. */
+void mm_free(struct mm_struct *mm);
+/* Put a fully built @mm on the machine's mmlist (vm_check and vm_exit walk it). */
+void mmlist_add(struct mm_struct *mm);
 int vm_init(struct machine *m);
 void vm_exit(struct machine *m);
 int vm_check(struct machine *m, char *why, size_t why_size);
 /* Debug hook: run mm_check at debug level 3 after a syscall (a failed check is a bug). */
 void mm_debug_check(struct mm_struct *mm);
 
+/* ---- exec.c: the initial address space of an exec ------------------------------------------- */
+/*
+ * exec_layout - give the new @mm (write-locked, no VMAs) the layout @a asks for: limits,
+ * bases, stack, segments, brk, vdso. Returns 0 or a negative errno; on error @mm may hold part
+ * of the layout and the caller frees it whole.
+ */
+int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a);
+
+/* ---- fork.c: dup_mm, dup_mmap (public only: mmlab/mm.h) ------------------------------------ */
+/* ---- task.c: tasks and the pid namespace (public only: mmlab/mm.h) ------------------------- */
+/* ---- seed.c: mm_seed_vma (public only: mmlab/mm.h) ----------------------------------------- */
+/* ---- sysctl.c: the vm sysctls ---------------------------------------------------------------- */
+/* Set @vs's sysctls to the kernel's defaults for @m's RAM (at vm_init; setters: mmlab/mm.h). */
+void vm_sysctl_init(struct machine *m, struct vm_state *vs);
+
+/* ---- overcommit.c: commit accounting ------------------------------------------------------- */
+/*
+ * vm_enough_memory - __vm_enough_memory: charge @pages to Committed_AS for @mm. Returns 0, or
+ * -ENOMEM (nothing charged) when the overcommit policy refuses.
+ */
+int vm_enough_memory(struct mm_struct *mm, long pages);
+/* Charge @pages whatever the policy (a charge that moves with its pages). */
+void vm_acct_memory(struct machine *m, long pages);
+/* Give back a charge of @pages. */
+void vm_unacct_memory(struct machine *m, long pages);
+/* (Committed_AS and CommitLimit for /proc/meminfo: vm_committed_as_pages, mmlab/mm.h.) */
+
 /* ---- proc/pid_maps.c ---------------------------------------------------------------------- */
 void mm_show_maps(struct mm_struct *mm, struct seq_buf *s);
-
-/* ---- mlock.c -------------------------------------------------------------------------------- */
-/* Apply VM_LOCKED-class flags to [start, end) (mlock_fixup loop); @flags 0 unlocks. */
-int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
-			 unsigned long flags);
 
 /* ---- pgtable/protection_map.c --------------------------------------------------------------- */
 unsigned long long vm_get_page_prot(unsigned long vm_flags);	/* the host arch: x86-64 */

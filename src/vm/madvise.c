@@ -51,14 +51,27 @@ static bool ksm_compatible(const struct vm_area_struct *vma)
 	       vma->special == VMA_NORMAL;
 }
 
-/* One VMA piece [start, end) of the walk. *prev is the VMA the walk continues after. */
-static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
-		       struct vm_area_struct **prev, unsigned long start, unsigned long end,
-		       int behavior)
+/* Does @behavior change vm_flags (split and merge like mprotect), rather than pages? */
+static bool advice_changes_flags(int behavior)
 {
-	unsigned long new_flags = vma->vm_flags;
+	switch (behavior) {
+	case MADV_NORMAL: case MADV_SEQUENTIAL: case MADV_RANDOM: case MADV_DONTFORK:
+	case MADV_DOFORK: case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_DONTDUMP:
+	case MADV_DODUMP: case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+		return true;
+	default:
+		return false;
+	}
+}
 
-	*prev = vma;
+/*
+ * Advice about the pages of [start, end) of @vma: what the kernel checks for each, then the
+ * change of residency (there are no pages, only the VMA's populated flag). 0 or the errno.
+ */
+static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+			 unsigned long end, int behavior)
+{
 	switch (behavior) {
 	case MADV_REMOVE:
 		if (vma->vm_flags & VM_LOCKED)
@@ -68,8 +81,6 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
 		vma->populated = false;
-		return 0;
-	case MADV_WILLNEED:
 		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:
@@ -106,55 +117,85 @@ static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		if ((vma->vm_flags & (VM_SPECIAL | VM_NOHUGEPAGE)) || vma->vm_file)
 			return -EINVAL;
 		return 0;
+	default:	/* MADV_WILLNEED: nothing to read ahead */
+		return 0;
+	}
+}
+
+/* The flags @behavior gives @vma, in *@flags; 0 or the errno of a VMA that refuses it. */
+static int madvise_new_flags(const struct vm_area_struct *vma, int behavior,
+			     unsigned long *flags)
+{
+	unsigned long f = vma->vm_flags;
+
+	switch (behavior) {
 	case MADV_NORMAL:
-		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
+		f &= ~(VM_RAND_READ | VM_SEQ_READ);
 		break;
 	case MADV_SEQUENTIAL:
-		new_flags = (new_flags & ~VM_RAND_READ) | VM_SEQ_READ;
+		f = (f & ~VM_RAND_READ) | VM_SEQ_READ;
 		break;
 	case MADV_RANDOM:
-		new_flags = (new_flags & ~VM_SEQ_READ) | VM_RAND_READ;
+		f = (f & ~VM_SEQ_READ) | VM_RAND_READ;
 		break;
 	case MADV_DONTFORK:
-		new_flags |= VM_DONTCOPY;
+		f |= VM_DONTCOPY;
 		break;
 	case MADV_DOFORK:
-		if (new_flags & VM_IO)
+		if (f & VM_IO)
 			return -EINVAL;
-		new_flags &= ~VM_DONTCOPY;
+		f &= ~VM_DONTCOPY;
 		break;
 	case MADV_WIPEONFORK:
-		if (vma->vm_file || (new_flags & VM_SHARED))
+		if (vma->vm_file || (f & VM_SHARED))
 			return -EINVAL;
-		new_flags |= VM_WIPEONFORK;
+		f |= VM_WIPEONFORK;
 		break;
 	case MADV_KEEPONFORK:
-		if (new_flags & VM_DROPPABLE)
+		if (f & VM_DROPPABLE)
 			return -EINVAL;
-		new_flags &= ~VM_WIPEONFORK;
+		f &= ~VM_WIPEONFORK;
 		break;
 	case MADV_DONTDUMP:
-		new_flags |= VM_DONTDUMP;
+		f |= VM_DONTDUMP;
 		break;
 	case MADV_DODUMP:
-		if ((new_flags & VM_SPECIAL) || (new_flags & VM_DROPPABLE))
+		if ((f & VM_SPECIAL) || (f & VM_DROPPABLE))
 			return -EINVAL;
-		new_flags &= ~VM_DONTDUMP;
+		f &= ~VM_DONTDUMP;
 		break;
 	case MADV_MERGEABLE:
-		if (!(new_flags & VM_MERGEABLE) && ksm_compatible(vma))
-			new_flags |= VM_MERGEABLE;
+		if (!(f & VM_MERGEABLE) && ksm_compatible(vma))
+			f |= VM_MERGEABLE;
 		break;
 	case MADV_UNMERGEABLE:
-		new_flags &= ~VM_MERGEABLE;
+		f &= ~VM_MERGEABLE;
 		break;
 	case MADV_HUGEPAGE:
-		new_flags = (new_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		f = (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
 		break;
 	case MADV_NOHUGEPAGE:
-		new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 		break;
 	}
+	*flags = f;
+	return 0;
+}
+
+/* One VMA piece [start, end) of the walk. *prev is the VMA the walk continues after. */
+static int madvise_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+		       struct vm_area_struct **prev, unsigned long start, unsigned long end,
+		       int behavior)
+{
+	unsigned long new_flags;
+	int err;
+
+	*prev = vma;
+	if (!advice_changes_flags(behavior))
+		return madvise_pages(mm, vma, start, end, behavior);
+	err = madvise_new_flags(vma, behavior, &new_flags);
+	if (err)
+		return err;
 	return update_vma(mm, vma, prev, start, end, new_flags);
 }
 

@@ -10,7 +10,8 @@
  *                          chain: all that merge decisions look at. 0 = none yet.
  *   struct mm_file         an open file description (the kernel's struct file) over an mm_inode.
  *   struct mm_task         a process or thread: pid -> mm.
- *   struct vm_state        per machine: sysctls, the pid table, the list of all mms (init_mm).
+ *   struct vm_state        per machine: sysctls, commit accounting, the pid table, the list of
+ *                          all mms (init_mm).
  *
  * Invariants (mm_check() proves them):
  *   VMAs are ordered and disjoint: vma->vm_start < vma->vm_end <= next->vm_start, all page
@@ -60,11 +61,16 @@ struct vm_area_struct {
 	bool populated;				/* pages resident (for mincore): touched or populated */
 };
 
-/* VMAs set aside before an operation starts, so nothing fails half-way (vma.c). */
+/*
+ * VMAs, and copies of anonymous names for the VMAs an operation will copy, set aside before it
+ * starts, so nothing fails half-way (vma.c).
+ */
 #define VMA_RESERVE_MAX 8
 struct vma_reserve {
 	int nr;
 	struct vm_area_struct *v[VMA_RESERVE_MAX];
+	int nr_names;
+	char *names[VMA_RESERVE_MAX];		/* oldest first; vm_area_dup takes an equal one */
 };
 
 struct mm_struct {
@@ -139,6 +145,11 @@ struct vm_state {
 	unsigned long mmap_min_addr;
 	unsigned long stack_guard_gap;		/* bytes */
 	unsigned long admin_reserve_kbytes, user_reserve_kbytes;
+	/* Commit accounting (overcommit.c): what is charged, and the policy that limits it. */
+	atomic_long vm_committed_as;		/* pages charged: Committed_AS */
+	int overcommit_memory;			/* 0 heuristic, 1 always, 2 never */
+	int overcommit_ratio;			/* percent of RAM in CommitLimit (default 50) */
+	unsigned long overcommit_kbytes;	/* CommitLimit in kB instead of the ratio; 0: unused */
 	struct kmem_cache *vm_area_cachep;	/* "vm_area_struct", as in /proc/slabinfo */
 	struct kmem_cache *mm_cachep;		/* "mm_struct" */
 };

@@ -1,5 +1,5 @@
 /*
- * mmap.c - mmap, munmap and brk; get_unmapped_area; the address-space and commit limits.
+ * mmap.c - mmap, munmap and brk; get_unmapped_area; the address-space limits.
  *
  * Model (Linux 6.18, x86-64, 4-level page tables):
  *  - get_unmapped_area: MAP_FIXED takes the address as given; a hint is taken if [hint,
@@ -14,10 +14,8 @@
  *    MAP_FIXED_NOREPLACE (EEXIST), mlock limits (EPERM/EAGAIN), file mode and type (EOPNOTSUPP,
  *    EACCES, EPERM, ENODEV, EINVAL), then mmap_region: unmapping under MAP_FIXED (ENOMEM on map
  *    count), RLIMIT_AS/RLIMIT_DATA (ENOMEM), commit (ENOMEM), allocation (ENOMEM).
- *  - Commit accounting: private writable mappings without MAP_NORESERVE (VM_ACCOUNT), shmem
- *    objects of shared anonymous mappings, brk and the stack charge m->vm_committed_as;
- *    overcommit_memory 0 refuses one request larger than RAM, 1 never refuses, 2 refuses beyond
- *    CommitLimit less the admin reserve (without CAP_SYS_ADMIN) and a user reserve.
+ *  - Commit accounting: a private writable mapping without MAP_NORESERVE is VM_ACCOUNT and
+ *    charged (overcommit.c's policy decides); brk charges what it adds.
  */
 #include "vm/internal.h"
 
@@ -104,36 +102,6 @@ bool accountable_mapping(struct mm_file *file, unsigned long vm_flags)
 {
 	(void)file;
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
-}
-
-int vm_enough_memory(struct mm_struct *mm, long pages)
-{
-	struct machine *m = mm->machine;
-	struct vm_state *vs = m->vm;
-	long allowed;
-
-	atomic_fetch_add(&m->vm_committed_as, pages);
-	if (m->overcommit_memory == 1)
-		return 0;
-	if (m->overcommit_memory == 0) {
-		if ((unsigned long)pages > m->phys->totalram_pages)
-			goto fail;
-		return 0;
-	}
-	allowed = (long)vm_commit_limit_pages(m);
-	if (!(mm->caps & MM_CAP_SYS_ADMIN))
-		allowed -= (long)(vs->admin_reserve_kbytes >> (PAGE_SHIFT - 10));
-	allowed -= (long)MIN(mm->total_vm / 32, vs->user_reserve_kbytes >> (PAGE_SHIFT - 10));
-	if (atomic_load(&m->vm_committed_as) <= allowed)
-		return 0;
-fail:
-	atomic_fetch_sub(&m->vm_committed_as, pages);
-	return -ENOMEM;
-}
-
-void vm_unacct_memory(struct mm_struct *mm, long pages)
-{
-	atomic_fetch_sub(&mm->machine->vm_committed_as, pages);
 }
 
 /* ---- get_unmapped_area ---------------------------------------------------------------------- */
@@ -382,7 +350,7 @@ void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 
 		VM_BUG_ON(vma->vm_start < start || vma->vm_end > end);
 		if (vma->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(mm, (long)vma_pages(vma));
+			vm_unacct_memory(mm->machine, (long)vma_pages(vma));
 		vma_unlink(mm, vma);
 		vm_area_free(mm, vma);
 		vma = next;
@@ -406,11 +374,6 @@ static void count_range(struct mm_struct *mm, unsigned long start, unsigned long
 }
 
 /*
- * Split the VMAs straddling start and end so [start, end) is covered by whole VMAs. The map
- * count check is the kernel's: only a split of one VMA into three is refused at the limit.
- * The VMAs needed are reserved first, so this either fails with nothing changed or succeeds.
- */
-/*
  * True if covering [start, end) with whole VMAs would cut a special mapping ([vdso], [vvar],
  * [vvar_vclock]): their may_split refuses, so the caller fails with -EINVAL, changing nothing.
  */
@@ -426,6 +389,11 @@ bool vma_split_refused(struct mm_struct *mm, unsigned long start, unsigned long 
 	return last && last->vm_start < end && last->vm_end > end && last->special != VMA_NORMAL;
 }
 
+/*
+ * Split the VMAs straddling start and end so [start, end) is covered by whole VMAs. The map
+ * count check is the kernel's: only a split of one VMA into three is refused at the limit.
+ * The VMAs and name copies needed are reserved first, so this either fails with nothing changed or succeeds.
+ */
 int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma = find_vma(mm, start), *last;
@@ -438,7 +406,7 @@ int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end
 		return -ENOMEM;
 	if (vma_split_refused(mm, start, end))
 		return -EINVAL;
-	err = vma_prealloc(mm, 2);
+	err = vma_prealloc_split(mm, 2, start, end);
 	if (err)
 		return err;
 	if (start > vma->vm_start) {
@@ -505,6 +473,29 @@ void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end
 	}
 }
 
+/*
+ * The shmem object behind a shared anonymous mapping (shmem_zero_setup), charged to
+ * Committed_AS until its last reference unless VM_NORESERVE. NULL: -ENOMEM, nothing charged.
+ */
+static struct mm_file *mmap_shmem_object(struct mm_struct *mm, unsigned long len,
+					 unsigned long vm_flags)
+{
+	long pglen = (long)(len >> PAGE_SHIFT);
+	bool charge = !(vm_flags & VM_NORESERVE);
+	struct mm_file *shm;
+
+	if (charge && vm_enough_memory(mm, pglen))
+		return NULL;
+	shm = shmem_zero_setup(mm->machine, len);
+	if (!shm) {
+		if (charge)
+			vm_unacct_memory(mm->machine, pglen);
+		return NULL;
+	}
+	shm->shmem_acct_pages = charge ? (unsigned long)pglen : 0;
+	return shm;
+}
+
 static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned long addr,
 			unsigned long len, unsigned long vm_flags, unsigned long pgoff)
 {
@@ -532,23 +523,15 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 		vm_flags |= VM_ACCOUNT;
 	}
 	/* Reserve everything before changing anything: 2 splits + the new VMA. */
-	err = vma_prealloc(mm, 3);
+	err = vma_prealloc_split(mm, 3, addr, end);
 	if (err)
 		goto unacct;
 	if ((!file || file->kind == MM_FILE_DEV_ZERO) && (vm_flags & VM_SHARED)) {
-		/* shmem_zero_setup: the mapping's object, charged until its last reference. */
-		if (!(vm_flags & VM_NORESERVE) && vm_enough_memory(mm, (long)pglen)) {
-			err = -ENOMEM;
-			goto unacct;
-		}
-		shm = shmem_zero_setup(mm->machine, len);
+		shm = mmap_shmem_object(mm, len, vm_flags);
 		if (!shm) {
-			if (!(vm_flags & VM_NORESERVE))
-				vm_unacct_memory(mm, (long)pglen);
 			err = -ENOMEM;
 			goto unacct;
 		}
-		shm->shmem_acct_pages = (vm_flags & VM_NORESERVE) ? 0 : pglen;
 	}
 
 	if (nr_pages) {
@@ -557,7 +540,7 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 		unmap_range(mm, addr, end);
 		/* An accountable mapping took over the old charge (charged = pglen - nr_accounted). */
 		if (vm_flags & VM_ACCOUNT)
-			atomic_fetch_add(&mm->machine->vm_committed_as, (long)nr_accounted);
+			vm_acct_memory(mm->machine, (long)nr_accounted);
 	}
 
 	d = (struct vma_merge_desc){
@@ -583,8 +566,127 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 
 unacct:
 	if (charged)
-		vm_unacct_memory(mm, (long)charged);
+		vm_unacct_memory(mm->machine, (long)charged);
 	return err;
+}
+
+/* The kernel's LEGACY_MAP_MASK: flags MAP_SHARED ignores and MAP_SHARED_VALIDATE accepts. */
+#define LEGACY_MAP_MASK	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
+			 MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |	\
+			 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |		\
+			 MAP_HUGETLB | MAP_32BIT | (0x3fUL << 26))
+
+/* file_mmap_ok: the range must fit the file system's largest file (ext4: 16 TiB - 4 KiB). */
+static bool file_mmap_ok(const struct mm_file *file, unsigned long len, unsigned long pgoff)
+{
+	const unsigned long maxsize = 0xffffffff000UL;
+
+	if (file->kind != MM_FILE_REGULAR || file->shmem || file->tmpfs)
+		return true;
+	return len <= maxsize && pgoff <= (maxsize - len) >> PAGE_SHIFT;
+}
+
+/*
+ * do_mmap's checks of a file mapping (not /dev/zero): the map type and flags, the open mode
+ * against the protection (EACCES), append-only files, noexec mounts (EPERM), files without an
+ * mmap (ENODEV), VM_GROWSDOWN (EINVAL). Adds the sharing flags to *@vm_flags and drops what
+ * the open mode does not allow. 0 or the errno.
+ */
+static int mmap_file_flags(const struct mm_file *file, unsigned long map_type,
+			   unsigned long flags, unsigned long prot, unsigned long *vm_flags)
+{
+	int acc = file->open_flags & O_ACCMODE;
+	bool fread = acc == O_RDONLY || acc == O_RDWR, fwrite = acc == O_WRONLY || acc == O_RDWR;
+
+	switch (map_type) {
+	case MAP_SHARED:
+		flags &= LEGACY_MAP_MASK;
+		/* fallthrough */
+	case MAP_SHARED_VALIDATE:
+		if (flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && !fwrite)
+			return -EACCES;
+		if (file->append_only && fwrite)
+			return -EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!fwrite)
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fallthrough */
+	case MAP_PRIVATE:
+		if (!fread)
+			return -EACCES;
+		if (file->noexec) {
+			if (*vm_flags & VM_EXEC)
+				return -EPERM;
+			*vm_flags &= ~VM_MAYEXEC;
+		}
+		if (file->kind == MM_FILE_NO_MMAP)
+			return -ENODEV;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The same for /dev/zero: a character device, mappable both ways. */
+static int mmap_dev_zero_flags(const struct mm_file *file, unsigned long map_type,
+			       unsigned long flags, unsigned long prot, unsigned long *vm_flags)
+{
+	int acc = file->open_flags & O_ACCMODE;
+
+	switch (map_type) {
+	case MAP_SHARED:
+	case MAP_SHARED_VALIDATE:
+		if (map_type == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && acc == O_RDONLY)
+			return -EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (acc == O_RDONLY)
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fallthrough */
+	case MAP_PRIVATE:
+		if (acc == O_WRONLY)
+			return -EACCES;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * The same for anonymous memory: shared (a shmem object, page offset 0), MAP_DROPPABLE, or
+ * private (page offset = the address, so neighbours mapped later can merge). Sets *@pgoff.
+ */
+static int mmap_anon_flags(unsigned long map_type, unsigned long flags, unsigned long addr,
+			   unsigned long *vm_flags, unsigned long *pgoff)
+{
+	switch (map_type) {
+	case MAP_SHARED:
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		*pgoff = 0;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		return 0;
+	case MAP_DROPPABLE:
+		if (flags & MAP_LOCKED)
+			return -EINVAL;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		*vm_flags |= VM_DROPPABLE | VM_WIPEONFORK | VM_DONTDUMP;
+		*pgoff = addr >> PAGE_SHIFT;
+		return 0;
+	case MAP_PRIVATE:
+		*pgoff = addr >> PAGE_SHIFT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, unsigned long len,
@@ -593,6 +695,7 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 {
 	struct vm_state *vs = vm_of(mm);
 	unsigned long map_type = flags & MAP_TYPE;
+	int err;
 
 	*populate = 0;
 	if (!len)
@@ -625,106 +728,18 @@ long do_mmap(struct mm_struct *mm, struct mm_file *file, unsigned long addr, uns
 	if (!mlock_future_ok(mm, vm_flags, len))
 		return -EAGAIN;
 
-	/* file_mmap_ok: the range must fit the file system's largest file (ext4: 16 TiB - 4 KiB). */
-	if (file && file->kind == MM_FILE_REGULAR && !file->shmem && !file->tmpfs) {
-		unsigned long maxsize = 0xffffffff000UL;
+	if (file && !file_mmap_ok(file, len, pgoff))
+		return -EOVERFLOW;
+	if (file && file->kind != MM_FILE_DEV_ZERO)
+		err = mmap_file_flags(file, map_type, flags, prot, &vm_flags);
+	else if (file)
+		err = mmap_dev_zero_flags(file, map_type, flags, prot, &vm_flags);
+	else
+		err = mmap_anon_flags(map_type, flags, addr, &vm_flags, &pgoff);
+	if (err)
+		return err;
 
-		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)
-			return -EOVERFLOW;
-	}
-	if (file && file->kind != MM_FILE_DEV_ZERO) {
-		unsigned long legacy = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |
-				       MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED |
-				       MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |
-				       MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT |
-				       (0x3fUL << 26);
-		int acc = file->open_flags & O_ACCMODE;
-		bool fread = acc == O_RDONLY || acc == O_RDWR, fwrite = acc == O_WRONLY || acc == O_RDWR;
-
-		switch (map_type) {
-		case MAP_SHARED:
-			flags &= legacy;
-			/* fallthrough */
-		case MAP_SHARED_VALIDATE:
-			if (flags & ~legacy)
-				return -EOPNOTSUPP;
-			if ((prot & PROT_WRITE) && !fwrite)
-				return -EACCES;
-			if (file->append_only && fwrite)
-				return -EACCES;
-			vm_flags |= VM_SHARED | VM_MAYSHARE;
-			if (!fwrite)
-				vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
-			/* fallthrough */
-		case MAP_PRIVATE:
-			if (!fread)
-				return -EACCES;
-			if (file->noexec) {
-				if (vm_flags & VM_EXEC)
-					return -EPERM;
-				vm_flags &= ~VM_MAYEXEC;
-			}
-			if (file->kind == MM_FILE_NO_MMAP)
-				return -ENODEV;
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-	} else if (file) {
-		/* /dev/zero: a character device, mappable both ways. */
-		int acc = file->open_flags & O_ACCMODE;
-
-		switch (map_type) {
-		case MAP_SHARED:
-		case MAP_SHARED_VALIDATE:
-			if (map_type == MAP_SHARED_VALIDATE && (flags & ~(MAP_SHARED | MAP_PRIVATE |
-			    MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
-			    MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE |
-			    MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT |
-			    (0x3fUL << 26))))
-				return -EOPNOTSUPP;
-			if ((prot & PROT_WRITE) && acc == O_RDONLY)
-				return -EACCES;
-			vm_flags |= VM_SHARED | VM_MAYSHARE;
-			if (acc == O_RDONLY)
-				vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
-			/* fallthrough */
-		case MAP_PRIVATE:
-			if (acc == O_WRONLY)
-				return -EACCES;
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-	} else {
-		switch (map_type) {
-		case MAP_SHARED:
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			pgoff = 0;
-			vm_flags |= VM_SHARED | VM_MAYSHARE;
-			break;
-		case MAP_DROPPABLE:
-			if (flags & MAP_LOCKED)
-				return -EINVAL;
-			if (vm_flags & VM_GROWSDOWN)
-				return -EINVAL;
-			vm_flags |= VM_DROPPABLE | VM_WIPEONFORK | VM_DONTDUMP;
-			pgoff = addr >> PAGE_SHIFT;
-			break;
-		case MAP_PRIVATE:
-			pgoff = addr >> PAGE_SHIFT;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-
-	if ((flags & MAP_NORESERVE) && mm->machine->overcommit_memory != 2)
+	if ((flags & MAP_NORESERVE) && vs->overcommit_memory != 2)
 		vm_flags |= VM_NORESERVE;
 
 	addr = (unsigned long)mmap_region(mm, file, addr, len, vm_flags, pgoff);
@@ -786,7 +801,7 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *brkvma, uns
 	} else {
 		err = vma_prealloc(mm, 1);
 		if (err) {
-			vm_unacct_memory(mm, (long)(len >> PAGE_SHIFT));
+			vm_unacct_memory(mm->machine, (long)(len >> PAGE_SHIFT));
 			return err;
 		}
 		vma = vma_from_reserve(mm);

@@ -37,11 +37,11 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	err = vma_modify_flags(mm, vma, start, end, newflags, out);
 	if (err) {
 		if (charged)
-			vm_unacct_memory(mm, charged);
+			vm_unacct_memory(mm->machine, charged);
 		return (int)err;
 	}
 	if ((oldflags & VM_ACCOUNT) && !(newflags & VM_ACCOUNT))
-		vm_unacct_memory(mm, (long)nrpages);
+		vm_unacct_memory(mm->machine, (long)nrpages);
 	if ((newflags & VM_LOCKED) && !(oldflags & VM_WRITE) && (newflags & VM_WRITE))
 		populate_range(mm, start, end, true);
 	return 0;

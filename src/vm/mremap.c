@@ -17,7 +17,10 @@
  */
 #include "vm/internal.h"
 
-/* The new VMA of a move, as copy_vma(): merged into a neighbour when the kernel would. */
+/*
+ * The new VMA of a move, as copy_vma(): merged into a neighbour when the kernel would, else a
+ * vm_area_dup() of @vma from the reserve. NULL (-ENOMEM, nothing changed) if that copy fails.
+ */
 static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 				       unsigned long addr, unsigned long len, unsigned long pgoff)
 {
@@ -40,16 +43,17 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 		new->populated |= vma->populated;
 		return new;
 	}
-	new = vma_from_reserve(mm);
+	new = vm_area_dup(mm, vma);
+	if (!new)
+		return NULL;
 	new->vm_start = addr;
 	new->vm_end = addr + len;
 	new->vm_pgoff = pgoff;
-	new->vm_flags = vma->vm_flags;
-	new->vm_file = vma->vm_file ? mm_file_get(vma->vm_file) : NULL;
-	new->anon_vma = vma->anon_vma;
-	new->anon_vma_chain = vma->anon_vma_chain;
-	new->anon_name = vma->anon_name ? strdup(vma->anon_name) : NULL;
-	new->populated = vma->populated;
+	/*
+	 * The copy is always an ordinary VMA: a moved [vdso] or [vvar] loses its name here (the
+	 * host kernel keeps it); kept as it was when this became a vm_area_dup() user.
+	 */
+	new->special = VMA_NORMAL;
 	vma_link(mm, new);
 	return new;
 }
@@ -74,13 +78,24 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 		if (charged && vm_enough_memory(mm, (long)charged))
 			return -ENOMEM;
 	}
+	/*
+	 * The copy and up to two splits of the old range copy @vma's name: the splits cut @vma, or
+	 * the neighbour the copy merged into, which has the same name.
+	 */
 	err = vma_prealloc(mm, 4);
+	if (!err)
+		err = vma_prealloc_names(mm, (struct vm_area_struct *const[]){ vma, vma, vma }, 3);
 	if (err) {
 		if (charged)
-			vm_unacct_memory(mm, (long)charged);
+			vm_unacct_memory(mm->machine, (long)charged);
 		return err;
 	}
 	new = copy_vma(mm, vma, new_addr, new_len, pgoff);
+	if (!new) {
+		if (charged)
+			vm_unacct_memory(mm->machine, (long)charged);
+		return -ENOMEM;
+	}
 	/* copy_vma may have merged away nothing of the old range: look the old VMA up again. */
 	vma = find_vma(mm, old_addr);
 	if (flags & MREMAP_DONTUNMAP) {
@@ -97,7 +112,7 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	MM_BUG_ON(err);		/* map count checked and VMAs reserved above */
 	/* The charge moves with the pages: unmapping the old range must not give it back. */
 	if (vm_flags & VM_ACCOUNT)
-		atomic_fetch_add(&mm->machine->vm_committed_as, (long)(old_len >> PAGE_SHIFT));
+		vm_acct_memory(mm->machine, (long)(old_len >> PAGE_SHIFT));
 	unmap_range(mm, old_addr, old_addr + old_len);
 	mm->hiwater_vm = MAX(hiwater, mm->total_vm);
 	return (long)new_addr;
@@ -128,7 +143,7 @@ static long expand_in_place(struct mm_struct *mm, struct vm_area_struct *vma, un
 	err = vma_prealloc(mm, 1);
 	if (err) {
 		if (vma->vm_flags & VM_ACCOUNT)
-			vm_unacct_memory(mm, (long)pages);
+			vm_unacct_memory(mm->machine, (long)pages);
 		return err;
 	}
 	d = (struct vma_merge_desc){
@@ -252,66 +267,54 @@ static long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long ol
 	return remap_one(mm, addr, old_len, new_len, flags, new_addr);
 }
 
-static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
-		      unsigned long new_len, unsigned long flags, unsigned long new_addr)
+/*
+ * A move to a new place (MREMAP_FIXED or MREMAP_DONTUNMAP), before the move: unmap the
+ * destination (FIXED) and the shrunk tail, then check the resize (mremap_to's order, so by
+ * then a shrink has equal lengths). Updates *@vma and *@old_len. 0 or the errno.
+ */
+static long mremap_to_prepare(struct mm_struct *mm, struct vm_area_struct **vma,
+			      unsigned long addr, unsigned long *old_len, unsigned long new_len,
+			      unsigned long flags, unsigned long new_addr, unsigned long delta)
 {
-	bool implies_new = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
-	struct vm_area_struct *vma;
-	unsigned long delta, map_flags, pgoff;
 	long res;
 
-	vma = vma_lookup(mm, addr);
-	if (!vma)
-		return -EFAULT;
-	if (!old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
-		return -EINVAL;
-	/* Leaving a copy behind would grow a special mapping: refused before the EFAULT checks. */
-	if ((flags & MREMAP_DONTUNMAP) && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
-		return -EINVAL;
-	delta = new_len > old_len ? new_len - old_len : old_len - new_len;
-	if (!implies_new)
-		new_addr = addr;
-	if (new_len > old_len || implies_new) {
-		/* A move that shrinks unmaps the tail first: only what moves must be in the VMA. */
-		if (MIN(old_len, implies_new ? new_len : old_len) > vma->vm_end - addr)
+	if (flags & MREMAP_FIXED) {
+		res = do_munmap(mm, new_addr, new_len);
+		if (res)
+			return res;
+		*vma = vma_lookup(mm, addr);
+		if (!*vma)
 			return -EFAULT;
-		/*
-		 * A move to a new place checks the resize only after unmapping the destination and
-		 * the shrunk tail (mremap_to's resize_is_valid): by then a shrink has equal lengths.
-		 */
-		if (new_len != old_len && !implies_new) {
-			res = resize_is_valid(mm, vma, addr, old_len, new_len, delta);
-			if (res)
-				return res;
-		}
 	}
-
-	if (implies_new) {
-		if (flags & MREMAP_FIXED) {
-			res = do_munmap(mm, new_addr, new_len);
-			if (res)
-				return res;
-			vma = vma_lookup(mm, addr);
-			if (!vma)
-				return -EFAULT;
-		}
-		if (old_len > new_len) {
-			res = do_munmap(mm, addr + new_len, old_len - new_len);
-			if (res)
-				return res;
-			old_len = new_len;
-			vma = vma_lookup(mm, addr);
-		} else if (new_len > old_len) {
-			res = resize_is_valid(mm, vma, addr, old_len, new_len, delta);
-			if (res)
-				return res;
-		}
-		if ((flags & MREMAP_DONTUNMAP) &&
-		    !may_expand_vm(mm, vma->vm_flags, old_len >> PAGE_SHIFT))
-			return -ENOMEM;
-		goto move;
+	if (*old_len > new_len) {
+		res = do_munmap(mm, addr + new_len, *old_len - new_len);
+		if (res)
+			return res;
+		*old_len = new_len;
+		*vma = vma_lookup(mm, addr);
+	} else if (new_len > *old_len) {
+		res = resize_is_valid(mm, *vma, addr, *old_len, new_len, delta);
+		if (res)
+			return res;
 	}
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    !may_expand_vm(mm, (*vma)->vm_flags, *old_len >> PAGE_SHIFT))
+		return -ENOMEM;
+	return 0;
+}
 
+/*
+ * A resize where the mapping is: nothing, a shrink (unmap the tail), or growth into the free
+ * pages after the VMA. Sets *@move when only a move can do it (MREMAP_MAYMOVE given); returns
+ * @addr or the errno otherwise.
+ */
+static long remap_in_place(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+			   unsigned long old_len, unsigned long new_len, unsigned long flags,
+			   unsigned long delta, bool *move)
+{
+	long res;
+
+	*move = false;
 	if (old_len == new_len)
 		return (long)addr;
 	if (old_len > new_len) {
@@ -328,8 +331,21 @@ static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long ol
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
-move:
-	map_flags = (flags & MREMAP_FIXED) ? MAP_FIXED : 0;
+	*move = true;
+	return 0;
+}
+
+/*
+ * Move [addr, addr + old_len) of @vma to a new place of @new_len bytes: @hint is the fixed
+ * address (MREMAP_FIXED), a hint (DONTUNMAP) or 0. old_len 0 duplicates a shared mapping.
+ */
+static long remap_to_new_place(struct mm_struct *mm, struct vm_area_struct *vma,
+			       unsigned long addr, unsigned long old_len, unsigned long new_len,
+			       unsigned long flags, unsigned long hint)
+{
+	unsigned long map_flags = (flags & MREMAP_FIXED) ? MAP_FIXED : 0, pgoff, new_addr;
+	long res;
+
 	if (vma->vm_flags & VM_MAYSHARE)
 		map_flags |= MAP_SHARED;
 	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
@@ -337,20 +353,17 @@ move:
 	 * Anonymous memory has no file offset to keep congruent: like a new anonymous mmap, a
 	 * multiple of 2 MiB is placed 2 MiB-aligned (observed on the reference kernel, 6.18).
 	 */
-	new_addr = get_unmapped_area(mm, vma->vm_file, implies_new ? new_addr : 0, new_len,
-				     vma->vm_file ? pgoff : 0, map_flags, vma->vm_flags);
+	new_addr = get_unmapped_area(mm, vma->vm_file, hint, new_len, vma->vm_file ? pgoff : 0,
+				     map_flags, vma->vm_flags);
 	if (IS_ERR_VALUE(new_addr))
 		return (long)new_addr;
 	if (!old_len) {
 		/* Duplicate a shared mapping: a new VMA over the same object. */
-		struct vm_area_struct *dup;
 		int err = vma_prealloc(mm, 1);
 
 		if (err)
 			return err;
-		dup = copy_vma(mm, vma, new_addr, new_len, pgoff);
-		(void)dup;
-		return (long)new_addr;
+		return copy_vma(mm, vma, new_addr, new_len, pgoff) ? (long)new_addr : -ENOMEM;
 	}
 	res = move_vma(mm, vma, addr, old_len, new_len, new_addr, flags);
 	/*
@@ -360,6 +373,51 @@ move:
 	if (res >= 0 && new_len > old_len && (find_vma(mm, res)->vm_flags & VM_LOCKED))
 		populate_range(mm, (unsigned long)res + old_len, (unsigned long)res + new_len, true);
 	return res;
+}
+
+static long remap_one(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+		      unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+	bool implies_new = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP), move;
+	struct vm_area_struct *vma;
+	unsigned long delta;
+	long res;
+
+	vma = vma_lookup(mm, addr);
+	if (!vma)
+		return -EFAULT;
+	if (!old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
+		return -EINVAL;
+	/* Leaving a copy behind would grow a special mapping: refused before the EFAULT checks. */
+	if ((flags & MREMAP_DONTUNMAP) && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EINVAL;
+	delta = new_len > old_len ? new_len - old_len : old_len - new_len;
+	if (new_len > old_len || implies_new) {
+		/* A move that shrinks unmaps the tail first: only what moves must be in the VMA. */
+		if (MIN(old_len, implies_new ? new_len : old_len) > vma->vm_end - addr)
+			return -EFAULT;
+		/*
+		 * A move to a new place checks the resize only after unmapping the destination and
+		 * the shrunk tail (mremap_to_prepare).
+		 */
+		if (new_len != old_len && !implies_new) {
+			res = resize_is_valid(mm, vma, addr, old_len, new_len, delta);
+			if (res)
+				return res;
+		}
+	}
+
+	if (implies_new) {
+		res = mremap_to_prepare(mm, &vma, addr, &old_len, new_len, flags, new_addr, delta);
+		if (res)
+			return res;
+	} else {
+		res = remap_in_place(mm, vma, addr, old_len, new_len, flags, delta, &move);
+		if (!move)
+			return res;
+	}
+	return remap_to_new_place(mm, vma, addr, old_len, new_len, flags,
+				  implies_new ? new_addr : 0);
 }
 
 long mm_mremap(struct mm_struct *mm, unsigned long old_addr, unsigned long old_len,

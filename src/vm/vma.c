@@ -16,6 +16,11 @@
  * Allocation: VMAs come from a small per-mm reserve filled by vma_prealloc() before an
  * operation changes anything (FAULT_VMA can make it fail), so splits and inserts in the middle
  * of an operation cannot fail: a failed syscall leaves the address space as it found it.
+ * Every copy of a VMA (split, fork, mremap) is made by vm_area_dup() and owns a private copy
+ * of the anonymous name, from mm_meta_zalloc (FAULT_MISC). An operation that copies VMAs after
+ * it has changed something (a split after another split, the unmap after mremap's copy)
+ * reserves those name copies too (vma_prealloc_split, vma_prealloc_names); vm_area_dup takes
+ * a reserved copy with the right text, or allocates one before changing anything.
  */
 #include "vm/internal.h"
 
@@ -58,13 +63,147 @@ struct vm_area_struct *vma_from_reserve(struct mm_struct *mm)
 	return v;
 }
 
+char *anon_name_dup(struct machine *m, const char *name, size_t len)
+{
+	char *copy = mm_meta_zalloc(m, len + 1);
+
+	if (copy)
+		memcpy(copy, name, len);
+	return copy;
+}
+
+void anon_name_free(struct machine *m, char *name)
+{
+	mm_meta_free(m, name);
+}
+
+static bool names_equal(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Remove reserved name @i, keeping the others in age order. */
+static char *take_reserved_name(struct vma_reserve *r, int i)
+{
+	char *name = r->names[i];
+
+	memmove(&r->names[i], &r->names[i + 1],
+		sizeof(r->names[0]) * (size_t)(r->nr_names - i - 1));
+	r->nr_names--;
+	return name;
+}
+
+static int reserved_name_index(const struct vma_reserve *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nr_names; i++)
+		if (!strcmp(r->names[i], name))
+			return i;
+	return -1;
+}
+
+/*
+ * Have at least @want reserved copies of @name. Copies left by an earlier operation that took
+ * another path (a merge instead of a split) count if equal and are otherwise evicted, oldest
+ * first, when the reserve is full. An operation needs at most 3 copies, all newer than every
+ * leftover, so eviction never takes one it reserved.
+ */
+static int reserve_name_copies(struct mm_struct *mm, const char *name, int want)
+{
+	struct vma_reserve *r = reserve_of(mm);
+	int have = 0, i;
+
+	for (i = 0; i < r->nr_names; i++)
+		have += !strcmp(r->names[i], name);
+	while (have < want) {
+		char *copy;
+
+		if (r->nr_names == VMA_RESERVE_MAX) {
+			for (i = 0; i < r->nr_names && !strcmp(r->names[i], name); i++)
+				;
+			MM_BUG_ON(i == r->nr_names);
+			anon_name_free(mm->machine, take_reserved_name(r, i));
+		}
+		copy = anon_name_dup(mm->machine, name, strlen(name));
+		if (!copy)
+			return -ENOMEM;
+		r->names[r->nr_names++] = copy;
+		have++;
+	}
+	return 0;
+}
+
+int vma_prealloc_names(struct mm_struct *mm, struct vm_area_struct *const *v, int nr)
+{
+	int i, j, err;
+
+	MM_BUG_ON(nr > 3);
+	for (i = 0; i < nr; i++) {
+		int want = 0;
+
+		if (!v[i] || !v[i]->anon_name)
+			continue;
+		for (j = 0; j <= i; j++)
+			want += v[j] && names_equal(v[j]->anon_name, v[i]->anon_name);
+		err = reserve_name_copies(mm, v[i]->anon_name, want);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int vma_prealloc_split(struct mm_struct *mm, int nr_vmas, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *cut[2] = { find_vma(mm, start), NULL };
+	int err;
+
+	if (cut[0] && cut[0]->vm_start >= start)
+		cut[0] = NULL;
+	if (end > start) {
+		cut[1] = find_vma(mm, end - 1);
+		if (cut[1] && (cut[1]->vm_start >= end || cut[1]->vm_end <= end))
+			cut[1] = NULL;
+	}
+	err = vma_prealloc(mm, nr_vmas);
+	if (err)
+		return err;
+	return vma_prealloc_names(mm, cut, 2);
+}
+
+struct vm_area_struct *vm_area_dup(struct mm_struct *mm, const struct vm_area_struct *orig)
+{
+	struct vma_reserve *r = reserve_of(mm);
+	struct vm_area_struct *new;
+	char *name = NULL;
+
+	if (orig->anon_name) {
+		int i = reserved_name_index(r, orig->anon_name);
+		size_t len = strlen(orig->anon_name);
+
+		name = i >= 0 ? take_reserved_name(r, i) :
+				anon_name_dup(mm->machine, orig->anon_name, len);
+		if (!name)
+			return NULL;
+	}
+	new = vma_from_reserve(mm);
+	*new = *orig;
+	new->vm_mm = mm;
+	new->vm_prev = new->vm_next = NULL;
+	new->vm_file = orig->vm_file ? mm_file_get(orig->vm_file) : NULL;
+	new->anon_name = name;
+	return new;
+}
+
 void vm_area_free(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	struct vma_reserve *r = reserve_of(mm);
 
 	if (vma->vm_file)
 		mm_file_put(vma->vm_file);
-	free(vma->anon_name);
+	anon_name_free(mm->machine, vma->anon_name);
 	vma->vm_file = NULL;
 	vma->anon_name = NULL;
 	if (r->nr < VMA_RESERVE_MAX) {
@@ -80,6 +219,8 @@ void vma_free_reserve(struct mm_struct *mm)
 
 	while (r->nr)
 		kmem_cache_free(mm->machine->vm->vm_area_cachep, r->v[--r->nr]);
+	while (r->nr_names)
+		anon_name_free(mm->machine, r->names[--r->nr_names]);
 }
 
 /* ---- lookup ---------------------------------------------------------------------------------- */
@@ -269,22 +410,14 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	err = vma_prealloc(mm, 1);
 	if (err)
 		return err;
-	new = vma_from_reserve(mm);
-	new->vm_flags = vma->vm_flags;
-	new->vm_file = vma->vm_file ? mm_file_get(vma->vm_file) : NULL;
-	new->anon_vma = vma->anon_vma;
-	new->anon_vma_chain = vma->anon_vma_chain;
-	new->special = vma->special;
-	new->anon_name = vma->anon_name ? strdup(vma->anon_name) : NULL;
-	new->populated = vma->populated;
+	new = vm_area_dup(mm, vma);
+	if (!new)
+		return -ENOMEM;
 	if (new_below) {
-		new->vm_start = vma->vm_start;
 		new->vm_end = addr;
-		new->vm_pgoff = vma->vm_pgoff;
 		vma_set_range(mm, vma, addr, vma->vm_end, pgoff_at);
 	} else {
 		new->vm_start = addr;
-		new->vm_end = vma->vm_end;
 		new->vm_pgoff = pgoff_at;
 		vma_set_range(mm, vma, vma->vm_start, addr, vma->vm_pgoff);
 	}
@@ -300,13 +433,6 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 }
 
 /* ---- merge ----------------------------------------------------------------------------------- */
-
-static bool names_equal(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
 
 static bool is_mergeable_vma(const struct vm_area_struct *vma, const struct vma_merge_desc *d)
 {
@@ -459,7 +585,7 @@ long vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned
 	int err;
 
 	/* Reserve before merging so a merge never half-happens: a split may follow none. */
-	err = vma_prealloc(mm, 2);
+	err = vma_prealloc_split(mm, 2, start, end);
 	if (err)
 		return err;
 	merged = vma_merge_existing_range(mm, &d);

@@ -82,7 +82,7 @@ int vma_tree_prealloc(struct machine *m, struct vma_tree *t, int n)
 	while (t->nr_spare < n) {
 		struct vma_leaf *l;
 
-		l = mm_meta_zalloc_for(m, FAULT_VMA, sizeof(*l));
+		l = mm_meta_zalloc_as(m, FAULT_VMA, sizeof(*l));
 		if (!l)
 			return -ENOMEM;
 		l->next_spare = t->spare;

@@ -10,6 +10,23 @@
 #include <sys/wait.h>
 
 
+/* How many lines of @text contain @needle. */
+static int count_lines_with(const char *text, const char *needle)
+{
+	const char *line = text;
+	int n = 0;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		const char *hit = strstr(line, needle);
+
+		if (hit && (!nl || hit < nl))
+			n++;
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
 static void test_tour(void **state)
 {
 	char *out;
@@ -56,12 +73,65 @@ static void test_bad_input(void **state)
 	free(out);
 }
 
+/*
+ * A machine without ZONE_NORMAL (2 GiB, one node: all DMA32): the tour's per-CPU section reads
+ * the lists of the zone GFP_KERNEL really uses, where it once read a zone that was not there
+ * and printed uninitialised numbers.
+ */
+static void test_tour_without_normal(void **state)
+{
+	char *out;
+
+	(void)state;
+	assert_int_equal(test_run_mmlab("tour --mem 2G --nodes 1", &out), 0);
+	assert_non_null(strstr(out, "its lists in node 0's DMA32 zone"));
+	assert_non_null(strstr(out, "settled at high_min (6986) after 3 passes"));
+	free(out);
+}
+
+/*
+ * CPU features change what meminfo prints: --gbpages adds DirectMap1G, and the three direct-map
+ * sizes cover all RAM (8 GiB: 2 MiB below the first 2 MiB boundary after page 0 and the legacy
+ * hole, 1 GiB pages from 1 GiB up to the PCI hole and above 4 GiB).
+ */
+static void test_gbpages(void **state)
+{
+	char *out;
+
+	(void)state;
+	assert_int_equal(test_run_mmlab("proc meminfo", &out), 0);
+	assert_null(strstr(out, "DirectMap1G"));
+	free(out);
+	assert_int_equal(test_run_mmlab("proc --gbpages meminfo", &out), 0);
+	assert_non_null(strstr(out, "DirectMap4k:        2048 kB\nDirectMap2M:     1046528 kB\n"
+				    "DirectMap1G:     7340032 kB\n"));
+	free(out);
+}
+
+/*
+ * The tour holds one page per CPU while it shows where its pages came from: on the largest
+ * machine (16 nodes x 16 CPUs = MMLAB_MAX_CPUS) that list once overran a fixed array of 64.
+ */
+static void test_tour_max_cpus(void **state)
+{
+	char *out;
+
+	assert_int_equal(test_run_mmlab("tour --nodes 16 --cpus-per-node 16", &out), 0);
+	/* 11 orders + 256 CPUs + a DMA page + a DMA32 block. */
+	assert_non_null(strstr(out, "Booted 8192 MiB of RAM on 16 NUMA node(s), 16 CPU(s) each."));
+	assert_int_equal(count_lines_with(out, "  page pfn "), 11 + 256 + 2);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tour),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_tour_max_cpus),
+		cmocka_unit_test(test_gbpages),
+		cmocka_unit_test(test_tour_without_normal),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -76,5 +76,5 @@ int main(void)
 		cmocka_unit_test(test_64g_4_nodes),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -691,5 +691,5 @@ int main(void)
 		cmocka_unit_test(test_bad_configs),
 	};
 
-	return cmocka_run_group_tests(tests, setup_small, teardown);
+	return mmlab_run_tests(tests, setup_small, teardown);
 }

@@ -408,5 +408,5 @@ int main(void)
 		cmocka_unit_test(test_zoneinfo_shows_tuned_high),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,16 @@
 /*
- * test_proc_phys.c - the /proc views against the host kernel's own files: a machine shaped like
- * the host (one node, the host's CPU count, PC holes, RAM above 4 GiB) must print
- * buddyinfo, pagetypeinfo, zoneinfo, meminfo and vmstat with exactly the host's layout: the same
- * lines and the same text between the numbers. Numbers differ (different memory), so every run
- * of digits is folded to '#' on both sides before comparing.
+ * test_proc_phys.c - the /proc views against a host kernel's own files: a machine shaped like
+ * the host (one node, the host's CPU count and CPU features, PC holes, RAM above 4 GiB) must
+ * print buddyinfo, pagetypeinfo, zoneinfo, meminfo and vmstat with exactly the host's layout:
+ * the same lines and the same text between the numbers. Numbers differ (different memory), so
+ * every run of digits is folded to '#' on both sides before comparing.
+ *
+ * The host's files are recorded (hostfp.h): tests/fixtures/proc_phys/ holds them as the host
+ * printed them, with its fingerprint. test_proc_phys compares with that recording;
+ * test_proc_phys_live with this host's /proc, failing only on a host the model covers.
  */
 #include "testlib.h"
+#include "hostfp.h"
 
 #include "phys/internal.h"
 
@@ -15,27 +20,81 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The recording of host file @path: tests/fixtures/proc_phys/ + path with '/' as '_'. */
+static void recorded_name(const char *path, char *out, size_t size)
+{
+	char name[128];
+	size_t i;
+
+	snprintf(name, sizeof(name), "proc_phys/%s", path + 1);
+	for (i = strlen("proc_phys/"); name[i]; i++)
+		if (name[i] == '/')
+			name[i] = '_';
+	fixture_path(name, out, size);
+}
+
+/*
+ * Host file @path as a malloc'd string: this host's (live), or the recording (fixture mode).
+ * Record mode reads this host's and writes it into the recording. NULL if there is none.
+ */
 static char *read_host(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	size_t cap = 1 << 16, len = 0, n;
-	char *buf;
+	char rec[512], *text;
+	FILE *f;
 
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-		}
+	recorded_name(path, rec, sizeof(rec));
+	if (fixture_mode() == FIXTURE_REPLAY)
+		return read_whole_file(rec);
+	text = read_whole_file(path);
+	if (text && fixture_mode() == FIXTURE_RECORD && (f = fopen(rec, "w"))) {
+		fputs(text, f);
+		fclose(f);
 	}
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
+	return text;
 }
+
+/* The recording's fingerprint, or this host's (written into the recording in record mode). */
+static const struct hostfp *host_fp(void)
+{
+	static struct hostfp fp;
+	static bool done;
+	char path[512], *text, *line, *save;
+	FILE *f;
+
+	if (done)
+		return &fp;
+	done = true;
+	fixture_path("proc_phys/fingerprint", path, sizeof(path));
+	if (fixture_mode() != FIXTURE_REPLAY) {
+		hostfp_probe(&fp);
+		if (fixture_mode() == FIXTURE_RECORD && (f = fopen(path, "w"))) {
+			hostfp_write(f, &fp);
+			fclose(f);
+		}
+		return &fp;
+	}
+	text = read_whole_file(path);
+	if (!text)
+		fail_msg("no recording: %s", path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		hostfp_parse_line(&fp, line);
+	free(text);
+	return &fp;
+}
+
+/*
+ * A difference from the host: always a failure against the recording; against this host
+ * only where the model claims to cover it (otherwise a report).
+ */
+#define host_differs(...)							\
+	do {									\
+		char why_[200];							\
+		if (fixture_mode() != FIXTURE_LIVE ||				\
+		    hostfp_covered(host_fp(), why_, sizeof(why_)))		\
+			fail_msg(__VA_ARGS__);					\
+		print_message(__VA_ARGS__);					\
+		print_message("\n(this host is not covered: %s)\n", why_);	\
+	} while (0)
 
 /*
  * Fold each number, with the padding in front of it (numbers are right-aligned in fixed
@@ -74,8 +133,10 @@ static void compare_layout(struct machine *m, const char *name)
 	snprintf(path, sizeof(path), "/proc/%s", name);
 	host = read_host(path);
 	if (!host) {
-		print_message("no host %s: skipped\n", path);
-		return;
+		if (fixture_mode() == FIXTURE_REPLAY)
+			fail_msg("%s was not recorded", path);
+		print_message("this host has no %s\n", path);
+		skip();
 	}
 	ours = test_proc(m, name);
 	assert_non_null(ours);
@@ -83,6 +144,7 @@ static void compare_layout(struct machine *m, const char *name)
 	fo = fold_numbers(ours);
 	if (strcmp(fh, fo)) {
 		const char *a = fh, *b = fo;
+		char msg[400];
 		int line = 1;
 
 		while (*a && *a == *b) {
@@ -91,8 +153,15 @@ static void compare_layout(struct machine *m, const char *name)
 			a++;
 			b++;
 		}
-		fail_msg("/proc/%s layout differs from the host's at line %d:\nhost: %.80s\nours: %.80s",
-			 name, line, a, b);
+		snprintf(msg, sizeof(msg), "/proc/%s layout differs from the %s's at line %d:\n"
+			 "host: %.80s\nours: %.80s", name,
+			 fixture_mode() == FIXTURE_REPLAY ? "recording" : "host", line, a, b);
+		free(host);
+		free(ours);
+		free(fh);
+		free(fo);
+		host_differs("%s", msg);
+		return;
 	}
 	free(host);
 	free(ours);
@@ -100,37 +169,17 @@ static void compare_layout(struct machine *m, const char *name)
 	free(fo);
 }
 
-/* Does the host's /proc/cpuinfo list @flag among its CPU flags? */
-static bool host_has_cpu_flag(const char *flag)
-{
-	char *info = read_host("/proc/cpuinfo"), *line;
-	bool found = false;
-
-	for (line = info ? strstr(info, "\nflags") : NULL; line && !found; line = NULL) {
-		char *end = strchr(line + 1, '\n'), *p = line;
-		size_t n = strlen(flag);
-
-		while ((p = strstr(p, flag)) && (!end || p < end)) {
-			if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\n' || !p[n]))
-				found = true;
-			p += n;
-		}
-	}
-	free(info);
-	return found;
-}
-
 static struct machine *host_shaped(void)
 {
 	struct machine_config cfg;
 	struct machine *m = NULL;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = host_fp()->cpus;
 
 	machine_config_default(&cfg);
 	cfg.nr_nodes = 1;
 	cfg.cpus_per_node = cpus > 0 && cpus <= 64 ? (int)cpus : 2;
 	cfg.mem_bytes = 8ULL << 30;
-	cfg.gbpages = host_has_cpu_flag("pdpe1gb");
+	hostfp_machine_config(host_fp(), &cfg);
 	assert_int_equal(machine_boot(&cfg, &m), 0);
 	return m;
 }
@@ -184,47 +233,33 @@ struct host_zone {
 	bool seen_pcp;
 };
 
-/* The host's THP mode, the bracketed word of transparent_hugepage/enabled; -1 if unknown. */
+/* The host's THP mode, as enum thp_mode; -1 if unknown. */
 static int read_host_thp(void)
 {
-	static const char *const words[] = { "[madvise]", "[always]", "[never]" };
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	char line[128] = "";
-	int mode = -1;
+	const char *w = host_fp()->thp_enabled;
 
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f))
-		for (int i = 0; i < 3; i++)
-			if (strstr(line, words[i]))
-				mode = i;	/* the order of enum thp_mode */
-	fclose(f);
-	return mode;
+	return !strcmp(w, "madvise") ? THP_MADVISE : !strcmp(w, "always") ? THP_ALWAYS :
+	       !strcmp(w, "never") ? THP_NEVER : -1;
 }
 
 static long read_long_file(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	long v = -1;
+	char *text = read_host(path);
+	long v = text && isdigit((unsigned char)text[0]) ? strtol(text, NULL, 10) : -1;
 
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
+	free(text);
 	return v;
 }
 
 /* Node 0's zones from the host's /proc/zoneinfo. Returns how many, or -1 (also for NUMA hosts). */
 static int parse_host_zoneinfo(struct host_zone *hz, int max)
 {
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	char line[256];
+	char *text = read_host("/proc/zoneinfo"), *line, *save;
 	int n = -1, node;
 
-	if (!f)
+	if (!text)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[16];
 		long v;
 
@@ -267,7 +302,7 @@ static int parse_host_zoneinfo(struct host_zone *hz, int max)
 			hz[n].seen_pcp = true;
 		}
 	}
-	fclose(f);
+	free(text);
 	return n + 1;
 }
 
@@ -276,6 +311,18 @@ static int parse_host_zoneinfo(struct host_zone *hz, int max)
  * host's min_free_kbytes, then our watermarks, lowmem reserves and per-CPU list sizes must be
  * exactly the host kernel's numbers.
  */
+/* Keep the first difference found in @bad. */
+static void __attribute__((format(printf, 3, 4))) first_bad(char *bad, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (bad[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(bad, size, fmt, ap);
+	va_end(ap);
+}
+
 static void test_host_watermarks(void **state)
 {
 	struct host_zone hz[MAX_NR_ZONES + 1];
@@ -285,15 +332,16 @@ static void test_host_watermarks(void **state)
 	long frac = read_long_file("/proc/sys/vm/percpu_pagelist_high_fraction");
 	int thp = read_host_thp();
 	int n = parse_host_zoneinfo(hz, MAX_NR_ZONES + 1), i, j;
+	char bad[300] = "";
 
 	if (n != MAX_NR_ZONES || min_free <= 0 || wsf <= 0 || frac != 0) {
-		print_message("host zoneinfo not comparable (%d zones): skipped\n", n);
-		return;
+		print_message("host zoneinfo not comparable (%d zones)\n", n);
+		skip();
 	}
 	for (i = 0; i < MAX_NR_ZONES; i++)
 		if (strcmp(hz[i].name, zone_names[i])) {
-			print_message("host zone %d is %s: skipped\n", i, hz[i].name);
-			return;
+			print_message("host zone %d is %s\n", i, hz[i].name);
+			skip();
 		}
 	m = host_shaped();
 	m->cfg.watermark_scale_factor = (int)wsf;
@@ -319,7 +367,7 @@ static void test_host_watermarks(void **state)
 		init_per_zone_wmark_min(m);
 		ours = m->phys->min_free_kbytes;
 		if (ours != by_sqrt ? ours != min_free : labs(ours - min_free) * 100 > min_free)
-			fail_msg("min_free_kbytes: ours %d (%s), host %ld", ours,
+			first_bad(bad, sizeof(bad), "min_free_kbytes: ours %d (%s), host %ld", ours,
 				 ours != by_sqrt ? "THP raise" : "sqrt", min_free);
 		print_message("min_free_kbytes from the host's zones: ours %d (%s), host %ld\n", ours,
 			      ours != by_sqrt ? "THP raise" : "sqrt", min_free);
@@ -333,21 +381,24 @@ static void test_host_watermarks(void **state)
 		zone_pcp_update(z);
 		for (j = 0; j < NR_WMARK; j++)
 			if ((long)z->_watermark[j] != hz[i].wmark[j])
-				fail_msg("zone %s watermark %d: ours %lu, host %ld", hz[i].name, j,
+				first_bad(bad, sizeof(bad), "zone %s watermark %d: ours %lu, host %ld", hz[i].name, j,
 					 z->_watermark[j], hz[i].wmark[j]);
 		for (j = 0; j < MAX_NR_ZONES; j++)
 			if (z->lowmem_reserve[j] != hz[i].protection[j])
-				fail_msg("zone %s protection[%d]: ours %ld, host %ld", hz[i].name, j,
+				first_bad(bad, sizeof(bad), "zone %s protection[%d]: ours %ld, host %ld", hz[i].name, j,
 					 z->lowmem_reserve[j], hz[i].protection[j]);
 		if (hz[i].managed && (z->pageset_batch != hz[i].batch ||
 				      z->pageset_high_min != hz[i].high_min ||
 				      z->pageset_high_max != hz[i].high_max))
-			fail_msg("zone %s pcp batch/high_min/high_max: ours %d/%d/%d, host %ld/%ld/%ld",
+			first_bad(bad, sizeof(bad), "zone %s pcp batch/high_min/high_max: ours %d/%d/%d, host %ld/%ld/%ld",
 				 hz[i].name, z->pageset_batch, z->pageset_high_min, z->pageset_high_max,
 				 hz[i].batch, hz[i].high_min, hz[i].high_max);
 	}
-	print_message("watermarks, protection and pcp sizes of %d host zones match\n", n);
 	machine_shutdown(m);
+	if (bad[0])
+		host_differs("%s", bad);
+	else
+		print_message("watermarks, protection and pcp sizes of %d host zones match\n", n);
 }
 
 int main(void)
@@ -358,5 +409,5 @@ int main(void)
 		cmocka_unit_test(test_host_watermarks),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -198,5 +198,5 @@ int main(void)
 		cmocka_unit_test(test_fault_injection),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,23 @@
 #include "replay_harness.h"
 #include "testlib.h"
 
+bool harness_on_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+	char file[4096];
+
+	for (p = path ? path : ""; *p; p = *colon ? colon + 1 : colon) {
+		colon = strchrnul(p, ':');
+		if (colon == p)		/* an empty entry is the current directory */
+			snprintf(file, sizeof(file), "./%s", prog);
+		else
+			snprintf(file, sizeof(file), "%.*s/%s", (int)(colon - p), p, prog);
+		if (access(file, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 int harness_run(char *const argv[])
 {
 	int status;
@@ -62,8 +79,50 @@ int harness_replay(const char *trace, const char *marker, const char *initial_ma
 int harness_replay_pid(const char *trace, const char *marker, const char *initial_maps,
 		       long maps_pid, struct replay_stats *st, char **maps, char **diffs)
 {
-	struct replay_options o = { .initial_maps = initial_maps, .check = true,
-				    .maps_pid = maps_pid };
+	struct harness_run_opts ho = { .marker = marker, .initial_maps = initial_maps,
+				       .maps_pid = maps_pid };
+
+	return harness_replay_run(trace, &ho, st, maps, diffs);
+}
+
+struct collect {
+	FILE *text;
+	struct harness_diff **list;
+	size_t *n, cap;
+};
+
+/* replay_diff_fn: the text to the report, the record to the list (if asked for). */
+static void collect_diff(const struct replay_diff *d, void *arg)
+{
+	struct collect *c = arg;
+	struct harness_diff *hd;
+
+	fprintf(c->text, "%s\n", d->text);
+	if (!c->list)
+		return;
+	if (*c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		struct harness_diff *nl = realloc(*c->list, cap * sizeof(*nl));
+
+		assert_non_null(nl);
+		*c->list = nl;
+		c->cap = cap;
+	}
+	hd = &(*c->list)[(*c->n)++];
+	hd->line = d->line;
+	hd->pid = d->pid;
+	snprintf(hd->call, sizeof(hd->call), "%s", d->call);
+	hd->recorded = d->recorded;
+	hd->got = d->got;
+}
+
+int harness_replay_run(const char *trace, const struct harness_run_opts *ho,
+		       struct replay_stats *st, char **maps, char **diffs)
+{
+	struct collect c = { .list = ho->list, .n = ho->nlist };
+	struct replay_options o = { .initial_maps = ho->initial_maps, .check = true,
+				    .maps_pid = ho->maps_pid, .on_diff = collect_diff,
+				    .diff_arg = &c };
 	struct machine *m = test_boot(replay_host_ram(), 1, 1);
 	const char *p = trace;
 	struct replay *r;
@@ -72,10 +131,15 @@ int harness_replay_pid(const char *trace, const char *marker, const char *initia
 	int err;
 
 	*maps = NULL;
-	o.diff_out = open_memstream(diffs, &dlen);
+	memset(st, 0, sizeof(*st));
+	if (c.list) {
+		*c.list = NULL;
+		*c.n = 0;
+	}
+	c.text = open_memstream(diffs, &dlen);
 	replay_like_host(m);
-	if (marker) {
-		const char *q = strstr(trace, marker);
+	if (ho->marker) {
+		const char *q = strstr(trace, ho->marker);
 
 		if (q) {
 			q = strchr(q, '\n');
@@ -84,7 +148,7 @@ int harness_replay_pid(const char *trace, const char *marker, const char *initia
 	}
 	err = replay_new(m, &o, &r, why, sizeof(why));
 	if (err) {
-		fprintf(o.diff_out, "replay_new: %s\n", why);
+		fprintf(c.text, "replay_new: %s\n", why);
 		goto out;
 	}
 	while (p && *p) {
@@ -93,7 +157,7 @@ int harness_replay_pid(const char *trace, const char *marker, const char *initia
 
 		err = replay_line(r, p, len, why, sizeof(why));
 		if (err) {
-			fprintf(o.diff_out, "unusable line '%.*s': %s\n", (int)len, p, why);
+			fprintf(c.text, "unusable line '%.*s': %s\n", (int)len, p, why);
 			break;
 		}
 		p = nl ? nl + 1 : NULL;
@@ -103,7 +167,7 @@ int harness_replay_pid(const char *trace, const char *marker, const char *initia
 	replay_get_stats(r, st);
 	replay_free(r);
 out:
-	fclose(o.diff_out);
+	fclose(c.text);
 	machine_shutdown(m);
 	return err;
 }

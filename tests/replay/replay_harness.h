@@ -6,8 +6,24 @@
 #define MMLAB_TEST_REPLAY_HARNESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include <mmlab/replay.h>
+
+/* Is @prog an executable file in a directory of $PATH? */
+bool harness_on_path(const char *prog);
+/*
+ * In a cmocka test: skip it (cmocka's skip(), reported as skipped, never as passed) with a
+ * message naming @prog when @prog is not on $PATH. For tests that record with strace/setarch.
+ */
+#define harness_require(prog)								\
+	do {										\
+		if (!harness_on_path(prog)) {						\
+			fprintf(stderr, "%s is not on PATH: test skipped\n", (prog));	\
+			skip();								\
+		}									\
+	} while (0)
 
 /* Run @argv (NULL-terminated) with stdout/stderr to /dev/null; its exit status, or -1. */
 int harness_run(char *const argv[]);
@@ -24,6 +40,25 @@ int harness_replay(const char *trace, const char *marker, const char *initial_ma
 /* The same, showing the maps of process @maps_pid at its exit. */
 int harness_replay_pid(const char *trace, const char *marker, const char *initial_maps,
 		       long maps_pid, struct replay_stats *st, char **maps, char **diffs);
+/* One difference of a replay, as its replay_diff_fn saw it. */
+struct harness_diff {
+	unsigned long line;
+	long pid;
+	char call[16];
+	long long recorded, got;
+};
+
+/* What harness_replay_run() is to do; zero fields mean "as harness_replay()". */
+struct harness_run_opts {
+	const char *marker;		/* start after the first line containing it */
+	const char *initial_maps;
+	long maps_pid;
+	struct harness_diff **list;	/* if non-NULL: every difference, malloc'd, in order */
+	size_t *nlist;			/* ... and how many (required with list) */
+};
+/* harness_replay with every option: returns and fills what harness_replay() does. */
+int harness_replay_run(const char *trace, const struct harness_run_opts *ho,
+		       struct replay_stats *st, char **maps, char **diffs);
 /*
  * harness_maps_equal - two /proc/PID/maps texts are the same, except for the device and inode
  * of internal shmem objects (/dev/zero (deleted), /memfd:, /SYSV), a kernel-wide counter no

@@ -56,5 +56,5 @@ int main(void)
 		cmocka_unit_test(test_kernel_cases),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -103,6 +103,8 @@ static void test_programs(void **state)
 	size_t i;
 
 	(void)state;
+	harness_require("strace");
+	harness_require("setarch");
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
 		replay_program(&progs[i], &calls, &matched);
 	fprintf(stderr, "programs: %lu of %lu recorded results reproduced (%.1f%%)\n", matched, calls,
@@ -119,7 +121,7 @@ static void test_programs(void **state)
  */
 static void test_exec_without_snapshot(void **state)
 {
-	char *dir = harness_tmpdir(), trace[512], real[512], cmd[1200], *tr, *want, *got, *diffs;
+	char *dir, trace[512], real[512], cmd[1200], *tr, *want, *got, *diffs;
 	const char *bin = getenv("MMLAB_BINARY_DIR");
 	struct replay_stats st;
 	const char *p;
@@ -127,6 +129,9 @@ static void test_exec_without_snapshot(void **state)
 	int rc;
 
 	(void)state;
+	harness_require("strace");
+	harness_require("setarch");
+	dir = harness_tmpdir();
 	assert_non_null(dir);
 	snprintf(trace, sizeof(trace), "%s/trace", dir);
 	snprintf(real, sizeof(real), "%s/real.maps", dir);
@@ -167,11 +172,14 @@ static void test_exec_without_snapshot(void **state)
  */
 static void test_stderr_trace(void **state)
 {
-	char *dir = harness_tmpdir(), cmd[1024], trace[512], *tr, *maps, *diffs;
+	char *dir, cmd[1024], trace[512], *tr, *maps, *diffs;
 	struct replay_stats st;
 	int rc;
 
 	(void)state;
+	harness_require("strace");
+	harness_require("setarch");
+	dir = harness_tmpdir();
 	assert_non_null(dir);
 	snprintf(trace, sizeof(trace), "%s/trace", dir);
 	snprintf(cmd, sizeof(cmd), "setarch -R strace -f -y /usr/bin/python3 -c 'import threading; "
@@ -206,5 +214,5 @@ int main(void)
 		cmocka_unit_test(test_stderr_trace),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

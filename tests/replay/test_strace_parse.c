@@ -184,6 +184,8 @@ static void test_refused(void **state)
 	static const char *bad[] = {
 		"hello world", "mmap(NULL, 4096", "munmap(0x1000, 4096) = banana",
 		"5 +++ exited with +++", "read(3, \"abc) = 3", "mmap(NULL, 4096]) = 0",
+		"munmap(0x1000, 4096) = -1 EBOGUS (Bogus)", "munmap(0x1000, 4096) = -1 E",
+		"munmap(0x1000, 4096) = -1 EINVAL (Invalid arg",
 	};
 	size_t i;
 
@@ -228,7 +230,10 @@ static void test_values(void **state)
 
 /*
  * Robustness: real lines cut at every length, with bytes flipped, fed to the reader in a
- * seeded order. Whatever it makes of them, it must not read out of bounds (ASan) or loop.
+ * seeded order. Whatever it makes of them, it must not read out of bounds (ASan) or loop, and
+ * it must answer as strace_reader_feed() promises: an event (1), nothing (0), or -EINVAL with
+ * a reason; an event's spans lie inside the line or the reader's own copy. Which mutated lines
+ * must be refused, and with which line number, test_replay_cli's test_mutated_traces checks.
  */
 static void test_mutations(void **state)
 {
@@ -252,18 +257,35 @@ static void test_mutations(void **state)
 	(void)state;
 	for (i = 0; i < 200000; i++) {
 		const char *src = lines[test_rand(&seed) % (sizeof(lines) / sizeof(lines[0]))];
-		size_t n = strlen(src), cut = test_rand(&seed) % (n + 1), k;
+		size_t n = strlen(src), cut = test_rand(&seed) % (n + 1), flips, k;
 		struct strace_line l;
 		const char *why;
 		char *copy;
+		int rc;
 
 		memcpy(buf, src, cut);
-		for (k = test_rand(&seed) % 4; k > 0 && cut; k--)
+		flips = test_rand(&seed) % 4;
+		for (k = flips; k > 0 && cut; k--)
 			buf[test_rand(&seed) % cut] = junk[test_rand(&seed) % (sizeof(junk) - 1)];
 		/* An exact-size heap copy, so ASan sees any read past the end. */
 		copy = malloc(cut ? cut : 1);
 		memcpy(copy, buf, cut);
-		(void)strace_reader_feed(r, copy, cut, &l, &why);
+		why = NULL;
+		rc = strace_reader_feed(r, copy, cut, &l, &why);
+		if (rc != 0 && rc != 1 && rc != -EINVAL)
+			fail_msg("'%.*s': returned %d", (int)cut, copy, rc);
+		if (rc == -EINVAL && !why)
+			fail_msg("'%.*s': refused without a reason", (int)cut, copy);
+		if (rc == 1 && l.kind == STRACE_CALL) {
+			int a;
+
+			assert_true(l.nargs >= 0 && l.nargs <= STRACE_MAX_ARGS);
+			for (a = 0; a < l.nargs; a++)	/* ASan: every byte of it is readable */
+				(void)memchr(l.arg[a].p, 0, l.arg[a].n);
+		}
+		/* A whole line stands on its own, except a tail, which joins a (mutated?) head. */
+		if (cut == n && !flips && !strstr(src, "resumed>") && rc < 0)
+			fail_msg("the unmutated line '%s' was refused: %s", src, why);
 		free(copy);
 	}
 	strace_reader_free(r);
@@ -281,5 +303,5 @@ int main(void)
 		cmocka_unit_test(test_mutations),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

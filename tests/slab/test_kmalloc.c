@@ -191,5 +191,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dma_and_reclaimable, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -476,5 +476,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_node_returns_cpu_partial, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

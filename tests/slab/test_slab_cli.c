@@ -55,5 +55,5 @@ int main(void)
 		cmocka_unit_test(test_tour_slab_section),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

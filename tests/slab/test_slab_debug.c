@@ -284,5 +284,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slab_debug_boot_option, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -217,5 +217,5 @@ int main(void)
 		cmocka_unit_test(test_random_alloc_free),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -261,5 +261,5 @@ int main(void)
 		cmocka_unit_test(test_shrink_during_use),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -167,5 +167,5 @@ int main(void)
 		cmocka_unit_test(test_every_allocation_fails_cleanly),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

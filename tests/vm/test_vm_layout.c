@@ -487,5 +487,5 @@ int main(void)
 		cmocka_unit_test(test_commit_accounting),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

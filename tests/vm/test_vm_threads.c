@@ -111,5 +111,5 @@ int main(void)
 		cmocka_unit_test(test_clone_vm_threads),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

@@ -314,5 +314,5 @@ int main(void)
 		cmocka_unit_test(test_madvise_hole),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return mmlab_run_tests(tests, NULL, NULL);
 }

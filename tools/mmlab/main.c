@@ -28,6 +28,10 @@ static void usage(FILE *out)
 	fprintf(out, "usage: mmlab [COMMAND [ARGS...]]\n\nWith no command, runs the tour.\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  mmlab %s\n", commands[i].usage);
+	fprintf(out, "\nMachine options of tour, proc, slabinfo and replay: --mem SIZE, --nodes N, --cpus-per-node N,\n"
+		     "--movablecore SIZE, --thp always|madvise|never, --gbpages (1 GiB direct-map pages, as\n"
+		     "a CPU with pdpe1gb: meminfo's DirectMap1G), --no-zero-page (read faults allocate, as\n"
+		     "on hosts that forbid the zero page).\n");
 }
 
 int cli_parse_size(const char *s, unsigned long long *out)

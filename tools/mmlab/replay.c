@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mmlab/machine.h>
 #include <mmlab/mm.h>
@@ -32,76 +33,80 @@ static int usage(void)
 	return 2;
 }
 
-int cmd_replay(int argc, char **argv)
+/* --check: each difference on its own line of stderr. */
+static void print_diff(const struct replay_diff *d, void *arg)
 {
-	struct replay_options o = { 0 };
-	struct machine_config cfg;
-	struct replay_stats st;
-	struct machine *m;
-	struct replay *r;
-	const char *trace = NULL;
-	char why[512] = "";
-	unsigned long lineno = 0;
-	unsigned long long ram;
-	FILE *f;
-	int i, err, rc = 0;
+	(void)arg;
+	fprintf(stderr, "%s\n", d->text);
+}
 
-	machine_config_default(&cfg);
-	cfg.nr_nodes = 1;
-	ram = replay_host_ram();
-	if (ram)
-		cfg.mem_bytes = ram;
-	if (cli_parse_machine_opts(&argc, argv, &cfg))
-		return 2;
+/* Long traces on a terminal: one progress line, rewritten in place. */
+static void print_progress(const struct replay_stats *st, bool done, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\rreplay: %lu lines, %lu calls, %lu differed%s", st->lines, st->calls,
+		st->differed, done ? "\n" : "");
+}
+
+/*
+ * The replay options and TRACE from the command line (machine options already taken out).
+ * Returns 0, or the exit status (2) after saying what was wrong.
+ */
+static int parse_args(int argc, char **argv, struct replay_options *o, const char **trace)
+{
+	int i;
+
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		unsigned long long v;
 
 		if (!strcmp(a, "--follow-trace")) {
-			o.follow_trace = true;
+			o->follow_trace = true;
 		} else if (!strcmp(a, "--check")) {
-			o.check = true;
+			o->check = true;
 		} else if (!strcmp(a, "--initial-maps") && i + 1 < argc) {
-			o.initial_maps = argv[++i];
+			o->initial_maps = argv[++i];
 		} else if (!strcmp(a, "--mmap-base") && i + 1 < argc) {
 			if (cli_parse_size(argv[++i], &v) || (v & 0xfff)) {
 				fprintf(stderr, "mmlab replay: bad --mmap-base '%s'\n", argv[i]);
 				return 2;
 			}
-			o.mmap_base = v;
+			o->mmap_base = v;
 		} else if (!strcmp(a, "--maps") && i + 1 < argc) {
 			if (cli_parse_size(argv[++i], &v) || !v || v > 0x7fffffff) {
 				fprintf(stderr, "mmlab replay: bad --maps pid '%s'\n", argv[i]);
 				return 2;
 			}
-			o.maps_pid = (long)v;
+			o->maps_pid = (long)v;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "mmlab replay: unknown option '%s'\n", a);
 			return usage();
-		} else if (!trace) {
-			trace = a;
+		} else if (!*trace) {
+			*trace = a;
 		} else {
 			return usage();
 		}
 	}
-	if (!trace)
-		return usage();
-	f = strcmp(trace, "-") ? fopen(trace, "r") : stdin;
-	if (!f) {
-		fprintf(stderr, "mmlab replay: %s: %s\n", trace, strerror(errno));
-		return 2;
-	}
-	if (cli_boot(&cfg, &m)) {
-		if (f != stdin)
-			fclose(f);
-		return 1;
-	}
-	replay_like_host(m);
-	err = replay_new(m, &o, &r, why, sizeof(why));
+	return *trace ? 0 : usage();
+}
+
+/*
+ * Replay @f (named @trace) on @m with @o, print the chosen maps and, with --check, the
+ * summary. Returns the exit status: 0, 1 (differences), 2 (unusable input).
+ */
+static int run_replay(struct machine *m, const struct replay_options *o, FILE *f,
+		      const char *trace)
+{
+	struct replay_stats st;
+	struct replay *r;
+	char why[512] = "";
+	unsigned long lineno = 0;
+	int err, rc = 0;
+
+	err = replay_new(m, o, &r, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "mmlab replay: %s\n", why[0] ? why : strerror(-err));
-		rc = 2;
-		goto out_machine;
+		return 2;
 	}
 	err = replay_file(r, f, &lineno, why, sizeof(why));
 	if (err) {
@@ -112,13 +117,13 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (replay_finish(r)) {
 		fprintf(stderr, "mmlab replay: process %ld does not appear in the trace\n",
-			o.maps_pid);
+			o->maps_pid);
 		rc = 2;
 		goto out;
 	}
 	fputs(replay_maps(r), stdout);
 	replay_get_stats(r, &st);
-	if (o.check) {
+	if (o->check) {
 		fprintf(stderr, "%lu calls replayed, %lu matched, %lu differed\n", st.calls,
 			st.matched, st.differed);
 		if (st.differed)
@@ -126,8 +131,43 @@ int cmd_replay(int argc, char **argv)
 	}
 out:
 	replay_free(r);
-out_machine:
-	machine_shutdown(m);
+	return rc;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_options o = { .on_diff = print_diff };
+	struct machine_config cfg;
+	struct machine *m;
+	const char *trace = NULL;
+	unsigned long long ram;
+	FILE *f;
+	int rc;
+
+	machine_config_default(&cfg);
+	cfg.nr_nodes = 1;
+	ram = replay_host_ram();
+	if (ram)
+		cfg.mem_bytes = ram;
+	if (cli_parse_machine_opts(&argc, argv, &cfg))
+		return 2;
+	rc = parse_args(argc, argv, &o, &trace);
+	if (rc)
+		return rc;
+	f = strcmp(trace, "-") ? fopen(trace, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "mmlab replay: %s: %s\n", trace, strerror(errno));
+		return 2;
+	}
+	if (isatty(STDERR_FILENO) && f != stdin)
+		o.on_progress = print_progress;
+	if (cli_boot(&cfg, &m)) {
+		rc = 1;
+	} else {
+		replay_like_host(m);
+		rc = run_replay(m, &o, f, trace);
+		machine_shutdown(m);
+	}
 	if (f != stdin)
 		fclose(f);
 	return rc;

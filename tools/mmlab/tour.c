@@ -45,6 +45,14 @@ int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)
 			i++;
 			continue;
 		}
+		if (!strcmp(opt, "--gbpages")) {	/* the CPU maps 1 GiB pages: DirectMap1G */
+			cfg->gbpages = true;
+			continue;
+		}
+		if (!strcmp(opt, "--no-zero-page")) {	/* read faults allocate (mm_forbids_zeropage) */
+			cfg->forbid_zero_page = true;
+			continue;
+		}
 		if ((!strcmp(opt, "--mem") || !strcmp(opt, "--nodes") || !strcmp(opt, "--cpus-per-node") ||
 		     !strcmp(opt, "--movablecore")) && i + 1 < *argc) {
 			if (cli_parse_size(argv[i + 1], &v)) {

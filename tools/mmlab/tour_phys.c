@@ -17,13 +17,35 @@ static void show(struct machine *m, FILE *out, const char *name)
 	fputc('\n', out);
 }
 
+/* Node 0's highest zone with pages: where GFP_KERNEL allocations come from. */
+static const char *tour_zone(struct machine *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *zone = "DMA32";
+	char *at;
+
+	if (!f)
+		return zone;
+	mmlab_proc_print(m, "zoneinfo", f);
+	fclose(f);
+	at = text ? strstr(text, "Node 0, zone   Normal\n") : NULL;
+	at = at ? strstr(at, "present ") : NULL;
+	if (at && strtol(at + 8, NULL, 10) > 0)
+		zone = "Normal";
+	free(text);
+	return zone;
+}
+
 /*
- * Read @cpu's per-CPU list count and high for node 0's Normal zone from /proc/zoneinfo, the way
+ * Read @cpu's per-CPU list count and high for node 0's @zone from /proc/zoneinfo, the way
  * a user would. Returns 0, or -ENOENT if the zone or CPU is not there.
  */
-static int pcp_state(struct machine *m, int cpu, int *count, int *high, int *high_min)
+static int pcp_state(struct machine *m, const char *zone, int cpu, int *count, int *high,
+		     int *high_min)
 {
-	char *text = NULL, *at, key[32];
+	char *text = NULL, *at, key[32], head[48];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	int found = -ENOENT;
@@ -33,7 +55,8 @@ static int pcp_state(struct machine *m, int cpu, int *count, int *high, int *hig
 	mmlab_proc_print(m, "zoneinfo", f);
 	fclose(f);
 	snprintf(key, sizeof(key), "\n    cpu: %d\n", cpu);
-	at = text ? strstr(text, "Node 0, zone   Normal") : NULL;
+	snprintf(head, sizeof(head), "Node 0, zone %8s\n", zone);
+	at = text ? strstr(text, head) : NULL;
 	at = at ? strstr(at, key) : NULL;
 	if (at && sscanf(at + strlen(key), " count: %d high: %d batch: %*d high_min: %d", count, high,
 			 high_min) == 3)
@@ -50,31 +73,36 @@ static int tour_pcp_tuning(struct machine *m, FILE *out)
 {
 	enum { N = 3000 };
 	struct page **p = calloc(N, sizeof(*p));
-	int count, high, high_min, i, passes = 0;
+	int count = 0, high = 0, high_min = 0, i, passes = 0;
+	const char *zone = tour_zone(m);
 
 	if (!p)
 		return -ENOMEM;
+	if (machine_nr_cpus(m) < 2) {
+		free(p);
+		return 0;	/* the section needs a second CPU */
+	}
 	machine_bind_cpu(m, 1);
 	fprintf(out, "Per-CPU lists size themselves (kernels since 6.7). CPU 1 allocates %d pages, then\n"
-		     "frees them; /proc/zoneinfo shows its lists in node 0's Normal zone:\n\n", N);
-	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+		     "frees them; /proc/zoneinfo shows its lists in node 0's %s zone:\n\n", N, zone);
+	if (pcp_state(m, zone, 1, &count, &high, &high_min) == 0)
 		fprintf(out, "  before              count %5d  high %5d   (high_min %d)\n", count, high,
 			high_min);
 	for (i = 0; i < N; i++)
 		p[i] = alloc_page(GFP_KERNEL);
-	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+	if (pcp_state(m, zone, 1, &count, &high, &high_min) == 0)
 		fprintf(out, "  after the allocs    count %5d  high %5d   (each refill took a bigger batch\n"
 			     "                                                 and raised high)\n", count, high);
 	for (i = 0; i < N; i++)
 		if (p[i])
 			__free_pages(p[i], 0);
 	free(p);
-	if (pcp_state(m, 1, &count, &high, &high_min) == 0)
+	if (pcp_state(m, zone, 1, &count, &high, &high_min) == 0)
 		fprintf(out, "  after the frees     count %5d  high %5d   (the freed pages stay for the\n"
 			     "                                                 next burst)\n", count, high);
 	fprintf(out, "\nThe kernel's vmstat worker lowers high by an eighth a second and gives back what is\n"
 		     "over it; here each refresh_cpu_vm_stats(1) is one such pass:\n\n  high");
-	while (pcp_state(m, 1, &count, &high, &high_min) == 0 && passes < 64) {
+	while (pcp_state(m, zone, 1, &count, &high, &high_min) == 0 && passes < 64) {
 		if (passes && passes % 10 == 0)
 			fprintf(out, "\n      ");
 		fprintf(out, "%s%d", passes ? " -> " : " ", high);
@@ -88,14 +116,24 @@ static int tour_pcp_tuning(struct machine *m, FILE *out)
 	return 0;
 }
 
-int tour_phys(struct machine *m, FILE *out)
+/* The blocks the tour holds while it shows them, with the order each was allocated with. */
+struct held_pages {
+	struct page **page;
+	unsigned int *order;
+	int n, max;
+};
+
+static void hold(struct held_pages *h, struct page *page, unsigned int order)
+{
+	if (page && h->n < h->max) {
+		h->page[h->n] = page;
+		h->order[h->n++] = order;
+	}
+}
+
+static void tour_intro(struct machine *m, FILE *out)
 {
 	const struct machine_config *cfg = machine_config(m);
-	struct page *held[64];
-	unsigned int orders[64];
-	unsigned long addr;
-	int n = 0, cpu, i;
-	char log[4096];
 
 	fprintf(out, "Booted %llu MiB of RAM on %d NUMA node(s), %d CPU(s) each. Every frame is a real\n"
 		     "4 KiB page of a host arena reserved with MAP_NORESERVE; untouched memory costs nothing.\n\n",
@@ -106,23 +144,30 @@ int tour_phys(struct machine *m, FILE *out)
 		     "per zone up to Normal, at most 5%% of lowmem:\n\n",
 		cfg->transparent_hugepage == THP_NEVER ? "off: not raised here" : "enabled, as here");
 	show(m, out, "sys/vm/min_free_kbytes");
+}
+
+/*
+ * Allocate one block of every order, one page from every CPU, a DMA and a DMA32 block into @h,
+ * and a zeroed page whose address is returned (0 if none), written and read back.
+ */
+static unsigned long tour_alloc_spread(struct machine *m, FILE *out, struct held_pages *h)
+{
+	unsigned long addr;
+	int cpu;
+	unsigned int order;
 
 	fprintf(out, "Allocating: order 0..10 with GFP_KERNEL, order 0 from every CPU (each CPU\n"
 		     "fills its per-CPU list with a batch), GFP_DMA and GFP_DMA32 pages, and a\n"
 		     "zeroed page whose bytes we write and read back.\n\n");
-	for (i = 0; i <= 10; i++)
-		if ((held[n] = alloc_pages(GFP_KERNEL, (unsigned int)i)))
-			orders[n++] = (unsigned int)i;
+	for (order = 0; order <= 10; order++)
+		hold(h, alloc_pages(GFP_KERNEL, order), order);
 	for (cpu = 0; cpu < machine_nr_cpus(m); cpu++) {
 		machine_bind_cpu(m, cpu);
-		if ((held[n] = alloc_page(GFP_HIGHUSER_MOVABLE)))
-			orders[n++] = 0;
+		hold(h, alloc_page(GFP_HIGHUSER_MOVABLE), 0);
 	}
 	machine_bind_cpu(m, 0);
-	if ((held[n] = alloc_page(GFP_DMA)))
-		orders[n++] = 0;
-	if ((held[n] = alloc_pages(GFP_DMA32, 2)))
-		orders[n++] = 2;
+	hold(h, alloc_page(GFP_DMA), 0);
+	hold(h, alloc_pages(GFP_DMA32, 2), 2);
 	addr = get_zeroed_page(GFP_KERNEL);
 	if (addr) {
 		char *p = (char *)addr;
@@ -132,38 +177,54 @@ int tour_phys(struct machine *m, FILE *out)
 		fprintf(out, "get_zeroed_page() = pfn %#lx; wrote 'm' .. 'M' and read back '%c' .. '%c'\n\n",
 			page_to_pfn(virt_to_page(p)), p[0], p[4095]);
 	}
-	for (i = 0; i < n; i++)
-		fprintf(out, "  page pfn %#9lx  node %d  zone %-7s  migratetype %s\n", page_to_pfn(held[i]),
-			page_to_nid(held[i]),
-			(const char *[]){ "DMA", "DMA32", "Normal", "Movable", "Device" }[page_zonenum(held[i])],
-			(const char *[]){ "Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA",
-					  "Isolate" }[get_pageblock_migratetype(held[i])]);
+	return addr;
+}
+
+/* Where each held block came from: its node, zone and pageblock migratetype. */
+static void show_held(struct machine *m, FILE *out, const struct held_pages *h)
+{
+	static const char *const zones[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
+	static const char *const types[] = { "Unmovable", "Movable", "Reclaimable", "HighAtomic",
+					     "CMA", "Isolate" };
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		fprintf(out, "  page pfn %#9lx  node %d  zone %-7s  migratetype %s\n",
+			page_to_pfn(h->page[i]), page_to_nid(h->page[i]),
+			zones[page_zonenum(h->page[i])], types[get_pageblock_migratetype(h->page[i])]);
 	fputc('\n', out);
 	show(m, out, "buddyinfo");
+}
+
+/* An order beyond MAX_PAGE_ORDER, then the DMA zone exhausted: the kernel's failure reports. */
+static void tour_alloc_failure(struct machine *m, FILE *out)
+{
+	struct page *dma[8];
+	char log[4096];
+	int k = 0;
 
 	fprintf(out, "An order-11 request is beyond MAX_PAGE_ORDER. GFP_DMA order-10 requests are met\n"
 		     "until the 16 MiB DMA zone would fall below its watermark plus its lowmem reserve;\n"
 		     "then the allocator fails and reports it the way the kernel does:\n\n");
 	machine_dmesg_clear(m);
-	alloc_pages(GFP_KERNEL, 11);
-	{
-		struct page *dma[8];
-		int k = 0;
-
-		while (k < 8 && (dma[k] = alloc_pages(GFP_DMA, 10)))
-			k++;
-		fprintf(out, "GFP_DMA order-10 blocks granted: %d\n", k);
-		while (k-- > 0)
-			__free_pages(dma[k], 10);
-	}
+	alloc_pages(GFP_KERNEL, 11);	/* always NULL: the report is what we want */
+	while (k < 8 && (dma[k] = alloc_pages(GFP_DMA, 10)))
+		k++;
+	fprintf(out, "GFP_DMA order-10 blocks granted: %d\n", k);
+	while (k-- > 0)
+		__free_pages(dma[k], 10);
 	machine_dmesg(m, log, sizeof(log));
 	fprintf(out, "$ dmesg\n%s\n", log);
+}
 
-	if (machine_nr_cpus(m) > 1 && tour_pcp_tuning(m, out))
-		return -ENOMEM;
+/* Free what @h holds and the zeroed page at @addr, drain the per-CPU lists, show the views. */
+static void tour_free_all(struct machine *m, FILE *out, struct held_pages *h, unsigned long addr)
+{
+	int i;
 
-	for (i = 0; i < n; i++)
-		__free_pages(held[i], orders[i]);
+	for (i = 0; i < h->n; i++)
+		__free_pages(h->page[i], h->order[i]);
+	h->n = 0;
 	free_page(addr);
 	drain_all_pages(NULL);
 	fprintf(out, "Freed everything and drained the per-CPU lists: the buddies merged back.\n\n");
@@ -171,5 +232,30 @@ int tour_phys(struct machine *m, FILE *out)
 	show(m, out, "pagetypeinfo");
 	show(m, out, "meminfo");
 	show(m, out, "zoneinfo");
-	return 0;
+}
+
+int tour_phys(struct machine *m, FILE *out)
+{
+	/* One block per order 0..10, one page per CPU, a DMA page and a DMA32 block. */
+	int max = NR_PAGE_ORDERS + machine_nr_cpus(m) + 2;
+	struct held_pages h = { .page = calloc((size_t)max, sizeof(*h.page)),
+				.order = calloc((size_t)max, sizeof(*h.order)), .max = max };
+	unsigned long addr;
+	int err = 0;
+
+	if (!h.page || !h.order) {
+		err = -ENOMEM;
+		goto out;
+	}
+	tour_intro(m, out);
+	addr = tour_alloc_spread(m, out, &h);
+	show_held(m, out, &h);
+	tour_alloc_failure(m, out);
+	if (machine_nr_cpus(m) > 1)
+		err = tour_pcp_tuning(m, out);
+	tour_free_all(m, out, &h, addr);
+out:
+	free(h.page);
+	free(h.order);
+	return err;
 }

@@ -4,6 +4,7 @@
  * step; kmalloc's size classes; and a red-zone overwrite caught by a debug cache, as the kernel
  * reports it.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,17 +69,18 @@ static void show_meminfo_slab(struct machine *m, FILE *out)
 	free(buf);
 }
 
-int tour_slab(struct machine *m, FILE *out)
+/*
+ * A cache with a constructor: created, filled with @nr objects, emptied in two halves and
+ * shrunk, its slabinfo line shown after each step. Returns 0 or -ENOMEM.
+ */
+static int tour_cache_lifecycle(struct machine *m, FILE *out, size_t nr)
 {
-	enum { N = 2000 };
-	struct kmem_cache *s, *dbg;
-	struct tour_inode **v = calloc(N, sizeof(*v));
-	static const size_t sizes[] = { 1, 24, 72, 100, 150, 300, 5000, 20000 };
-	char *log;
+	struct tour_inode **v = calloc(nr, sizeof(*v));
+	struct kmem_cache *s;
 	size_t i;
 
 	if (!v)
-		return -1;
+		return -ENOMEM;
 	fprintf(out, "kmem_cache_create(\"tour_inode\", %zu, 0, SLAB_HWCACHE_ALIGN | SLAB_RECLAIM_ACCOUNT,\n"
 		     "                  ctor): objects of a fixed size carved from buddy pages; the slab order\n"
 		     "comes from calculate_order (at least 4 * (fls(nr_cpus) + 1) objects per slab, little\n"
@@ -88,29 +90,29 @@ int tour_slab(struct machine *m, FILE *out)
 			      SLAB_HWCACHE_ALIGN | SLAB_RECLAIM_ACCOUNT, tour_inode_ctor);
 	if (!s) {
 		free(v);
-		return -1;
+		return -ENOMEM;
 	}
 	show_slabinfo(m, out, "tour_inode");
 
-	for (i = 0; i < N; i++) {
+	for (i = 0; i < nr; i++) {
 		v[i] = kmem_cache_alloc(s, GFP_KERNEL);
 		if (!v[i])
 			break;
 		v[i]->ino = i + 1;
 	}
-	fprintf(out, "Allocated %d objects: the constructor ran %lu times, once per object of every new\n"
-		     "slab (Bonwick), not once per allocation.\n\n", N, ctor_calls);
+	fprintf(out, "Allocated %zu objects: the constructor ran %lu times, once per object of every new\n"
+		     "slab (Bonwick), not once per allocation.\n\n", i, ctor_calls);
 	show_slabinfo(m, out, "tour_inode");
 	show_meminfo_slab(m, out);
 
-	for (i = 0; i < N; i += 2)
-		kmem_cache_free(s, v[i]);
+	for (i = 0; i < nr; i += 2)
+		kmem_cache_free(s, v[i]);	/* NULL (allocation failed) is ignored */
 	fprintf(out, "Freed every other object: each slab is now half used. A full slab that gets a free\n"
 		     "goes to the freeing CPU's partial list; when that list holds cpu_partial_slabs, the\n"
 		     "list moves on to the node's partial list. num_objs stays; active_objs drops only by\n"
 		     "the free objects on node partial lists, as SLUB counts.\n\n");
 	show_slabinfo(m, out, "tour_inode");
-	for (i = 1; i < N; i += 2)
+	for (i = 1; i < nr; i += 2)
 		kmem_cache_free(s, v[i]);
 	fprintf(out, "Freed the rest: empty slabs on the node's partial list beyond min_partial went\n"
 		     "straight back to the buddy allocator; kmem_cache_shrink() returns the others and\n"
@@ -122,6 +124,14 @@ int tour_slab(struct machine *m, FILE *out)
 	show_meminfo_slab(m, out);
 	kmem_cache_destroy(s);
 	free(v);
+	return 0;
+}
+
+/* kmalloc's size classes: what ksize() gives for a few request sizes. */
+static void tour_kmalloc_sizes(FILE *out)
+{
+	static const size_t sizes[] = { 1, 24, 72, 100, 150, 300, 5000, 20000 };
+	size_t i;
 
 	fprintf(out, "kmalloc() serves sizes from the kernel's classes (8 .. 8k, plus 96 and 192); above\n"
 		     "8 KiB it takes a compound page straight from the page allocator:\n\n");
@@ -132,15 +142,24 @@ int tour_slab(struct machine *m, FILE *out)
 		kfree(p);
 	}
 	fputc('\n', out);
+}
+
+/* A red-zone overwrite in a slub_debug=FZPU cache, and the kernel's report of it. */
+static void tour_slab_debug(struct machine *m, FILE *out)
+{
+	struct kmem_cache *dbg;
+	unsigned char *p;
+	size_t len;
+	char *log;
 
 	fprintf(out, "A cache created with SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER |\n"
 		     "SLAB_CONSISTENCY_CHECKS (slub_debug=FZPU) guards every object. Writing one byte past\n"
 		     "a 64-byte object and freeing it:\n\n");
 	dbg = kmem_cache_create("tour-debug-64", 64, 0, SLAB_DEBUG_FLAGS, NULL);
-	if (dbg) {
-		unsigned char *p = kmem_cache_alloc(dbg, GFP_KERNEL);
-		size_t len;
-
+	if (!dbg)
+		return;
+	p = kmem_cache_alloc(dbg, GFP_KERNEL);
+	if (p) {
 		machine_dmesg_clear(m);
 		p[64] = 0x42;
 		kmem_cache_free(dbg, p);
@@ -153,8 +172,18 @@ int tour_slab(struct machine *m, FILE *out)
 		}
 		fprintf(out, "The red zone was restored and the object not freed; freeing it again works:\n\n");
 		kmem_cache_free(dbg, p);
-		kmem_cache_destroy(dbg);
 	}
+	kmem_cache_destroy(dbg);
+}
+
+int tour_slab(struct machine *m, FILE *out)
+{
+	int err = tour_cache_lifecycle(m, out, 2000);
+
+	if (err)
+		return err;
+	tour_kmalloc_sizes(out);
+	tour_slab_debug(m, out);
 	fprintf(out, "$ mmlab slabinfo   (the kernel's tools/mm/slabinfo report of this machine)\n");
 	return slabinfo_report(m, out, false, false);
 }
