@@ -5,10 +5,12 @@
  *   0            nothing but MM_BUG_ON (a broken invariant that would  always
  *                corrupt memory further is always checked)
  *   1            + cheap assertions: VM_BUG_ON, VM_BUG_ON_PAGE, the    always (they cost a
- *                allocators' preconditions, zone lock ownership        test and a branch)
+ *                allocators' preconditions                             test and a branch)
  *   2            + poisoning of freed frames, checked when they are    runtime level >= 2
  *                handed out again (slab objects are poisoned per
  *                cache, by SLAB_POISON, at any level)
+ *                + lock-owner tracking, so "zone lock held" can be     always
+ *                asserted (mm_lock_assert_held)
  *   3            + the invariant checks after every operation of       runtime level >= 3
  *                every layer
  *
@@ -39,6 +41,7 @@
 #define MM_DEBUG_ASSERTS	1	/* cheap assertions */
 #define MM_DEBUG_POISON		2	/* poisoning of freed memory */
 #define MM_DEBUG_CHECKS		3	/* the layers' checkers after every operation */
+#define MM_DEBUG_LOCK_OWNER	2	/* mm_lock_t records its holder (compiled in only) */
 
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
