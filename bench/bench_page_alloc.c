@@ -38,7 +38,7 @@ static double pairs_pcp(unsigned int order, gfp_t gfp, long n)
 
 static double pairs_buddy(long n)
 {
-	struct zone *z = &m->node_data[0]->node_zones[ZONE_NORMAL];
+	struct zone *z = &m->phys->node_data[0]->node_zones[ZONE_NORMAL];
 	uint64_t t0 = bench_now_ns();
 	long i;
 
@@ -90,7 +90,7 @@ enum { BURST = 4096 };
 
 static double bursts_pcp(long rounds, bool fixed)
 {
-	struct zone *zone = &m->node_data[0]->node_zones[ZONE_NORMAL];
+	struct zone *zone = &m->phys->node_data[0]->node_zones[ZONE_NORMAL];
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[0];
 	int saved_max = pcp->high_max;
 	static struct page *p[BURST];

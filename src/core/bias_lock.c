@@ -94,7 +94,7 @@ static void bias_revoke(struct mm_bias_lock *c, struct mm_bias_thread *o)
 		if (++spins % 128 == 0)
 			sched_yield();
 		else
-			__builtin_ia32_pause();
+			cpu_relax();
 	}
 }
 

@@ -5,7 +5,6 @@
  * interval-th call after it, until times failures have been injected.
  */
 #include "core/core.h"
-#include "phys/mmzone.h"
 
 int machine_fault_set(struct machine *m, enum mmlab_fault which, const struct fault_attr_config *cfg)
 {
@@ -90,7 +89,3 @@ bool should_fail_slow(struct machine *m, enum mmlab_fault which, unsigned int or
 	return fault_attr_should_fail(fa, order);
 }
 
-bool mm_faults_armed(const struct machine *m)
-{
-	return mm_faults_armed_inline(m);
-}

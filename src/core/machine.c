@@ -2,16 +2,16 @@
  * machine.c - booting and shutting down a simulated machine, CPU binding, and the boot order of
  * the subsystems (as start_kernel brings up page_alloc, then slab, then the rest).
  *
- * Physical layout: RAM is placed from physical address 0 upward, skipping the configured holes,
- * until cfg.mem_bytes are placed. Node n covers the n-th equal share of that RAM; node
- * boundaries are rounded to max-order blocks so no buddy block straddles two nodes.
+ * The machine owns the core state (config, CPUs, log, faults, debug level); each layer owns its
+ * own, behind the opaque pointer it sets in its init. machine.c knows the layers only through
+ * the boot interface of core/layers.h (why: see there): it includes nothing of src/phys,
+ * src/slab or src/vm. Where RAM, nodes and zones go is the page allocator's business
+ * (src/phys/boot.c).
  */
 #include "core/core.h"
-#include "phys/internal.h"
-#include "slab/internal.h"
-#include "vm/internal.h"
+#include "core/layers.h"
 
-#include <sys/mman.h>
+#include <mmlab/page.h>
 
 _Thread_local struct mm_current mm_current;
 
@@ -260,11 +260,6 @@ int machine_debug_level(const struct machine *m)
 	return m->debug_level;
 }
 
-int mm_debug_level(const struct machine *m)
-{
-	return m->debug_level;
-}
-
 unsigned long machine_vm_event(const struct machine *m, enum vm_event_item item)
 {
 	unsigned long sum = 0;
@@ -275,23 +270,3 @@ unsigned long machine_vm_event(const struct machine *m, enum vm_event_item item)
 	return sum;
 }
 
-long global_zone_page_state(const struct machine *m, enum zone_stat_item item)
-{
-	struct zone *zone;
-	long sum = 0;
-	int nid;
-
-	for_each_zone(m, nid, zone)
-		sum += zone_page_state(zone, item);
-	return sum;
-}
-
-long global_node_page_state(const struct machine *m, enum node_stat_item item)
-{
-	long sum = 0;
-	int nid;
-
-	for_each_online_node(m, nid)
-		sum += node_page_state(m->node_data[nid], item);
-	return sum;
-}

@@ -3,7 +3,8 @@
  * allocation and seq_buf output.
  */
 #include "core/core.h"
-#include "phys/mmzone.h"
+
+#include <mmlab/page.h>
 
 #include <sched.h>
 
@@ -14,9 +15,21 @@ _Noreturn void mm_bug(const char *func, const char *file, int line, const char *
 	abort();
 }
 
+_Noreturn void mm_bug_page(const struct page *page, const char *func, const char *file, int line,
+			   const char *cond)
+{
+	fprintf(stderr, "mmlab BUG: page %p: flags %#lx refcount %d mapcount %d mapping %p "
+		"index %#lx private %#lx\n", (const void *)page, page->flags,
+		atomic_load_explicit((atomic_int *)&page->_refcount, memory_order_relaxed),
+		atomic_load_explicit((atomic_int *)&page->_mapcount, memory_order_relaxed) + 1,
+		page->mapping, page->index, page->private);
+	mm_bug(func, file, line, cond);
+}
+
 void mm_lock_init(mm_lock_t *l)
 {
 	pthread_mutex_init(&l->mutex, NULL);
+	mm_lock_set_owner(l, 0);
 }
 
 void mm_lock_destroy(mm_lock_t *l)
@@ -34,7 +47,7 @@ void mm_spin_lock_slow(mm_spinlock_t *l)
 				sched_yield();	/* two host cores: let the holder run */
 				spins = 0;
 			} else {
-				__builtin_ia32_pause();
+				cpu_relax();
 			}
 		}
 		if (mm_spin_trylock(l))

@@ -163,6 +163,10 @@ void free_one_page_locked(struct zone *zone, struct page *page, unsigned long pf
 	bool to_tail = false;
 	int mt = get_pfnblock_migratetype(zone, pfn);
 
+	mm_lock_assert_held(&zone->lock);
+	VM_BUG_ON_PAGE(order > MAX_PAGE_ORDER || !IS_ALIGNED(pfn, 1UL << order), page);
+	VM_BUG_ON_PAGE(!pfn_in_zone(zone, pfn, order), page);
+	VM_BUG_ON_PAGE(test_page_flag(page, PG_buddy) || page_ref_count(page) != 0, page);
 	(void)migratetype;	/* free lists follow the pageblock's current type */
 	while (order < MAX_PAGE_ORDER) {
 		int buddy_mt = mt;
@@ -417,6 +421,8 @@ struct page *rmqueue_buddy_locked(struct zone *zone, unsigned int order, int mig
 {
 	struct page *page = NULL;
 
+	mm_lock_assert_held(&zone->lock);
+	VM_BUG_ON(order > MAX_PAGE_ORDER || (unsigned int)migratetype >= MIGRATE_TYPES);
 	if (alloc_flags & ALLOC_HIGHATOMIC)
 		page = rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
 	if (!page) {

@@ -5,6 +5,7 @@
 #ifndef MMLAB_PHYS_INTERNAL_H
 #define MMLAB_PHYS_INTERNAL_H
 
+#include "core/layers.h"
 #include "phys/mmzone.h"
 
 /* memmap.c: the host arena, the memmap and pfn <-> page <-> address */
@@ -13,23 +14,44 @@ void memmap_exit(struct machine *m);
 void memmap_init_block(struct machine *m, unsigned long pfn, unsigned long nr, struct zone *zone);
 bool machine_pfn_is_ram(const struct machine *m, unsigned long pfn);
 
-static inline struct page *mpfn_to_page(const struct machine *m, unsigned long pfn)
+/*
+ * pfn <-> page <-> address <-> zone. The phys_* forms take the layer's state, for fast paths
+ * that load m->phys once (with -fno-strict-aliasing every store would make the compiler load
+ * it again); the m* forms are for everything else.
+ */
+static inline struct page *phys_pfn_to_page(const struct phys_state *ph, unsigned long pfn)
 {
-	return m->vmemmap + pfn;
+	return ph->vmemmap + pfn;
 }
-static inline unsigned long mpage_to_pfn(const struct machine *m, const struct page *page)
+static inline unsigned long phys_page_to_pfn(const struct phys_state *ph, const struct page *page)
 {
-	return (unsigned long)(page - m->vmemmap);
+	return (unsigned long)(page - ph->vmemmap);
 }
-static inline void *mpage_address(const struct machine *m, const struct page *page)
+static inline void *phys_page_address(const struct phys_state *ph, const struct page *page)
 {
-	return m->arena + ((size_t)(page - m->vmemmap) << PAGE_SHIFT);
+	return ph->arena + ((size_t)(page - ph->vmemmap) << PAGE_SHIFT);
 }
-static inline struct zone *mpage_zone(const struct machine *m, const struct page *page)
+static inline struct zone *phys_page_zone(const struct phys_state *ph, const struct page *page)
 {
 	_Static_assert(PAGE_NODE_SHIFT == PAGE_ZONE_SHIFT + PAGE_ZONE_BITS &&
 		       PAGE_NODE_SHIFT + PAGE_NODE_BITS == 64, "node and zone fill the top bits");
-	return m->zone_table[page->flags >> PAGE_ZONE_SHIFT];
+	return ph->zone_table[page->flags >> PAGE_ZONE_SHIFT];
+}
+static inline struct page *mpfn_to_page(const struct machine *m, unsigned long pfn)
+{
+	return phys_pfn_to_page(m->phys, pfn);
+}
+static inline unsigned long mpage_to_pfn(const struct machine *m, const struct page *page)
+{
+	return phys_page_to_pfn(m->phys, page);
+}
+static inline void *mpage_address(const struct machine *m, const struct page *page)
+{
+	return phys_page_address(m->phys, page);
+}
+static inline struct zone *mpage_zone(const struct machine *m, const struct page *page)
+{
+	return phys_page_zone(m->phys, page);
 }
 
 /* zone.c: node and zone layout, watermarks, lowmem reserves, zonelists, pcp sizing */
@@ -227,9 +249,9 @@ static inline bool free_unref_page(struct zone *zone, struct page *page, unsigne
 	return true;
 }
 
+/* boot.c: page_alloc_init() and page_alloc_exit(), declared in core/layers.h */
+
 /* page_alloc.c: the allocator's entry points, watermark checks, failure reports */
-int page_alloc_init(struct machine *m);
-void page_alloc_exit(struct machine *m);
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
@@ -239,7 +261,11 @@ unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order);
 /* gfp.c: printing gfp masks the way the kernel's %pGg does */
 int format_gfp_flags(gfp_t gfp, char *buf, size_t size);
 
-/* check.c: the invariant checker */
-int check_phys(struct machine *m, char *why, size_t why_size);
+/* check.c: the invariant checker (check_phys() is declared in core/layers.h) */
+/*
+ * phys_debug_check_zone - the level-3 check after an operation on @zone: its buddy lists and
+ * free counters, under zone->lock (takes it; the caller must not hold it). A bug if broken.
+ */
+void phys_debug_check_zone(struct zone *zone);
 
 #endif /* MMLAB_PHYS_INTERNAL_H */

@@ -10,79 +10,39 @@
  * max-order block is written (PG_deferred); its 1023 tail descriptors are set up the first time
  * the block is split or handed out (memmap_init_block), as the kernel defers memmap init.
  *
- * RAM placement: from physical address 0 upward, skipping holes, until mem_bytes are placed.
+ * Where RAM is (m->phys->ram[]) is decided first, by boot.c; memmap_init() then reserves the
+ * arena and memmap for the whole physical address space.
  */
 #include "phys/internal.h"
 
 #include <sys/mman.h>
 
-static int place_ram(struct machine *m)
-{
-	unsigned long want = m->cfg.mem_bytes >> PAGE_SHIFT;
-	unsigned long pfn = 0;
-	struct mmlab_range holes[MMLAB_MAX_HOLES];
-	int nr = m->cfg.nr_holes, i, j;
-
-	memcpy(holes, m->cfg.holes, sizeof(holes));
-	for (i = 1; i < nr; i++)		/* sort holes by start */
-		for (j = i; j > 0 && holes[j].start < holes[j - 1].start; j--) {
-			struct mmlab_range t = holes[j];
-
-			holes[j] = holes[j - 1];
-			holes[j - 1] = t;
-		}
-	m->nr_ram = 0;
-	for (i = 0; i <= nr && want; i++) {
-		unsigned long stop = i < nr ? holes[i].start >> PAGE_SHIFT : ~0UL;
-		unsigned long n;
-
-		if (stop > pfn) {
-			n = MIN(stop - pfn, want);
-			m->ram[m->nr_ram].start = pfn;
-			m->ram[m->nr_ram].end = pfn + n;
-			m->nr_ram++;
-			want -= n;
-		}
-		if (i < nr)
-			pfn = MAX(pfn, holes[i].end >> PAGE_SHIFT);
-	}
-	if (want)
-		return -EINVAL;
-	m->max_pfn = m->ram[m->nr_ram - 1].end;
-	return 0;
-}
-
 bool machine_pfn_is_ram(const struct machine *m, unsigned long pfn)
 {
 	int i;
 
-	for (i = 0; i < m->nr_ram; i++)
-		if (pfn >= m->ram[i].start && pfn < m->ram[i].end)
+	for (i = 0; i < m->phys->nr_ram; i++)
+		if (pfn >= m->phys->ram[i].start && pfn < m->phys->ram[i].end)
 			return true;
 	return false;
 }
 
 int memmap_init(struct machine *m)
 {
-	int err;
-
-	err = place_ram(m);
-	if (err)
-		return err;
-	m->arena_bytes = (size_t)m->max_pfn << PAGE_SHIFT;
-	m->arena = mmap(NULL, m->arena_bytes, PROT_READ | PROT_WRITE,
+	m->phys->arena_bytes = (size_t)m->phys->max_pfn << PAGE_SHIFT;
+	m->phys->arena = mmap(NULL, m->phys->arena_bytes, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m->arena == MAP_FAILED) {
-		m->arena = NULL;
+	if (m->phys->arena == MAP_FAILED) {
+		m->phys->arena = NULL;
 		return -ENOMEM;
 	}
-	m->vmemmap_bytes = PAGE_ALIGN(sizeof(struct page) * m->max_pfn);
-	m->vmemmap = mmap(NULL, m->vmemmap_bytes, PROT_READ | PROT_WRITE,
+	m->phys->vmemmap_bytes = PAGE_ALIGN(sizeof(struct page) * m->phys->max_pfn);
+	m->phys->vmemmap = mmap(NULL, m->phys->vmemmap_bytes, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m->vmemmap == MAP_FAILED) {
-		m->vmemmap = NULL;
-		munmap(m->arena, m->arena_bytes);
-		m->arena = NULL;
+	if (m->phys->vmemmap == MAP_FAILED) {
+		m->phys->vmemmap = NULL;
+		munmap(m->phys->arena, m->phys->arena_bytes);
+		m->phys->arena = NULL;
 		return -ENOMEM;
 	}
 	return 0;
@@ -90,12 +50,12 @@ int memmap_init(struct machine *m)
 
 void memmap_exit(struct machine *m)
 {
-	if (m->vmemmap)
-		munmap(m->vmemmap, m->vmemmap_bytes);
-	if (m->arena)
-		munmap(m->arena, m->arena_bytes);
-	m->vmemmap = NULL;
-	m->arena = NULL;
+	if (m->phys->vmemmap)
+		munmap(m->phys->vmemmap, m->phys->vmemmap_bytes);
+	if (m->phys->arena)
+		munmap(m->phys->arena, m->phys->arena_bytes);
+	m->phys->vmemmap = NULL;
+	m->phys->arena = NULL;
 }
 
 /* Set up the descriptors of [pfn, pfn + nr) as free, unmapped frames of @zone. */
@@ -138,7 +98,7 @@ bool pfn_valid(unsigned long pfn)
 {
 	struct machine *m = current_machine();
 
-	return pfn < m->max_pfn && machine_pfn_is_ram(m, pfn);
+	return pfn < m->phys->max_pfn && machine_pfn_is_ram(m, pfn);
 }
 
 bool virt_addr_valid(const void *addr)
@@ -146,16 +106,16 @@ bool virt_addr_valid(const void *addr)
 	struct machine *m = current_machine();
 	const char *p = addr;
 
-	if (p < m->arena || p >= m->arena + m->arena_bytes)
+	if (p < m->phys->arena || p >= m->phys->arena + m->phys->arena_bytes)
 		return false;
-	return machine_pfn_is_ram(m, (unsigned long)(p - m->arena) >> PAGE_SHIFT);
+	return machine_pfn_is_ram(m, (unsigned long)(p - m->phys->arena) >> PAGE_SHIFT);
 }
 
 struct page *virt_to_page(const void *addr)
 {
 	struct machine *m = current_machine();
 
-	return mpfn_to_page(m, (unsigned long)((const char *)addr - m->arena) >> PAGE_SHIFT);
+	return mpfn_to_page(m, (unsigned long)((const char *)addr - m->phys->arena) >> PAGE_SHIFT);
 }
 
 struct page *virt_to_head_page(const void *addr)
@@ -170,5 +130,5 @@ struct zone *page_zone(const struct page *page)
 
 pg_data_t *page_pgdat(const struct page *page)
 {
-	return current_machine()->node_data[page_to_nid(page)];
+	return current_machine()->phys->node_data[page_to_nid(page)];
 }

@@ -1,13 +1,13 @@
 /*
- * mmzone.h - the types of physical memory: machine, node (pg_data_t), zone, free areas and
- * per-CPU page lists.
+ * mmzone.h - the types of physical memory: the layer's state, node (pg_data_t), zone, free
+ * areas and per-CPU page lists.
  *
  * Glossary:
- *   struct machine        one simulated computer. Owns a host arena that backs every frame
- *                         (frame pfn lives at arena + pfn * PAGE_SIZE) and a virtually
- *                         contiguous memmap (struct page of pfn at vmemmap[pfn]); both are
- *                         reserved with MAP_NORESERVE, so holes and untouched memory cost the
- *                         host nothing.
+ *   struct phys_state     the physical-memory layer of one machine (machine->phys). Owns a host
+ *                         arena that backs every frame (frame pfn lives at arena + pfn *
+ *                         PAGE_SIZE) and a virtually contiguous memmap (struct page of pfn at
+ *                         vmemmap[pfn]); both are reserved with MAP_NORESERVE, so holes and
+ *                         untouched memory cost the host nothing.
  *   pg_data_t             a NUMA node: its zones and its two zonelists (fallback, this-node).
  *   struct zone           a pfn range of one node with a buddy allocator: free_area[order] holds
  *                         one list per migratetype; the per-CPU lists sit in front of it.
@@ -163,60 +163,39 @@ struct pglist_data {
 	struct machine *machine;
 };
 
-struct mm_cpu {
-	int id;
-	int node;
-	/*
-	 * For each highest zone index: the first zone of this CPU's node's zonelist at or below
-	 * it, if that zone is on this CPU's node; else NULL (the fast path leaves it to the rest).
-	 */
-	struct zone *fast_zone[MAX_NR_ZONES];
-	atomic_long events[NR_VM_EVENT_ITEMS];
-} __attribute__((aligned(64)));
-
-struct fault_attr {
-	mm_lock_t lock;
-	struct fault_attr_config cfg;
-	long calls;
-	long injected;
-};
-
-struct slab_state;	/* src/slab */
-struct vm_state;	/* src/vm */
-
-struct machine {
-	struct machine_config cfg;
+/*
+ * The physical-memory layer's state (machine->phys): the frames, their descriptors, the nodes
+ * and zones, and the lookup tables of the allocator's fast paths. Set up by page_alloc_init()
+ * (boot.c); read-mostly afterwards: only the totals and min_free_kbytes change, under the
+ * sysctl paths that recompute the watermarks.
+ */
+struct phys_state {
+	/* The fast paths' tables first: __free_pages reads vmemmap, max_pfn and zone_table. */
+	struct page *vmemmap;		/* struct page of pfn at vmemmap[pfn] */
+	unsigned long max_pfn;		/* end of the physical address space */
 	char *arena;			/* frame pfn at arena + (pfn << PAGE_SHIFT) */
 	size_t arena_bytes;
-	unsigned long max_pfn;		/* end of the physical address space */
-	struct page *vmemmap;		/* struct page of pfn at vmemmap[pfn] */
+	/* Every zone by (node << PAGE_ZONE_BITS | zone): page->flags >> PAGE_ZONE_SHIFT. */
+	struct zone *zone_table[MMLAB_MAX_NUMNODES << PAGE_ZONE_BITS];
+	/*
+	 * Per CPU, for each highest zone index: the first zone of the CPU's node's zonelist at or
+	 * below it, if that zone is on the CPU's node; else NULL (the fast path leaves it to the
+	 * rest). The page allocator's only per-CPU datum outside its zones' pcp lists.
+	 */
+	struct zone *fast_zone[MMLAB_MAX_CPUS][MAX_NR_ZONES];
+
 	size_t vmemmap_bytes;
 	int nr_ram;			/* RAM ranges, sorted, in pfns [start, end) */
 	struct { unsigned long start, end; } ram[MMLAB_MAX_HOLES + 1];
-
-	int nr_nodes, nr_cpus;
 	pg_data_t *node_data[MMLAB_MAX_NUMNODES];
-	/* Every zone by (node << PAGE_ZONE_BITS | zone): page->flags >> PAGE_ZONE_SHIFT. */
-	struct zone *zone_table[MMLAB_MAX_NUMNODES << PAGE_ZONE_BITS];
-	struct mm_cpu *cpus;		/* [nr_cpus] */
-	int debug_level;
 
 	unsigned long totalram_pages;
 	unsigned long totalreserve_pages;
 	unsigned long totalcma_pages;
 	int min_free_kbytes;
 
-	mm_lock_t log_lock;
-	char *log;
-	size_t log_len, log_cap;
-
-	struct fault_attr faults[NR_MMLAB_FAULTS];
-	atomic_bool faults_armed;	/* set once any attribute was armed: gates should_fail() */
-	mmlab_reclaim_fn reclaim;
+	mmlab_reclaim_fn reclaim;	/* the direct-reclaim hook of the slow path, or NULL */
 	void *reclaim_arg;
-
-	struct slab_state *slab;
-	struct vm_state *vm;
 };
 
 static inline struct zone *zonelist_zone(const struct zoneref *z)
@@ -268,38 +247,17 @@ static inline void mod_node_page_state(pg_data_t *pgdat, enum node_stat_item ite
 	atomic_fetch_add_explicit(&pgdat->vm_stat[item], delta, memory_order_relaxed);
 }
 
-/* count_vm_events - add @n to event @item of the current CPU. */
-static inline void count_vm_events(enum vm_event_item item, long n)
-{
-	struct mm_cpu *cpu = &mm_current.machine->cpus[mm_current.cpu];
-
-	atomic_fetch_add_explicit(&cpu->events[item], n, memory_order_relaxed);
-}
-#define count_vm_event(item) count_vm_events(item, 1)
-
-/* Sum of an event over all CPUs of @m. */
-unsigned long machine_vm_event(const struct machine *m, enum vm_event_item item);
 /* Machine-wide sums of zone and node items. */
 long global_zone_page_state(const struct machine *m, enum zone_stat_item item);
 long global_node_page_state(const struct machine *m, enum node_stat_item item);
 
-#define for_each_online_node(m, nid) for ((nid) = 0; (nid) < (m)->nr_nodes; (nid)++)
 /* Every zone of every node (populated or not). */
 #define for_each_zone(m, nid, zone)						\
 	for ((nid) = 0; (nid) < (m)->nr_nodes; (nid)++)				\
-		for ((zone) = (m)->node_data[nid]->node_zones;			\
-		     (zone) < (m)->node_data[nid]->node_zones + MAX_NR_ZONES; (zone)++)
+		for ((zone) = (m)->phys->node_data[nid]->node_zones;		\
+		     (zone) < (m)->phys->node_data[nid]->node_zones + MAX_NR_ZONES; (zone)++)
 
 extern const char *const zone_names[MAX_NR_ZONES];
 extern const char *const migratetype_names[MIGRATE_TYPES];
-
-static inline bool mm_faults_armed_inline(const struct machine *m)
-{
-	return atomic_load_explicit(&m->faults_armed, memory_order_relaxed);
-}
-/* Where struct machine is visible, the armed test is inlined. */
-#undef should_fail
-#define should_fail(m, which, order) \
-	(unlikely(mm_faults_armed_inline(m)) && should_fail_slow((m), (which), (order)))
 
 #endif /* MMLAB_MMZONE_H */

@@ -34,8 +34,8 @@ static unsigned long ram_pages_in(const struct machine *m, unsigned long start, 
 	unsigned long n = 0;
 	int i;
 
-	for (i = 0; i < m->nr_ram; i++) {
-		unsigned long s = MAX(start, m->ram[i].start), e = MIN(end, m->ram[i].end);
+	for (i = 0; i < m->phys->nr_ram; i++) {
+		unsigned long s = MAX(start, m->phys->ram[i].start), e = MIN(end, m->phys->ram[i].end);
 
 		if (s < e)
 			n += e - s;
@@ -48,24 +48,24 @@ static unsigned long ram_index_to_pfn(const struct machine *m, unsigned long idx
 {
 	int i;
 
-	for (i = 0; i < m->nr_ram; i++) {
-		unsigned long n = m->ram[i].end - m->ram[i].start;
+	for (i = 0; i < m->phys->nr_ram; i++) {
+		unsigned long n = m->phys->ram[i].end - m->phys->ram[i].start;
 
 		if (idx < n)
-			return m->ram[i].start + idx;
+			return m->phys->ram[i].start + idx;
 		idx -= n;
 	}
-	return m->max_pfn;
+	return m->phys->max_pfn;
 }
 
 static unsigned long first_ram_pfn(const struct machine *m, unsigned long start, unsigned long end)
 {
 	int i;
 
-	for (i = 0; i < m->nr_ram; i++) {
-		unsigned long s = MAX(start, m->ram[i].start);
+	for (i = 0; i < m->phys->nr_ram; i++) {
+		unsigned long s = MAX(start, m->phys->ram[i].start);
 
-		if (s < MIN(end, m->ram[i].end))
+		if (s < MIN(end, m->phys->ram[i].end))
 			return s;
 	}
 	return end;
@@ -75,10 +75,10 @@ static unsigned long last_ram_pfn_end(const struct machine *m, unsigned long sta
 {
 	int i;
 
-	for (i = m->nr_ram - 1; i >= 0; i--) {
-		unsigned long e = MIN(end, m->ram[i].end);
+	for (i = m->phys->nr_ram - 1; i >= 0; i--) {
+		unsigned long e = MIN(end, m->phys->ram[i].end);
 
-		if (MAX(start, m->ram[i].start) < e)
+		if (MAX(start, m->phys->ram[i].start) < e)
 			return e;
 	}
 	return start;
@@ -138,7 +138,7 @@ static int layout_nodes(struct machine *m)
 	int n;
 
 	bound[0] = 0;
-	bound[m->nr_nodes] = m->max_pfn;
+	bound[m->nr_nodes] = m->phys->max_pfn;
 	for (n = 1; n < m->nr_nodes; n++) {
 		unsigned long b = ram_index_to_pfn(m, total * (unsigned long)n / m->nr_nodes);
 
@@ -147,10 +147,10 @@ static int layout_nodes(struct machine *m)
 			return -EINVAL;
 	}
 	/* ZONE_MOVABLE comes out of the highest zone of the machine, as movablecore= does. */
-	movable_floor = m->max_pfn > DMA32_END_PFN ? DMA32_END_PFN : DMA_END_PFN;
+	movable_floor = m->phys->max_pfn > DMA32_END_PFN ? DMA32_END_PFN : DMA_END_PFN;
 
 	for (n = 0; n < m->nr_nodes; n++) {
-		pg_data_t *pgdat = m->node_data[n];
+		pg_data_t *pgdat = m->phys->node_data[n];
 		unsigned long start = first_ram_pfn(m, bound[n], bound[n + 1]);
 		unsigned long end = last_ram_pfn_end(m, bound[n], bound[n + 1]);
 		unsigned long movable_start = end;
@@ -181,7 +181,7 @@ static int layout_nodes(struct machine *m)
 		for (zt = 0; zt < MAX_NR_ZONES; zt++)
 			if (populated_zone(&pgdat->node_zones[zt]))
 				pgdat->nr_zones = zt + 1;
-		m->totalram_pages += pgdat->node_present_pages;
+		m->phys->totalram_pages += pgdat->node_present_pages;
 	}
 	return 0;
 }
@@ -191,7 +191,7 @@ static void build_zonelists(struct machine *m)
 	int n, i, j, k;
 
 	for (n = 0; n < m->nr_nodes; n++) {
-		pg_data_t *pgdat = m->node_data[n];
+		pg_data_t *pgdat = m->phys->node_data[n];
 		int order[MMLAB_MAX_NUMNODES];
 		struct zoneref *zr;
 
@@ -208,7 +208,7 @@ static void build_zonelists(struct machine *m)
 		zr = pgdat->node_zonelists[ZONELIST_FALLBACK]._zonerefs;
 		for (i = 0; i < m->nr_nodes; i++)
 			for (k = MAX_NR_ZONES - 1; k >= 0; k--) {
-				struct zone *z = &m->node_data[order[i]]->node_zones[k];
+				struct zone *z = &m->phys->node_data[order[i]]->node_zones[k];
 
 				if (populated_zone(z))
 					*zr++ = (struct zoneref){ z, k };
@@ -249,9 +249,9 @@ static void calculate_min_free_kbytes(struct machine *m)
 	while ((v + 1) * (v + 1) <= lowmem_kbytes * 16)
 		v++;
 	if (m->cfg.min_free_kbytes)
-		m->min_free_kbytes = m->cfg.min_free_kbytes;
+		m->phys->min_free_kbytes = m->cfg.min_free_kbytes;
 	else
-		m->min_free_kbytes = (int)MIN(MAX(v, 128UL), 262144UL);
+		m->phys->min_free_kbytes = (int)MIN(MAX(v, 128UL), 262144UL);
 }
 
 /*
@@ -275,9 +275,9 @@ static bool set_recommended_min_free_kbytes(struct machine *m)
 	pages = pageblock_nr_pages * zones * (2 + MIGRATE_PCPTYPES * MIGRATE_PCPTYPES);
 	pages = MIN(pages, nr_free_zone_pages_upto(m, ZONE_NORMAL) / 20);
 	kbytes = pages << (PAGE_SHIFT - 10);
-	if (kbytes <= (unsigned long)m->min_free_kbytes)
+	if (kbytes <= (unsigned long)m->phys->min_free_kbytes)
 		return false;
-	m->min_free_kbytes = (int)kbytes;
+	m->phys->min_free_kbytes = (int)kbytes;
 	return true;
 }
 
@@ -297,7 +297,7 @@ void init_per_zone_wmark_min(struct machine *m)
 
 void setup_per_zone_wmarks(struct machine *m)
 {
-	unsigned long pages_min = (unsigned long)m->min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long pages_min = (unsigned long)m->phys->min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
 	struct zone *zone;
 	int nid;
@@ -332,7 +332,7 @@ void setup_per_zone_lowmem_reserve(struct machine *m)
 	int nid, i, j;
 
 	for_each_online_node(m, nid) {
-		pg_data_t *pgdat = m->node_data[nid];
+		pg_data_t *pgdat = m->phys->node_data[nid];
 
 		for (i = 0; i < MAX_NR_ZONES; i++) {
 			struct zone *zone = &pgdat->node_zones[i];
@@ -347,16 +347,16 @@ void setup_per_zone_lowmem_reserve(struct machine *m)
 		}
 	}
 	/* totalreserve_pages: what the kernel keeps out of MemAvailable. */
-	m->totalreserve_pages = 0;
+	m->phys->totalreserve_pages = 0;
 	for_each_online_node(m, nid) {
 		for (i = 0; i < MAX_NR_ZONES; i++) {
-			struct zone *zone = &m->node_data[nid]->node_zones[i];
+			struct zone *zone = &m->phys->node_data[nid]->node_zones[i];
 			unsigned long max = 0;
 
 			for (j = i; j < MAX_NR_ZONES; j++)
 				max = MAX(max, (unsigned long)zone->lowmem_reserve[j]);
 			max += high_wmark_pages(zone);
-			m->totalreserve_pages += MIN(max, zone_managed_pages(zone));
+			m->phys->totalreserve_pages += MIN(max, zone_managed_pages(zone));
 		}
 	}
 }
@@ -420,12 +420,12 @@ int zones_init(struct machine *m)
 	int n, err;
 
 	for (n = 0; n < m->nr_nodes; n++) {
-		m->node_data[n] = aligned_alloc(64, ALIGN_UP(sizeof(pg_data_t), 64));
-		if (!m->node_data[n]) {
+		m->phys->node_data[n] = aligned_alloc(64, ALIGN_UP(sizeof(pg_data_t), 64));
+		if (!m->phys->node_data[n]) {
 			err = -ENOMEM;
 			goto out_free;
 		}
-		memset(m->node_data[n], 0, sizeof(pg_data_t));
+		memset(m->phys->node_data[n], 0, sizeof(pg_data_t));
 	}
 	err = layout_nodes(m);
 	if (err)
@@ -460,16 +460,37 @@ void zones_exit(struct machine *m)
 	int n, zt;
 
 	for (n = 0; n < m->nr_nodes; n++) {
-		if (!m->node_data[n])
+		if (!m->phys->node_data[n])
 			continue;
 		for (zt = 0; zt < MAX_NR_ZONES; zt++) {
-			struct zone *zone = &m->node_data[n]->node_zones[zt];
+			struct zone *zone = &m->phys->node_data[n]->node_zones[zt];
 
 			free((void *)zone->pageblock_mt);
 			if (zone->name)
 				mm_lock_destroy(&zone->lock);
 		}
-		free(m->node_data[n]);
-		m->node_data[n] = NULL;
+		free(m->phys->node_data[n]);
+		m->phys->node_data[n] = NULL;
 	}
+}
+
+long global_zone_page_state(const struct machine *m, enum zone_stat_item item)
+{
+	struct zone *zone;
+	long sum = 0;
+	int nid;
+
+	for_each_zone(m, nid, zone)
+		sum += zone_page_state(zone, item);
+	return sum;
+}
+
+long global_node_page_state(const struct machine *m, enum node_stat_item item)
+{
+	long sum = 0;
+	int nid;
+
+	for_each_online_node(m, nid)
+		sum += node_page_state(m->phys->node_data[nid], item);
+	return sum;
 }

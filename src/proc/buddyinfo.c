@@ -81,8 +81,8 @@ int proc_pagetypeinfo_show(struct machine *m, struct seq_buf *s)
 			bool ram = false;
 			int i;
 
-			for (i = 0; i < m->nr_ram && !ram; i++)
-				ram = MAX(sec, m->ram[i].start) < MIN(sec + PAGES_PER_SECTION, m->ram[i].end);
+			for (i = 0; i < m->phys->nr_ram && !ram; i++)
+				ram = MAX(sec, m->phys->ram[i].start) < MIN(sec + PAGES_PER_SECTION, m->phys->ram[i].end);
 			if (ram)
 				count[get_pfnblock_migratetype(zone, pfn)]++;
 		}

@@ -18,7 +18,7 @@ static long si_mem_available(struct machine *m)
 
 	for_each_zone(m, nid, zone)
 		wmark_low += (long)low_wmark_pages(zone);
-	available = global_zone_page_state(m, NR_FREE_PAGES) - (long)m->totalreserve_pages;
+	available = global_zone_page_state(m, NR_FREE_PAGES) - (long)m->phys->totalreserve_pages;
 	pagecache = global_node_page_state(m, NR_ACTIVE_FILE) + global_node_page_state(m, NR_INACTIVE_FILE);
 	pagecache -= MIN(pagecache / 2, wmark_low);
 	available += pagecache;
@@ -74,9 +74,9 @@ int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 	unsigned long dm[3] = { 0 };	/* 4k, 2M, 1G */
 	int i;
 
-	for (i = 0; i < m->nr_ram; i++)
-		direct_map_split(m->ram[i].start, m->ram[i].end, m->cfg.gbpages, dm);
-	show_pages(s, "MemTotal:", (long)m->totalram_pages);
+	for (i = 0; i < m->phys->nr_ram; i++)
+		direct_map_split(m->phys->ram[i].start, m->phys->ram[i].end, m->cfg.gbpages, dm);
+	show_pages(s, "MemTotal:", (long)m->phys->totalram_pages);
 	show_pages(s, "MemFree:", global_zone_page_state(m, NR_FREE_PAGES));
 	show_pages(s, "MemAvailable:", si_mem_available(m));
 	show_pages(s, "Buffers:", 0);
@@ -121,7 +121,7 @@ int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 	show_pages(s, "FileHugePages:", global_node_page_state(m, NR_FILE_HUGEPAGES) * 512);
 	show_pages(s, "FilePmdMapped:", global_node_page_state(m, NR_FILE_PMDMAPPED) * 512);
 	if (m->cfg.cma_bytes) {
-		show_pages(s, "CmaTotal:", (long)m->totalcma_pages);
+		show_pages(s, "CmaTotal:", (long)m->phys->totalcma_pages);
 		show_pages(s, "CmaFree:", global_zone_page_state(m, NR_FREE_CMA));
 	}
 	show_pages(s, "Balloon:", 0);
@@ -142,7 +142,7 @@ static unsigned long zone_type_pages(struct machine *m, enum zone_type zt, bool 
 	int nid, c;
 
 	for_each_online_node(m, nid) {
-		struct zone *zone = &m->node_data[nid]->node_zones[zt];
+		struct zone *zone = &m->phys->node_data[nid]->node_zones[zt];
 
 		if (!zone->per_cpu_pageset)
 			continue;
@@ -176,12 +176,12 @@ int proc_vmstat_show(struct machine *m, struct seq_buf *s)
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 		seq_printf(s, "%s %ld\n", node_stat_names[i], global_node_page_state(m, (enum node_stat_item)i));
 	dirtyable = global_zone_page_state(m, NR_FREE_PAGES);
-	dirtyable -= MIN(dirtyable, (long)m->totalreserve_pages);
+	dirtyable -= MIN(dirtyable, (long)m->phys->totalreserve_pages);
 	dirtyable += global_node_page_state(m, NR_ACTIVE_FILE) + global_node_page_state(m, NR_INACTIVE_FILE);
 	seq_printf(s, "nr_dirty_threshold %ld\n", dirtyable * 20 / 100);
 	seq_printf(s, "nr_dirty_background_threshold %ld\n", dirtyable * 10 / 100);
 	seq_printf(s, "nr_memmap_pages %d\n", 0);
-	seq_printf(s, "nr_memmap_boot_pages %lu\n", m->totalram_pages * sizeof(struct page) / PAGE_SIZE);
+	seq_printf(s, "nr_memmap_boot_pages %lu\n", m->phys->totalram_pages * sizeof(struct page) / PAGE_SIZE);
 	for (i = 0; i < NR_VM_EVENT_ITEMS; i++) {
 		unsigned long v;
 

@@ -7,7 +7,7 @@
 
 int proc_min_free_kbytes_show(struct machine *m, struct seq_buf *s)
 {
-	seq_printf(s, "%d\n", m->min_free_kbytes);
+	seq_printf(s, "%d\n", m->phys->min_free_kbytes);
 	return 0;
 }
 

@@ -35,7 +35,7 @@ int proc_zoneinfo_show(struct machine *m, struct seq_buf *s)
 	int nid, i;
 
 	for_each_zone(m, nid, zone) {
-		pg_data_t *pgdat = m->node_data[nid];
+		pg_data_t *pgdat = m->phys->node_data[nid];
 		bool first_populated = populated_zone(zone);
 
 		for (i = 0; i < (int)zone->idx && first_populated; i++)

@@ -50,7 +50,7 @@ unsigned long count_partial_free(struct kmem_cache *s);
 
 static __always_inline bool failslab_armed(struct kmem_cache *s)
 {
-	return __atomic_load_n(&s->machine->faults[FAULT_SLAB].cfg.nth, __ATOMIC_RELAXED) != 0;
+	return mm_faults_armed(s->machine);
 }
 
 /* The lockless pop of the biased owner: NULL if not the owner or the freelist is empty. */
@@ -104,8 +104,15 @@ void report_bad_free(struct machine *m, const char *func, const void *p, const c
 int create_kmalloc_caches(struct machine *m);
 #define LARGE_KMALLOC_MAGIC 0x6b6d616c6c6f6301UL	/* page->memcg_data of a large kmalloc */
 
-/* check.c: the invariant checker */
+/* check.c: the invariant checker (check_slab() is also declared in core/layers.h) */
 int check_slab(struct machine *m, char *why, size_t why_size);
+/* The level-3 check after an operation on @s: that cache's invariants; a bug if broken. */
+void slab_debug_check_cache(struct kmem_cache *s);
+static inline void slab_debug_after_op(struct kmem_cache *s)
+{
+	if (mm_debug_on(s->machine, MM_DEBUG_CHECKS))
+		slab_debug_check_cache(s);
+}
 
 /* The per-machine state of the current machine. */
 static inline struct slab_state *slab_state_of(const struct machine *m)

@@ -139,8 +139,10 @@ static __always_inline void *do_kmalloc(size_t size, gfp_t gfp, int node, unsign
 		   !failslab_armed(s))) {
 		void *object = alloc_fastpath(s);
 
-		if (likely(object))
+		if (likely(object)) {
+			slab_debug_after_op(s);
 			return object;
+		}
 	}
 	return slab_alloc_node(s, gfp, node, caller);
 }
@@ -221,8 +223,10 @@ void kfree(const void *p)
 		return;
 	}
 	slab = page_slab(page);
-	if (likely(free_fastpath(slab->slab_cache, slab, (void *)p)))
+	if (likely(free_fastpath(slab->slab_cache, slab, (void *)p))) {
+		slab_debug_after_op(slab->slab_cache);
 		return;
+	}
 	slab_free(slab->slab_cache, slab, (void *)p, (unsigned long)__builtin_return_address(0));
 }
 

@@ -184,9 +184,9 @@ struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned in
 	if (!s)
 		return NULL;
 	s->machine = m;
-	s->arena = m->arena;
-	s->arena_bytes = m->arena_bytes;
-	s->vmemmap = m->vmemmap;
+	s->arena = m->phys->arena;
+	s->arena_bytes = m->phys->arena_bytes;
+	s->vmemmap = m->phys->vmemmap;
 	s->object_size = size;
 	s->align = align;
 	s->requested_align = align;

@@ -104,7 +104,7 @@ static inline void slab_lock(struct slab *slab)
 	while (!atomic_compare_exchange_weak_explicit(&slab->lock_word, &unlocked, -2,
 						     memory_order_acquire, memory_order_relaxed)) {
 		while (atomic_load_explicit(&slab->lock_word, memory_order_relaxed) != -1)
-			__builtin_ia32_pause();
+			cpu_relax();
 		unlocked = -1;
 	}
 }
@@ -251,7 +251,7 @@ static inline bool kmem_cache_debug(const struct kmem_cache *s)
 
 static inline void *slab_address(const struct machine *m, const struct slab *slab)
 {
-	return m->arena + ((size_t)(slab_page(slab) - m->vmemmap) << PAGE_SHIFT);
+	return m->phys->arena + ((size_t)(slab_page(slab) - m->phys->vmemmap) << PAGE_SHIFT);
 }
 
 /* The free pointer stored in free object @obj. */
@@ -289,7 +289,7 @@ static __always_inline struct page *arena_virt_to_head_page(char *arena, size_t 
 
 static __always_inline struct page *slab_virt_to_head_page(const struct machine *m, const void *p)
 {
-	return arena_virt_to_head_page(m->arena, m->arena_bytes, m->vmemmap, p);
+	return arena_virt_to_head_page(m->phys->arena, m->phys->arena_bytes, m->phys->vmemmap, p);
 }
 
 #endif /* MMLAB_SLAB_TYPES_H */

@@ -23,7 +23,7 @@
 void account_slab_pages(struct machine *m, struct page *page, unsigned int order, bool reclaimable,
 			long sign)
 {
-	mod_node_page_state(m->node_data[page_to_nid(page)],
+	mod_node_page_state(m->phys->node_data[page_to_nid(page)],
 			    reclaimable ? NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE,
 			    sign * (1L << order));
 }

@@ -386,19 +386,21 @@ static noinline void *slab_alloc_debug(struct kmem_cache *s, gfp_t gfp, int node
 }
 
 /*
- * failslab: should_fail() for FAULT_SLAB, with the test for an unarmed attribute inlined (the
- * kernel puts a static key there). A __GFP_NOFAIL request is neither failed nor counted,
- * unless the attribute says ignore_nofail.
+ * failslab: one should_fail() per allocation call (a bulk call is one attempt, as in the
+ * kernel); its unarmed test is inline, where the kernel puts a static key. A __GFP_NOFAIL
+ * request is neither failed nor counted, unless the attribute says ignore_nofail. The page
+ * allocations of the slow path count under FAULT_PAGE_ALLOC, not here.
  */
 static __always_inline bool slab_should_fail(struct kmem_cache *s, gfp_t gfp)
 {
-	struct fault_attr *fa = &s->machine->faults[FAULT_SLAB];
+	struct machine *m = s->machine;
 
-	if (likely(!__atomic_load_n(&fa->cfg.nth, __ATOMIC_RELAXED)))
+	if (likely(!mm_faults_armed(m)))
 		return false;
-	if ((gfp & __GFP_NOFAIL) && !fa->cfg.ignore_nofail)
+	if ((gfp & __GFP_NOFAIL) &&
+	    !__atomic_load_n(&m->faults[FAULT_SLAB].cfg.ignore_nofail, __ATOMIC_RELAXED))
 		return false;
-	return should_fail(s->machine, FAULT_SLAB, 0);
+	return should_fail(m, FAULT_SLAB, 0);
 }
 
 /* The allocation entry: with @node a constant NUMA_NO_NODE the fast path is one test. */
@@ -434,6 +436,7 @@ static __always_inline void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int nod
 out:
 	if (unlikely(gfp & __GFP_ZERO) && object)
 		memset(object, 0, s->object_size);
+	slab_debug_after_op(s);
 	return object;
 }
 
@@ -569,9 +572,10 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 {
 	struct kmem_cache_cpu *c;
 
+	VM_BUG_ON(slab->slab_cache != s);
 	if (unlikely(kmem_cache_debug(s))) {
 		slab_free_debug(s, slab, obj, caller);
-		return;
+		goto out;
 	}
 	c = &s->cpu_slab[mm_current.cpu];
 	if (likely(cpu_slab_enter_fast(c))) {
@@ -579,7 +583,7 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 			set_freepointer(s, obj, c->freelist);
 			c->freelist = obj;
 			cpu_slab_exit_fast();
-			return;
+			goto out;
 		}
 		cpu_slab_exit_fast();
 	} else {
@@ -588,11 +592,13 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 			set_freepointer(s, obj, c->freelist);
 			c->freelist = obj;
 			cpu_slab_unlock(c);
-			return;
+			goto out;
 		}
 		cpu_slab_unlock(c);
 	}
 	slab_free_slow(s, slab, obj, obj, 1);
+out:
+	slab_debug_after_op(s);
 }
 
 /* ---- the public entry points ---------------------------------------------------------------- */
@@ -603,8 +609,10 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 	if (likely(!((gfp & __GFP_ZERO) | (s->flags & SLAB_DEBUG_FLAGS)) && !failslab_armed(s))) {
 		void *object = alloc_fastpath(s);
 
-		if (likely(object))
+		if (likely(object)) {
+			slab_debug_after_op(s);
 			return object;
+		}
 	}
 	return slab_alloc_node(s, gfp, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
 }
@@ -663,8 +671,10 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 	struct page *page = arena_virt_to_head_page(s->arena, s->arena_bytes, s->vmemmap, x);
 
 	if (likely(page && PageSlab(page) && page_slab(page)->slab_cache == s &&
-		   free_fastpath(s, page_slab(page), x)))
+		   free_fastpath(s, page_slab(page), x))) {
+		slab_debug_after_op(s);
 		return;
+	}
 	kmem_cache_free_slow(s, x, (unsigned long)__builtin_return_address(0));
 }
 
@@ -705,6 +715,7 @@ zero:
 	if (unlikely(gfp & __GFP_ZERO))
 		for (i = 0; i < size; i++)
 			memset(p[i], 0, s->object_size);
+	slab_debug_after_op(s);
 	return (int)size;
 error:
 	kmem_cache_free_bulk(s, i, p);
@@ -758,6 +769,7 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 		cpu_slab_unlock(c);
 		slab_free_slow(s, slab, head, tail, cnt);
 	}
+	slab_debug_after_op(s);
 }
 
 /* ---- shrinking and counting ----------------------------------------------------------------- */

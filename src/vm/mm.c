@@ -294,7 +294,7 @@ void mm_debug_check(struct mm_struct *mm)
 {
 	char why[256];
 
-	if (mm_debug_level(mm->machine) < 3)
+	if (!mm_debug_on(mm->machine, MM_DEBUG_CHECKS))
 		return;
 	if (mm_check(mm, why, sizeof(why)))
 		mm_bug(__func__, __FILE__, __LINE__, why);

@@ -36,7 +36,7 @@ int vm_enough_memory(struct mm_struct *mm, long pages)
 	if (vs->overcommit_memory == 1)
 		return 0;
 	if (vs->overcommit_memory == 0) {
-		if ((unsigned long)pages > m->totalram_pages)
+		if ((unsigned long)pages > m->phys->totalram_pages)
 			goto fail;
 		return 0;
 	}
@@ -72,5 +72,5 @@ unsigned long vm_commit_limit_pages(struct machine *m)
 
 	if (vs->overcommit_kbytes)
 		return vs->overcommit_kbytes >> (PAGE_SHIFT - 10);
-	return m->totalram_pages * (unsigned long)vs->overcommit_ratio / 100;
+	return m->phys->totalram_pages * (unsigned long)vs->overcommit_ratio / 100;
 }

@@ -26,8 +26,8 @@ void vm_sysctl_init(struct machine *m, struct vm_state *vs)
 	vs->overcommit_ratio = 50;
 	vs->overcommit_kbytes = 0;
 	/* The kernel's defaults: min(3% of free memory, 8 MiB / 128 MiB). */
-	vs->admin_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 8192UL);
-	vs->user_reserve_kbytes = MIN(m->totalram_pages * 3 / 100 * 4, 131072UL);
+	vs->admin_reserve_kbytes = MIN(m->phys->totalram_pages * 3 / 100 * 4, 8192UL);
+	vs->user_reserve_kbytes = MIN(m->phys->totalram_pages * 3 / 100 * 4, 131072UL);
 }
 
 int vm_set_overcommit(struct machine *m, int mode, int ratio, unsigned long kbytes)

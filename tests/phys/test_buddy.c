@@ -26,7 +26,7 @@ static int teardown(void **state)
 
 static struct zone *zone_of_m(struct machine *mm, int nid, enum zone_type zt)
 {
-	return &mm->node_data[nid]->node_zones[zt];
+	return &mm->phys->node_data[nid]->node_zones[zt];
 }
 
 static struct zone *zone_of(int nid, enum zone_type zt)
@@ -41,9 +41,9 @@ static void test_pc_layout(void **state)
 	struct zone *dma, *dma32, *normal;
 
 	assert_non_null(pc);
-	dma = &pc->node_data[0]->node_zones[ZONE_DMA];
-	dma32 = &pc->node_data[0]->node_zones[ZONE_DMA32];
-	normal = &pc->node_data[0]->node_zones[ZONE_NORMAL];
+	dma = &pc->phys->node_data[0]->node_zones[ZONE_DMA];
+	dma32 = &pc->phys->node_data[0]->node_zones[ZONE_DMA32];
+	normal = &pc->phys->node_data[0]->node_zones[ZONE_NORMAL];
 	/* The same spans the reference host's /proc/zoneinfo shows for its DMA zone. */
 	assert_int_equal(dma->zone_start_pfn, 1);
 	assert_int_equal(dma->spanned_pages, 4095);
@@ -97,10 +97,10 @@ static void test_min_free_kbytes(void **state)
 		}
 	while ((v + 1) * (v + 1) <= lowmem * 4 * 16)
 		v++;
-	assert_int_equal(never->min_free_kbytes, MAX(v, 128UL));
+	assert_int_equal(never->phys->min_free_kbytes, MAX(v, 128UL));
 	b = boot_thp(64ULL << 20, 1, THP_MADVISE, 0);
-	assert_int_equal(b->min_free_kbytes, above_high / 20 * 4);
-	assert_true(b->min_free_kbytes > never->min_free_kbytes);
+	assert_int_equal(b->phys->min_free_kbytes, above_high / 20 * 4);
+	assert_true(b->phys->min_free_kbytes > never->phys->min_free_kbytes);
 	assert_true(high_wmark_pages(zone_of_m(b, 0, ZONE_DMA32)) >
 		    high_wmark_pages(zone_of_m(never, 0, ZONE_DMA32)));
 	assert_machine_ok(b);
@@ -109,18 +109,18 @@ static void test_min_free_kbytes(void **state)
 
 	/* The built-in 8 GiB machine: DMA, DMA32 and Normal on node 0, Normal on node 1. */
 	b = boot_thp(8ULL << 30, 2, THP_ALWAYS, 0);
-	assert_int_equal(b->min_free_kbytes, 4 * 512 * 11 * 4);
+	assert_int_equal(b->phys->min_free_kbytes, 4 * 512 * 11 * 4);
 	machine_shutdown(b);
 	b = boot_thp(8ULL << 30, 2, THP_MADVISE, 0);
-	assert_int_equal(b->min_free_kbytes, 4 * 512 * 11 * 4);
+	assert_int_equal(b->phys->min_free_kbytes, 4 * 512 * 11 * 4);
 	machine_shutdown(b);
 	b = boot_thp(8ULL << 30, 2, THP_NEVER, 0);
-	assert_true(b->min_free_kbytes < 4 * 512 * 11 * 4);
+	assert_true(b->phys->min_free_kbytes < 4 * 512 * 11 * 4);
 	machine_shutdown(b);
 
 	/* Set by hand: kept, even below the recommendation, and the watermarks follow it. */
 	b = boot_thp(8ULL << 30, 2, THP_MADVISE, 5000);
-	assert_int_equal(b->min_free_kbytes, 5000);
+	assert_int_equal(b->phys->min_free_kbytes, 5000);
 	lowmem = 0;
 	for_each_zone(b, nid, zone)
 		if (zone->idx != ZONE_MOVABLE)
@@ -139,7 +139,7 @@ static void test_watermarks(void **state)
 	unsigned long pages_min, tmp;
 
 	/* (min_free_kbytes itself: test_min_free_kbytes) */
-	pages_min = (unsigned long)m->min_free_kbytes / 4;
+	pages_min = (unsigned long)m->phys->min_free_kbytes / 4;
 	tmp = pages_min * m32 / (md + m32);
 	assert_int_equal(dma32->_watermark[WMARK_MIN], tmp);
 	tmp = MAX(tmp / 4, m32 * 10 / 10000);
@@ -403,7 +403,7 @@ static void test_bad_free_reported(void **state)
 static void test_highatomic_reserve(void **state)
 {
 	struct machine *fresh = test_boot(64ULL << 20, 1, 1);
-	struct zone *z = &fresh->node_data[0]->node_zones[ZONE_DMA32];
+	struct zone *z = &fresh->phys->node_data[0]->node_zones[ZONE_DMA32];
 	struct page **held = calloc(8192, sizeof(*held)), *p;
 	int n = 0;
 
@@ -539,15 +539,15 @@ static void test_movablecore(void **state)
 	cfg.nr_nodes = 2;
 	cfg.movablecore_bytes = 2ULL << 30;
 	assert_int_equal(machine_boot(&cfg, &mv), 0);
-	zm0 = &mv->node_data[0]->node_zones[ZONE_MOVABLE];
-	zm1 = &mv->node_data[1]->node_zones[ZONE_MOVABLE];
+	zm0 = &mv->phys->node_data[0]->node_zones[ZONE_MOVABLE];
+	zm1 = &mv->phys->node_data[1]->node_zones[ZONE_MOVABLE];
 	/*
 	 * Node 0 holds only DMA and DMA32 memory (0-4 GiB), which never becomes movable; node 1
 	 * gives its share, the top 1 GiB (what the kernel's spreading gives here too).
 	 */
 	assert_int_equal(zm0->present_pages, 0);
 	assert_int_equal(zm1->present_pages, (1ULL << 30) / PAGE_SIZE);
-	assert_int_equal(zone_end_pfn(zm1), mv->max_pfn);
+	assert_int_equal(zone_end_pfn(zm1), mv->phys->max_pfn);
 	/* From node 0, its own DMA32 comes first (zonelists are node-major); from node 1, Movable. */
 	p = alloc_page(GFP_HIGHUSER_MOVABLE);
 	assert_int_equal(page_zonenum(p), ZONE_DMA32);
@@ -581,7 +581,7 @@ static void test_zonelist_distance(void **state)
 	cfg.distance[0][2] = cfg.distance[2][0] = 15;
 	cfg.distance[1][2] = cfg.distance[2][1] = 20;
 	assert_int_equal(machine_boot(&cfg, &nm), 0);
-	for (zr = nm->node_data[0]->node_zonelists[ZONELIST_FALLBACK]._zonerefs; zr->zone; zr++)
+	for (zr = nm->phys->node_data[0]->node_zonelists[ZONELIST_FALLBACK]._zonerefs; zr->zone; zr++)
 		if (zr->zone->node != last)
 			order[n++] = last = zr->zone->node;
 	assert_int_equal(n, 3);
@@ -610,7 +610,7 @@ static void test_cma(void **state)
 	cfg.cma_bytes = 16ULL << 20;
 	assert_int_equal(machine_boot(&cfg, &cm), 0);
 	machine_set_debug_level(cm, 3);
-	z = &cm->node_data[0]->node_zones[ZONE_DMA32];
+	z = &cm->phys->node_data[0]->node_zones[ZONE_DMA32];
 	assert_int_equal(z->cma_pages, 4096);
 	assert_int_equal(zone_page_state(z, NR_FREE_CMA), 4096);
 	pti = test_proc(cm, "pagetypeinfo");

@@ -32,7 +32,7 @@ static struct machine *boot_1g(int cache_slice_kbytes)
 
 static struct zone *dma32_of(struct machine *m, int nid)
 {
-	return &m->node_data[nid]->node_zones[ZONE_DMA32];
+	return &m->phys->node_data[nid]->node_zones[ZONE_DMA32];
 }
 
 static struct per_cpu_pages *pcp_of(struct zone *zone, int cpu)

@@ -346,7 +346,7 @@ static void test_host_watermarks(void **state)
 	m = host_shaped();
 	m->cfg.watermark_scale_factor = (int)wsf;
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &m->node_data[0]->node_zones[i];
+		struct zone *z = &m->phys->node_data[0]->node_zones[i];
 
 		z->present_pages = (unsigned long)hz[i].present;
 		atomic_store(&z->managed_pages, hz[i].managed);
@@ -362,21 +362,21 @@ static void test_host_watermarks(void **state)
 		m->cfg.min_free_kbytes = 0;
 		m->cfg.transparent_hugepage = THP_NEVER;
 		init_per_zone_wmark_min(m);
-		by_sqrt = m->min_free_kbytes;
+		by_sqrt = m->phys->min_free_kbytes;
 		m->cfg.transparent_hugepage = thp;
 		init_per_zone_wmark_min(m);
-		ours = m->min_free_kbytes;
+		ours = m->phys->min_free_kbytes;
 		if (ours != by_sqrt ? ours != min_free : labs(ours - min_free) * 100 > min_free)
 			first_bad(bad, sizeof(bad), "min_free_kbytes: ours %d (%s), host %ld", ours,
 				 ours != by_sqrt ? "THP raise" : "sqrt", min_free);
 		print_message("min_free_kbytes from the host's zones: ours %d (%s), host %ld\n", ours,
 			      ours != by_sqrt ? "THP raise" : "sqrt", min_free);
 	}
-	m->min_free_kbytes = (int)min_free;
+	m->phys->min_free_kbytes = (int)min_free;
 	setup_per_zone_wmarks(m);
 	setup_per_zone_lowmem_reserve(m);
 	for (i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &m->node_data[0]->node_zones[i];
+		struct zone *z = &m->phys->node_data[0]->node_zones[i];
 
 		zone_pcp_update(z);
 		for (j = 0; j < NR_WMARK; j++)
