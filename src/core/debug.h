@@ -24,7 +24,7 @@
  * writers take, so the check holds while other CPUs work:
  *   page allocator   the zone it took from or gave back to   phys_debug_check_zone()
  *   slab allocator   the cache (this CPU's and node slabs)   slab_debug_check_cache()
- *   address space    the mm (under its mmap_lock)            mm_debug_check()
+ *   address space    the mm (under its mmap_lock)            vm_debug_check_mm()
  * machine_check() runs every layer's whole-machine checker (core/layers.h) on demand.
  */
 #ifndef MMLAB_DEBUG_H

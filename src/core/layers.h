@@ -25,12 +25,12 @@ struct machine;
 /* src/phys/boot.c and check.c: memmap, nodes, zones, per-CPU lists, the buddy allocator */
 int page_alloc_init(struct machine *m);
 void page_alloc_exit(struct machine *m);
-int check_phys(struct machine *m, char *why, size_t why_size);
+int phys_check(struct machine *m, char *why, size_t why_size);
 
 /* src/slab: caches and kmalloc */
 int slab_init(struct machine *m);
 void slab_exit(struct machine *m);
-int check_slab(struct machine *m, char *why, size_t why_size);
+int slab_check(struct machine *m, char *why, size_t why_size);
 
 /* src/vm: mms, VMAs and the memory syscalls */
 int vm_init(struct machine *m);

@@ -24,8 +24,8 @@ struct subsystem {
 };
 
 static const struct subsystem subsystems[] = {
-	{ "page_alloc", page_alloc_init, page_alloc_exit, check_phys },
-	{ "slab", slab_init, slab_exit, check_slab },
+	{ "page_alloc", page_alloc_init, page_alloc_exit, phys_check },
+	{ "slab", slab_init, slab_exit, slab_check },
 	{ "vm", vm_init, vm_exit, vm_check },
 };
 

@@ -11,7 +11,7 @@
  *   4. set up the per-CPU lists (pcp.c) and the fast paths' lookup tables (zone_table,
  *      fast_zone);
  *   5. type the CMA area, then hand every present frame to the buddy allocator, max-order
- *      blocks with deferred descriptors (free_boot_block in buddy.c).
+ *      blocks with deferred descriptors (phys_free_boot_block in buddy.c).
  * page_alloc_exit() undoes 4, 3 and 2. After boot only page_alloc.c, buddy.c and pcp.c change
  * the layer's state.
  */
@@ -77,7 +77,7 @@ static void setup_cma_area(struct machine *m)
 	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
 		set_pageblock_migratetype(zone, pfn, MIGRATE_CMA);
 	for (pfn = start; pfn < end; pfn++)
-		if (machine_pfn_is_ram(m, pfn))
+		if (phys_pfn_is_ram(m, pfn))
 			zone->cma_pages++;
 	m->phys->totalcma_pages += zone->cma_pages;
 }
@@ -102,7 +102,7 @@ static void free_all_boot_memory(struct machine *m)
 
 				while (order && (!IS_ALIGNED(pfn, 1UL << order) || pfn + (1UL << order) > end))
 					order--;
-				free_boot_block(zone, pfn, order);
+				phys_free_boot_block(zone, pfn, order);
 				pfn += 1UL << order;
 			}
 		}
@@ -156,7 +156,7 @@ int page_alloc_init(struct machine *m)
 	err = memmap_init(m);
 	if (err)
 		goto out_free;
-	err = zones_init(m);
+	err = phys_zones_init(m);
 	if (err)
 		goto out_memmap;
 	err = pcp_init(m);
@@ -168,7 +168,7 @@ int page_alloc_init(struct machine *m)
 	return 0;
 
 out_zones:
-	zones_exit(m);
+	phys_zones_exit(m);
 out_memmap:
 	memmap_exit(m);
 out_free:
@@ -180,7 +180,7 @@ out_free:
 void page_alloc_exit(struct machine *m)
 {
 	pcp_exit(m);
-	zones_exit(m);
+	phys_zones_exit(m);
 	memmap_exit(m);
 	free(m->phys);
 	m->phys = NULL;

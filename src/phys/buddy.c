@@ -202,7 +202,7 @@ void free_one_page_locked(struct zone *zone, struct page *page, unsigned long pf
 }
 
 /* Boot: hand a run of never-used frames to the buddy lists (at the tail, as the kernel does). */
-void free_boot_block(struct zone *zone, unsigned long pfn, unsigned int order)
+void phys_free_boot_block(struct zone *zone, unsigned long pfn, unsigned int order)
 {
 	struct machine *m = zone->zone_pgdat->machine;
 	struct page *page = mpfn_to_page(m, pfn);

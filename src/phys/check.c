@@ -14,7 +14,7 @@
  *   5. no frame is counted twice (a bitmap over the span), and
  *      managed == buddy free + pcp pages + (pages allocated - pages freed, by every CPU).
  *
- * check_phys() checks all of it for every zone (machine_check, quiescent machine only). After
+ * phys_check() checks all of it for every zone (machine_check, quiescent machine only). After
  * every allocator operation at debug level 3, phys_debug_check_zone() checks 1..3 of the zone
  * the operation used, under zone->lock alone, so it is safe while other CPUs allocate.
  */
@@ -81,7 +81,7 @@ static int check_free_block(struct zone_check *zc, struct page *page, int o, int
 		     PageBuddy(page), page->private);
 	if (!IS_ALIGNED(pfn, 1UL << o) || pfn < start || pfn + (1UL << o) > start + span)
 		FAIL("pfn %#lx order %d misaligned or outside zone %s", pfn, o, zone->name);
-	if (!machine_pfn_is_ram(m, pfn) || !machine_pfn_is_ram(m, pfn + (1UL << o) - 1))
+	if (!phys_pfn_is_ram(m, pfn) || !phys_pfn_is_ram(m, pfn + (1UL << o) - 1))
 		FAIL("free block at pfn %#lx order %d covers a hole", pfn, o);
 	if (page_to_nid(page) != zone->node || page_zonenum(page) != zone->idx)
 		FAIL("pfn %#lx: flags say node %d zone %d, on %s of node %d", pfn,
@@ -249,7 +249,7 @@ void phys_debug_check_zone(struct zone *zone)
 		mm_bug(__func__, __FILE__, __LINE__, why);
 }
 
-int check_phys(struct machine *m, char *why, size_t why_size)
+int phys_check(struct machine *m, char *why, size_t why_size)
 {
 	struct zone *zone;
 	int nid, err;

@@ -12,7 +12,7 @@
 int memmap_init(struct machine *m);
 void memmap_exit(struct machine *m);
 void memmap_init_block(struct machine *m, unsigned long pfn, unsigned long nr, struct zone *zone);
-bool machine_pfn_is_ram(const struct machine *m, unsigned long pfn);
+bool phys_pfn_is_ram(const struct machine *m, unsigned long pfn);
 
 /*
  * pfn <-> page <-> address <-> zone. The phys_* forms take the layer's state, for fast paths
@@ -55,8 +55,8 @@ static inline struct zone *mpage_zone(const struct machine *m, const struct page
 }
 
 /* zone.c: node and zone layout, watermarks, lowmem reserves, zonelists, pcp sizing */
-int zones_init(struct machine *m);
-void zones_exit(struct machine *m);
+int phys_zones_init(struct machine *m);
+void phys_zones_exit(struct machine *m);
 /* min_free_kbytes (with the THP raise), watermarks, lowmem reserves and pcp sizes, from managed pages */
 void init_per_zone_wmark_min(struct machine *m);
 void setup_per_zone_wmarks(struct machine *m);
@@ -71,7 +71,7 @@ void free_one_page_locked(struct zone *zone, struct page *page, unsigned long pf
 			  unsigned int order, int migratetype);
 int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
 		 struct list_head *list, int migratetype, unsigned int alloc_flags);
-void free_boot_block(struct zone *zone, unsigned long pfn, unsigned int order);
+void phys_free_boot_block(struct zone *zone, unsigned long pfn, unsigned int order);
 static inline size_t pageblock_index(const struct zone *zone, unsigned long pfn)
 {
 	return (pfn - zone->pageblock_base_pfn) >> pageblock_order;
@@ -261,7 +261,7 @@ unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order);
 /* gfp.c: printing gfp masks the way the kernel's %pGg does */
 int format_gfp_flags(gfp_t gfp, char *buf, size_t size);
 
-/* check.c: the invariant checker (check_phys() is declared in core/layers.h) */
+/* check.c: the invariant checker (phys_check() is declared in core/layers.h) */
 /*
  * phys_debug_check_zone - the level-3 check after an operation on @zone: its buddy lists and
  * free counters, under zone->lock (takes it; the caller must not hold it). A bug if broken.

@@ -17,7 +17,7 @@
 
 #include <sys/mman.h>
 
-bool machine_pfn_is_ram(const struct machine *m, unsigned long pfn)
+bool phys_pfn_is_ram(const struct machine *m, unsigned long pfn)
 {
 	int i;
 
@@ -98,7 +98,7 @@ bool pfn_valid(unsigned long pfn)
 {
 	struct machine *m = current_machine();
 
-	return pfn < m->phys->max_pfn && machine_pfn_is_ram(m, pfn);
+	return pfn < m->phys->max_pfn && phys_pfn_is_ram(m, pfn);
 }
 
 bool virt_addr_valid(const void *addr)
@@ -108,7 +108,7 @@ bool virt_addr_valid(const void *addr)
 
 	if (p < m->phys->arena || p >= m->phys->arena + m->phys->arena_bytes)
 		return false;
-	return machine_pfn_is_ram(m, (unsigned long)(p - m->phys->arena) >> PAGE_SHIFT);
+	return phys_pfn_is_ram(m, (unsigned long)(p - m->phys->arena) >> PAGE_SHIFT);
 }
 
 struct page *virt_to_page(const void *addr)

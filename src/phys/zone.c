@@ -414,7 +414,7 @@ void zone_pcp_update(struct zone *zone)
 	}
 }
 
-int zones_init(struct machine *m)
+int phys_zones_init(struct machine *m)
 {
 	struct zone *zone;
 	int n, err;
@@ -451,11 +451,11 @@ int zones_init(struct machine *m)
 	return 0;
 
 out_free:
-	zones_exit(m);
+	phys_zones_exit(m);
 	return err;
 }
 
-void zones_exit(struct machine *m)
+void phys_zones_exit(struct machine *m)
 {
 	int n, zt;
 

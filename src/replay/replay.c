@@ -147,7 +147,7 @@ static void proc_exit(struct replay *r, struct rproc *p)
 		replay_capture_maps(r, p);
 	proc_remove(r, p);
 	mm_task_exit(p->task);
-	fdtable_put(p->fds);
+	replay_fdtable_put(p->fds);
 	free(p);
 }
 
@@ -156,7 +156,7 @@ static int proc_spawn(struct replay *r, long pid, char *why, size_t size, struct
 {
 	bool first = r->first_pid == 0;
 	struct mm_exec_args a;
-	struct fdtable *fds = fdtable_new();
+	struct fdtable *fds = replay_fdtable_new();
 	struct mm_task *t;
 	int err;
 
@@ -165,15 +165,15 @@ static int proc_spawn(struct replay *r, long pid, char *why, size_t size, struct
 	replay_exec_args(r, &a, first && r->have_snap);
 	err = mm_task_exec_new(r->m, (int)pid, &a, &t);
 	if (err) {
-		fdtable_put(fds);
+		replay_fdtable_put(fds);
 		replay_fail(why, size, "cannot create process %ld: %s", pid, strerror(-err));
 		return err == -ENOMEM ? -ENOMEM : -EINVAL;	/* out of memory is not bad input */
 	}
 	if (first && r->have_snap) {
-		err = snapshot_seed(r, mm_task_mm(t));
+		err = replay_snapshot_seed(r, mm_task_mm(t));
 		if (err) {
 			mm_task_exit(t);
-			fdtable_put(fds);
+			replay_fdtable_put(fds);
 			replay_fail(why, size, "cannot seed process %ld from the maps snapshot: %s",
 				    pid, strerror(-err));
 			return err == -ENOMEM ? -ENOMEM : -EINVAL;
@@ -182,14 +182,14 @@ static int proc_spawn(struct replay *r, long pid, char *why, size_t size, struct
 	err = proc_new(r, pid, t, fds, out);
 	if (err) {
 		mm_task_exit(t);
-		fdtable_put(fds);
+		replay_fdtable_put(fds);
 		return err;
 	}
 	if (first) {
 		r->first_pid = pid;
 		if (!r->opt.maps_pid)
 			r->opt.maps_pid = pid;
-		(*out)->brk_known = r->have_snap && snapshot_find_path(&r->snap, "[heap]");
+		(*out)->brk_known = r->have_snap && replay_snapshot_find_path(&r->snap, "[heap]");
 	}
 	return 0;
 }
@@ -208,13 +208,13 @@ static int proc_clone(struct replay *r, struct rproc *parent, unsigned long flag
 		fds = parent->fds;
 		fds->refs++;
 	} else {
-		fds = fdtable_copy(parent->fds);
+		fds = replay_fdtable_copy(parent->fds);
 		if (!fds)
 			return -ENOMEM;
 	}
 	err = mm_task_clone(parent->task, flags, (int)pid, &t);
 	if (err) {
-		fdtable_put(fds);
+		replay_fdtable_put(fds);
 		replay_fail(why, size, "clone of %ld into %ld failed in mmlab: %s", parent->pid, pid,
 			    strerror(-err));
 		return err == -ENOMEM ? -ENOMEM : -EINVAL;
@@ -222,7 +222,7 @@ static int proc_clone(struct replay *r, struct rproc *parent, unsigned long flag
 	err = proc_new(r, pid, t, fds, &p);
 	if (err) {
 		mm_task_exit(t);
-		fdtable_put(fds);
+		replay_fdtable_put(fds);
 		return err;
 	}
 	p->brk_known = parent->brk_known || (flags & CLONE_VM);
@@ -246,7 +246,7 @@ static int proc_exec(struct replay *r, struct rproc *p, const struct strace_line
 	err = replay_exec_image(r, p->task, path, &from_elf);
 	if (err)
 		return replay_fail(why, size, "execve in mmlab failed: %s", strerror(-err));
-	fdtable_close_on_exec(p->fds);
+	replay_fdtable_close_on_exec(p->fds);
 	p->brk_known = from_elf;
 	return 0;
 }
@@ -480,7 +480,7 @@ int replay_new(struct machine *m, const struct replay_options *opts, struct repl
 		goto fail;
 	}
 	if (opts->initial_maps) {
-		err = snapshot_load(opts->initial_maps, &r->snap, why, why_size);
+		err = replay_snapshot_load(opts->initial_maps, &r->snap, why, why_size);
 		if (err)
 			goto fail;
 		r->have_snap = true;
@@ -578,7 +578,7 @@ void replay_free(struct replay *r)
 
 		if (p) {
 			mm_task_exit(p->task);
-			fdtable_put(p->fds);
+			replay_fdtable_put(p->fds);
 			free(p);
 		}
 	}
@@ -588,7 +588,7 @@ void replay_free(struct replay *r)
 	}
 	free(r->procs);
 	strace_reader_free(r->reader);
-	snapshot_free(&r->snap);
+	replay_snapshot_free(&r->snap);
 	free(r->maps);
 	free(r->mincore_vec);
 	free(r);

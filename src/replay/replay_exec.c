@@ -104,7 +104,7 @@ static void vdso_sizes(const struct replay *r, unsigned long sz[3])
 	sz[1] = 2 * PAGE;
 	sz[2] = 2 * PAGE;
 	for (i = 0; i < 3 && r->have_snap; i++) {
-		const struct snap_vma *v = snapshot_find_path(&r->snap, names[i]);
+		const struct snap_vma *v = replay_snapshot_find_path(&r->snap, names[i]);
 
 		if (v)
 			sz[i] = v->end - v->start;

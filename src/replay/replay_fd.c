@@ -30,7 +30,7 @@
 #define SIZE_UNKNOWN (1ULL << 50)
 #define PATH_MAX_REPLAY 4096
 
-struct fdtable *fdtable_new(void)
+struct fdtable *replay_fdtable_new(void)
 {
 	struct fdtable *t = calloc(1, sizeof(*t));
 
@@ -39,9 +39,9 @@ struct fdtable *fdtable_new(void)
 	return t;
 }
 
-struct fdtable *fdtable_copy(const struct fdtable *src)
+struct fdtable *replay_fdtable_copy(const struct fdtable *src)
 {
-	struct fdtable *t = fdtable_new();
+	struct fdtable *t = replay_fdtable_new();
 	int i;
 
 	if (!t)
@@ -62,7 +62,7 @@ struct fdtable *fdtable_copy(const struct fdtable *src)
 	return t;
 }
 
-void fdtable_put(struct fdtable *t)
+void replay_fdtable_put(struct fdtable *t)
 {
 	int i;
 
@@ -75,13 +75,13 @@ void fdtable_put(struct fdtable *t)
 	free(t);
 }
 
-struct mm_file *fdtable_get(struct fdtable *t, long fd)
+struct mm_file *replay_fdtable_get(struct fdtable *t, long fd)
 {
 	return fd >= 0 && fd < t->size ? t->fd[fd].file : NULL;
 }
 
 /* Install @f (whose reference the table takes) at @fd, closing what was there. */
-int fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec)
+int replay_fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec)
 {
 	if (fd < 0 || fd > (1 << 20)) {
 		mm_file_put(f);
@@ -109,7 +109,7 @@ int fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec)
 	return 0;
 }
 
-void fdtable_close(struct fdtable *t, long fd)
+void replay_fdtable_close(struct fdtable *t, long fd)
 {
 	if (fd >= 0 && fd < t->size && t->fd[fd].file) {
 		mm_file_put(t->fd[fd].file);
@@ -117,16 +117,16 @@ void fdtable_close(struct fdtable *t, long fd)
 	}
 }
 
-void fdtable_close_on_exec(struct fdtable *t)
+void replay_fdtable_close_on_exec(struct fdtable *t)
 {
 	int i;
 
 	for (i = 0; i < t->size; i++)
 		if (t->fd[i].cloexec)
-			fdtable_close(t, i);
+			replay_fdtable_close(t, i);
 }
 
-long fdtable_lowest_free(const struct fdtable *t)
+long replay_fdtable_lowest_free(const struct fdtable *t)
 {
 	int i;
 
@@ -214,7 +214,7 @@ static struct mm_file *open_file(struct replay *r, const char *path, int flags,
 		.kind = kind_of(path, flags),
 		.tmpfs = !strncmp(path, "/memfd:", 7) || !strncmp(path, "/dev/shm/", 9),
 	};
-	const struct snap_vma *sv = r->have_snap ? snapshot_find_path(&r->snap, path) : NULL;
+	const struct snap_vma *sv = r->have_snap ? replay_snapshot_find_path(&r->snap, path) : NULL;
 	struct replay_file_stat st;
 
 	if (size == SIZE_UNKNOWN)
@@ -246,7 +246,7 @@ struct mm_file *replay_open_file(struct replay *r, const char *path, int flags)
 struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 				struct strace_span path)
 {
-	struct mm_file *f = fdtable_get(p->fds, fd);
+	struct mm_file *f = replay_fdtable_get(p->fds, fd);
 	char buf[PATH_MAX_REPLAY];
 
 	if (!path.n || fd < 0)
@@ -260,7 +260,7 @@ struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 	if (f && !strcmp(mm_file_path(f), buf))
 		return f;
 	f = open_file(r, buf, O_RDWR, SIZE_UNKNOWN);
-	if (f && fdtable_install(p->fds, fd, f, false))
+	if (f && replay_fdtable_install(p->fds, fd, f, false))
 		return NULL;
 	return f;
 }
@@ -275,7 +275,7 @@ static long result_fd(const struct strace_line *l, struct fdtable *t)
 {
 	if (l->has_result)
 		return l->result_unknown ? -1 : l->ret;
-	return fdtable_lowest_free(t);
+	return replay_fdtable_lowest_free(t);
 }
 
 static int do_open(struct replay *r, struct rproc *p, const struct strace_line *l,
@@ -299,7 +299,7 @@ static int do_open(struct replay *r, struct rproc *p, const struct strace_line *
 		return -ENOMEM;
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE))
 		mm_file_truncate(f, 0);
-	return fdtable_install(p->fds, fd, f, flags & O_CLOEXEC) == -ENOMEM ? -ENOMEM : 0;
+	return replay_fdtable_install(p->fds, fd, f, flags & O_CLOEXEC) == -ENOMEM ? -ENOMEM : 0;
 }
 
 static int do_dup(struct replay *r, struct rproc *p, const struct strace_line *l, long oldfd,
@@ -315,7 +315,7 @@ static int do_dup(struct replay *r, struct rproc *p, const struct strace_line *l
 	if (newfd == oldfd)
 		return 0;
 	mm_file_get(f);
-	return fdtable_install(p->fds, newfd, f, cloexec) == -ENOMEM ? -ENOMEM : 0;
+	return replay_fdtable_install(p->fds, newfd, f, cloexec) == -ENOMEM ? -ENOMEM : 0;
 }
 
 /*
@@ -391,7 +391,7 @@ static int fd_memfd_create(struct replay *r, struct rproc *p, const struct strac
 	f = open_file(r, buf, O_RDWR, 0);
 	if (!f)
 		return -ENOMEM;
-	return fdtable_install(p->fds, fd, f, false) == -ENOMEM ? -ENOMEM : 0;
+	return replay_fdtable_install(p->fds, fd, f, false) == -ENOMEM ? -ENOMEM : 0;
 }
 
 /* fcntl: only F_DUPFD and F_DUPFD_CLOEXEC change the table. */
@@ -417,7 +417,7 @@ static int fd_close(struct replay *r, struct rproc *p, const struct strace_line 
 	(void)r;
 	if (l->nargs < 1 || strace_num(l->arg[0], &fd, NULL))
 		return bad_args(why, size, l);
-	fdtable_close(p->fds, fd);
+	replay_fdtable_close(p->fds, fd);
 	return 0;
 }
 
@@ -485,7 +485,7 @@ static int fd_fstat(struct replay *r, struct rproc *p, const struct strace_line 
 		return 0;
 	if (at && (l->nargs < 4 || !strace_span_is(l->arg[1], "\"\"")))
 		return 0;
-	f = fdtable_get(p->fds, fd);
+	f = replay_fdtable_get(p->fds, fd);
 	if (f && strace_field(l->arg[at ? 2 : 1], "st_size", &v) && !strace_num(v, &sz, NULL) &&
 	    mm_file_size(f) == SIZE_UNKNOWN) {
 		mm_file_truncate(f, (unsigned long long)sz);

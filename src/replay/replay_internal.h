@@ -105,14 +105,14 @@ void replay_capture_maps(struct replay *r, struct rproc *p);
 int replay_fail(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* replay_fd.c: file tables and file objects */
-struct fdtable *fdtable_new(void);
-struct fdtable *fdtable_copy(const struct fdtable *t);
-void fdtable_put(struct fdtable *t);
-struct mm_file *fdtable_get(struct fdtable *t, long fd);
-int fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec);
-void fdtable_close(struct fdtable *t, long fd);
-void fdtable_close_on_exec(struct fdtable *t);
-long fdtable_lowest_free(const struct fdtable *t);
+struct fdtable *replay_fdtable_new(void);
+struct fdtable *replay_fdtable_copy(const struct fdtable *t);
+void replay_fdtable_put(struct fdtable *t);
+struct mm_file *replay_fdtable_get(struct fdtable *t, long fd);
+int replay_fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec);
+void replay_fdtable_close(struct fdtable *t, long fd);
+void replay_fdtable_close_on_exec(struct fdtable *t);
+long replay_fdtable_lowest_free(const struct fdtable *t);
 /*
  * replay_file_for - the open file behind a call's fd argument: the table's entry, else one made
  * from the -y annotation (an fd the trace never showed being opened). NULL for no such fd.
@@ -137,11 +137,11 @@ void replay_exec_args(struct replay *r, struct mm_exec_args *a, bool empty);
 int replay_exec_image(struct replay *r, struct mm_task *t, const char *path, bool *from_elf);
 
 /* replay_snapshot.c: --initial-maps */
-int snapshot_load(const char *path, struct snapshot *s, char *why, size_t size);
-void snapshot_free(struct snapshot *s);
-int snapshot_seed(struct replay *r, struct mm_struct *mm);
+int replay_snapshot_load(const char *path, struct snapshot *s, char *why, size_t size);
+void replay_snapshot_free(struct snapshot *s);
+int replay_snapshot_seed(struct replay *r, struct mm_struct *mm);
 /* The snapshot's line for @path (its dev and inode), or NULL. */
-const struct snap_vma *snapshot_find_path(const struct snapshot *s, const char *path);
+const struct snap_vma *replay_snapshot_find_path(const struct snapshot *s, const char *path);
 
 /* replay_mm.c: the memory syscalls */
 /*

@@ -149,24 +149,6 @@ static int exec_mmap(struct replay *r, struct rproc *p, const struct strace_line
 	return 0;
 }
 
-static int exec_munmap(struct replay *r, struct rproc *p, const struct strace_line *l,
-		       const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_munmap(mm_task_mm(p->task), a->v[0], a->v[1]);
-	return 0;
-}
-
-static int exec_mprotect(struct replay *r, struct rproc *p, const struct strace_line *l,
-			 const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_mprotect(mm_task_mm(p->task), a->v[0], a->v[1], a->v[2]);
-	return 0;
-}
-
 static int exec_mremap(struct replay *r, struct rproc *p, const struct strace_line *l,
 		       const struct mm_args *a, long long *got)
 {
@@ -191,70 +173,6 @@ static int exec_brk(struct replay *r, struct rproc *p, const struct strace_line 
 		mm_set_brk_start(mm, (unsigned long)l->ret);
 	p->brk_known = true;
 	*got = (long long)mm_brk(mm, a->v[0]);
-	return 0;
-}
-
-static int exec_madvise(struct replay *r, struct rproc *p, const struct strace_line *l,
-			const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_madvise(mm_task_mm(p->task), a->v[0], a->v[1], (int)a->v[2]);
-	return 0;
-}
-
-static int exec_mlock(struct replay *r, struct rproc *p, const struct strace_line *l,
-		      const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_mlock(mm_task_mm(p->task), a->v[0], a->v[1]);
-	return 0;
-}
-
-static int exec_mlock2(struct replay *r, struct rproc *p, const struct strace_line *l,
-		       const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_mlock2(mm_task_mm(p->task), a->v[0], a->v[1], (unsigned int)a->v[2]);
-	return 0;
-}
-
-static int exec_munlock(struct replay *r, struct rproc *p, const struct strace_line *l,
-			const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_munlock(mm_task_mm(p->task), a->v[0], a->v[1]);
-	return 0;
-}
-
-static int exec_mlockall(struct replay *r, struct rproc *p, const struct strace_line *l,
-			 const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_mlockall(mm_task_mm(p->task), (int)a->v[0]);
-	return 0;
-}
-
-static int exec_munlockall(struct replay *r, struct rproc *p, const struct strace_line *l,
-			   const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	(void)a;
-	*got = mm_munlockall(mm_task_mm(p->task));
-	return 0;
-}
-
-static int exec_msync(struct replay *r, struct rproc *p, const struct strace_line *l,
-		      const struct mm_args *a, long long *got)
-{
-	(void)r;
-	(void)l;
-	*got = mm_msync(mm_task_mm(p->task), a->v[0], a->v[1], (int)a->v[2]);
 	return 0;
 }
 
@@ -290,6 +208,53 @@ static int exec_mincore(struct replay *r, struct rproc *p, const struct strace_l
 	return 0;
 }
 
+/* The calls that need nothing but their numbers: mmlab's result is the syscall's. */
+static long call_munmap(struct mm_struct *mm, const long long *v)
+{
+	return mm_munmap(mm, v[0], v[1]);
+}
+
+static long call_mprotect(struct mm_struct *mm, const long long *v)
+{
+	return mm_mprotect(mm, v[0], v[1], v[2]);
+}
+
+static long call_madvise(struct mm_struct *mm, const long long *v)
+{
+	return mm_madvise(mm, v[0], v[1], (int)v[2]);
+}
+
+static long call_mlock(struct mm_struct *mm, const long long *v)
+{
+	return mm_mlock(mm, v[0], v[1]);
+}
+
+static long call_mlock2(struct mm_struct *mm, const long long *v)
+{
+	return mm_mlock2(mm, v[0], v[1], (unsigned int)v[2]);
+}
+
+static long call_munlock(struct mm_struct *mm, const long long *v)
+{
+	return mm_munlock(mm, v[0], v[1]);
+}
+
+static long call_mlockall(struct mm_struct *mm, const long long *v)
+{
+	return mm_mlockall(mm, (int)v[0]);
+}
+
+static long call_munlockall(struct mm_struct *mm, const long long *v)
+{
+	(void)v;
+	return mm_munlockall(mm);
+}
+
+static long call_msync(struct mm_struct *mm, const long long *v)
+{
+	return mm_msync(mm, v[0], v[1], (int)v[2]);
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 /* The memory syscalls: name, how many arguments they need, what each is, who runs them. */
@@ -297,24 +262,25 @@ static const struct mm_call {
 	const char *name;
 	int nargs;			/* at least */
 	enum arg_kind kind[MM_ARGS];
-	mm_exec_fn exec;
+	mm_exec_fn exec;		/* or, for a call that needs only its numbers: */
+	long (*call)(struct mm_struct *mm, const long long *v);
 } calls[] = {
-	{ "mmap",	   6, { A_NUM, A_NUM, A_PROT, A_MAP, A_FD, A_NUM }, exec_mmap },
-	{ "munmap",	   2, { A_NUM, A_NUM },				     exec_munmap },
-	{ "mprotect",	   3, { A_NUM, A_NUM, A_PROT },			     exec_mprotect },
+	{ "mmap",	   6, { A_NUM, A_NUM, A_PROT, A_MAP, A_FD, A_NUM }, exec_mmap, NULL },
+	{ "munmap",	   2, { A_NUM, A_NUM },				     NULL, call_munmap },
+	{ "mprotect",	   3, { A_NUM, A_NUM, A_PROT },			     NULL, call_mprotect },
 	/* As mprotect: mmlab has no protection keys (the pkey is read, not used). */
-	{ "pkey_mprotect", 4, { A_NUM, A_NUM, A_PROT, A_NUM },		     exec_mprotect },
+	{ "pkey_mprotect", 4, { A_NUM, A_NUM, A_PROT, A_NUM },		     NULL, call_mprotect },
 	/* new_address (the 5th) only with MREMAP_FIXED; strace leaves it out otherwise. */
-	{ "mremap",	   4, { A_NUM, A_NUM, A_NUM, A_MREMAP, A_NUM },	     exec_mremap },
-	{ "brk",	   1, { A_NUM },				     exec_brk },
-	{ "madvise",	   3, { A_NUM, A_NUM, A_MADV },			     exec_madvise },
-	{ "mlock",	   2, { A_NUM, A_NUM },				     exec_mlock },
-	{ "mlock2",	   3, { A_NUM, A_NUM, A_MLOCK },		     exec_mlock2 },
-	{ "munlock",	   2, { A_NUM, A_NUM },				     exec_munlock },
-	{ "mlockall",	   1, { A_MCL },				     exec_mlockall },
-	{ "munlockall",	   0, { A_NUM },				     exec_munlockall },
-	{ "msync",	   3, { A_NUM, A_NUM, A_MSYNC },		     exec_msync },
-	{ "mincore",	   3, { A_NUM, A_NUM, A_VEC },			     exec_mincore },
+	{ "mremap",	   4, { A_NUM, A_NUM, A_NUM, A_MREMAP, A_NUM },	     exec_mremap, NULL },
+	{ "brk",	   1, { A_NUM },				     exec_brk, NULL },
+	{ "madvise",	   3, { A_NUM, A_NUM, A_MADV },			     NULL, call_madvise },
+	{ "mlock",	   2, { A_NUM, A_NUM },				     NULL, call_mlock },
+	{ "mlock2",	   3, { A_NUM, A_NUM, A_MLOCK },		     NULL, call_mlock2 },
+	{ "munlock",	   2, { A_NUM, A_NUM },				     NULL, call_munlock },
+	{ "mlockall",	   1, { A_MCL },				     NULL, call_mlockall },
+	{ "munlockall",	   0, { A_NUM },				     NULL, call_munlockall },
+	{ "msync",	   3, { A_NUM, A_NUM, A_MSYNC },		     NULL, call_msync },
+	{ "mincore",	   3, { A_NUM, A_NUM, A_VEC },			     exec_mincore, NULL },
 };
 
 #define NR_CALLS (sizeof(calls) / sizeof(calls[0]))
@@ -381,8 +347,10 @@ int replay_mm_call(struct replay *r, struct rproc *p, const struct strace_line *
 	if (!c)
 		return 0;
 	err = decode_args(c, l, &a, why, size);
-	if (!err)
+	if (!err && c->exec)
 		err = c->exec(r, p, l, &a, &got);
+	else if (!err)
+		got = c->call(mm_task_mm(p->task), a.v);
 	if (err)
 		return err;
 	check(r, p, l, c->name, got);

@@ -65,7 +65,7 @@ static void infer_mmap_base(struct snapshot *s)
 	s->mmap_base = base;
 }
 
-int snapshot_load(const char *path, struct snapshot *s, char *why, size_t size)
+int replay_snapshot_load(const char *path, struct snapshot *s, char *why, size_t size)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -99,14 +99,14 @@ int snapshot_load(const char *path, struct snapshot *s, char *why, size_t size)
 	free(line);
 	fclose(f);
 	if (err) {
-		snapshot_free(s);
+		replay_snapshot_free(s);
 		return err;
 	}
 	infer_mmap_base(s);
 	return 0;
 }
 
-void snapshot_free(struct snapshot *s)
+void replay_snapshot_free(struct snapshot *s)
 {
 	int i;
 
@@ -116,7 +116,7 @@ void snapshot_free(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-const struct snap_vma *snapshot_find_path(const struct snapshot *s, const char *path)
+const struct snap_vma *replay_snapshot_find_path(const struct snapshot *s, const char *path)
 {
 	int i;
 
@@ -126,7 +126,7 @@ const struct snap_vma *snapshot_find_path(const struct snapshot *s, const char *
 	return NULL;
 }
 
-int snapshot_seed(struct replay *r, struct mm_struct *mm)
+int replay_snapshot_seed(struct replay *r, struct mm_struct *mm)
 {
 	struct mm_file *file = NULL;
 	const char *file_path = NULL;

@@ -20,7 +20,7 @@
  * At debug level 3 every operation on a cache ends with slab_debug_check_cache(): the same
  * checks, of that cache, for the slabs of the current CPU and of the node lists, each under
  * its lock (and each slab under slab_lock()), so it holds while other CPUs use the cache; the
- * node counters, which cover every CPU's slabs, are left to check_slab().
+ * node counters, which cover every CPU's slabs, are left to slab_check().
  */
 #include "slab/internal.h"
 
@@ -217,7 +217,7 @@ static int check_node_lists(struct slab_check *ck, int nid)
 			return err;
 	}
 	if (ck->one_cpu)
-		return 0;	/* the counters cover every CPU's slabs: only check_slab() sees them all */
+		return 0;	/* the counters cover every CPU's slabs: only slab_check() sees them all */
 	untracked = stat_read(&n->nr_slabs) - ck->slabs[nid];
 	untracked_objs = stat_read(&n->total_objects) - ck->objects[nid];
 	untracked_pages = stat_read(&n->nr_pages) - ck->pages[nid];
@@ -286,7 +286,7 @@ void slab_debug_check_cache(struct kmem_cache *s)
 		mm_bug(__func__, __FILE__, __LINE__, why);
 }
 
-int check_slab(struct machine *m, char *why, size_t why_size)
+int slab_check(struct machine *m, char *why, size_t why_size)
 {
 	struct slab_state *st = slab_state_of(m);
 	struct slab_check ck = { .m = m, .why = why, .why_size = why_size };

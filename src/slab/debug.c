@@ -379,7 +379,7 @@ void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 	free(is_free);
 }
 
-void report_bad_free(struct machine *m, const char *func, const void *p, const char *why)
+void slab_report_bad_free(struct machine *m, const char *func, const void *p, const char *why)
 {
 	printk(m, "------------[ cut here ]------------\n");
 	printk(m, "%s: invalid pointer 0x%016lx: %s\n", func, PTR(p), why);

@@ -13,14 +13,14 @@ void slab_exit(struct machine *m);
 struct kmem_cache *create_cache(struct machine *m, const char *name, unsigned int size,
 				unsigned int align, slab_flags_t flags, void (*ctor)(void *));
 unsigned int calculate_order(unsigned int size, unsigned int min_objects);
-unsigned int slub_min_objects_for(int nr_cpus);
+unsigned int slab_min_objects_for(int nr_cpus);
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *info);
 slab_flags_t slab_debug_flags_for(struct slab_state *st, const char *name);
 
 /* slab_page.c: a slab's life: pages from the buddy allocator, objects laid out, accounting */
 struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp, int node);
 void discard_slab(struct kmem_cache *s, struct slab *slab);
-void account_slab_pages(struct machine *m, struct page *page, unsigned int order, bool reclaimable,
+void slab_account_pages(struct machine *m, struct page *page, unsigned int order, bool reclaimable,
 			long sign);
 static inline int slab_nid(const struct slab *slab)
 {
@@ -44,9 +44,9 @@ static inline void cpu_slab_unlock(struct kmem_cache_cpu *c)
 /* slub.c: the allocation and free paths, partial lists, flushing CPUs */
 void *slab_alloc_node(struct kmem_cache *s, gfp_t gfp, int node, unsigned long caller);
 void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long caller);
-void flush_all_cpus(struct kmem_cache *s);
-int shrink_node_lists(struct kmem_cache *s);
-unsigned long count_partial_free(struct kmem_cache *s);
+void slab_flush_all_cpus(struct kmem_cache *s);
+int slab_shrink_node_lists(struct kmem_cache *s);
+unsigned long slab_count_partial_free(struct kmem_cache *s);
 
 static __always_inline bool failslab_armed(struct kmem_cache *s)
 {
@@ -54,7 +54,7 @@ static __always_inline bool failslab_armed(struct kmem_cache *s)
 }
 
 /* The lockless pop of the biased owner: NULL if not the owner or the freelist is empty. */
-static __always_inline void *alloc_fastpath(struct kmem_cache *s)
+static __always_inline void *slab_alloc_fastpath(struct kmem_cache *s)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[mm_current.cpu];
 	void **object = NULL;
@@ -69,10 +69,10 @@ static __always_inline void *alloc_fastpath(struct kmem_cache *s)
 }
 
 /*
- * free_fastpath - push @obj (of @slab, of cache @s) onto the CPU's freelist if this thread owns
+ * slab_free_fastpath - push @obj (of @slab, of cache @s) onto the CPU's freelist if this thread owns
  * the CPU's state and @slab is the CPU's active slab. False if the caller must take the full path.
  */
-static __always_inline bool free_fastpath(struct kmem_cache *s, struct slab *slab, void *obj)
+static __always_inline bool slab_free_fastpath(struct kmem_cache *s, struct slab *slab, void *obj)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[mm_current.cpu];
 	bool done = false;
@@ -98,14 +98,14 @@ bool check_valid_pointer(struct kmem_cache *s, struct slab *slab, void *obj);
 void slab_fix(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void slab_bug(struct kmem_cache *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void list_slab_objects(struct kmem_cache *s, struct slab *slab);
-void report_bad_free(struct machine *m, const char *func, const void *p, const char *why);
+void slab_report_bad_free(struct machine *m, const char *func, const void *p, const char *why);
 
 /* kmalloc.c: size classes, the kmalloc caches, large kmalloc */
 int create_kmalloc_caches(struct machine *m);
 #define LARGE_KMALLOC_MAGIC 0x6b6d616c6c6f6301UL	/* page->memcg_data of a large kmalloc */
 
-/* check.c: the invariant checker (check_slab() is also declared in core/layers.h) */
-int check_slab(struct machine *m, char *why, size_t why_size);
+/* check.c: the invariant checker (slab_check() is also declared in core/layers.h) */
+int slab_check(struct machine *m, char *why, size_t why_size);
 /* The level-3 check after an operation on @s: that cache's invariants; a bug if broken. */
 void slab_debug_check_cache(struct kmem_cache *s);
 static inline void slab_debug_after_op(struct kmem_cache *s)

@@ -100,7 +100,7 @@ static void *kmalloc_large(struct machine *m, size_t size, gfp_t gfp, int node)
 	if (!page)
 		return NULL;
 	page->memcg_data = LARGE_KMALLOC_MAGIC;
-	account_slab_pages(m, page, order, false, 1);
+	slab_account_pages(m, page, order, false, 1);
 	atomic_fetch_add_explicit(&slab_state_of(m)->large_kmalloc_pages, 1L << order,
 				  memory_order_relaxed);
 	return page_address(page);
@@ -111,15 +111,15 @@ static void free_large_kmalloc(struct machine *m, struct page *page, const void 
 	unsigned int order = compound_order(page);
 
 	if (unlikely(page->memcg_data != LARGE_KMALLOC_MAGIC)) {
-		report_bad_free(m, "kfree", p, "not allocated by kmalloc");
+		slab_report_bad_free(m, "kfree", p, "not allocated by kmalloc");
 		return;
 	}
 	if (unlikely(p != page_address(page))) {
-		report_bad_free(m, "kfree", p, "not the start of a large kmalloc block");
+		slab_report_bad_free(m, "kfree", p, "not the start of a large kmalloc block");
 		return;
 	}
 	page->memcg_data = 0;
-	account_slab_pages(m, page, order, false, -1);
+	slab_account_pages(m, page, order, false, -1);
 	atomic_fetch_sub_explicit(&slab_state_of(m)->large_kmalloc_pages, 1L << order,
 				  memory_order_relaxed);
 	__free_pages(page, order);
@@ -137,7 +137,7 @@ static __always_inline void *do_kmalloc(size_t size, gfp_t gfp, int node, unsign
 	s = slab_state_of(m)->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
 	if (likely(node == NUMA_NO_NODE && !((gfp & __GFP_ZERO) | (s->flags & SLAB_DEBUG_FLAGS)) &&
 		   !failslab_armed(s))) {
-		void *object = alloc_fastpath(s);
+		void *object = slab_alloc_fastpath(s);
 
 		if (likely(object)) {
 			slab_debug_after_op(s);
@@ -215,7 +215,7 @@ void kfree(const void *p)
 	m = current_machine();
 	page = slab_virt_to_head_page(m, p);
 	if (unlikely(!page)) {
-		report_bad_free(m, "kfree", p, "outside the machine's memory");
+		slab_report_bad_free(m, "kfree", p, "outside the machine's memory");
 		return;
 	}
 	if (unlikely(!PageSlab(page))) {
@@ -223,7 +223,7 @@ void kfree(const void *p)
 		return;
 	}
 	slab = page_slab(page);
-	if (likely(free_fastpath(slab->slab_cache, slab, (void *)p))) {
+	if (likely(slab_free_fastpath(slab->slab_cache, slab, (void *)p))) {
 		slab_debug_after_op(slab->slab_cache);
 		return;
 	}

@@ -56,7 +56,7 @@ static inline unsigned int order_objects(unsigned int order, unsigned int size)
 	return (unsigned int)((PAGE_SIZE << order) / size);
 }
 
-unsigned int slub_min_objects_for(int nr_cpus)
+unsigned int slab_min_objects_for(int nr_cpus)
 {
 	return 4 * (unsigned int)(fls_uint((unsigned int)nr_cpus) + 1);
 }
@@ -343,8 +343,8 @@ int slab_debug_setup(struct machine *m, const char *spec)
 
 int kmem_cache_shrink(struct kmem_cache *s)
 {
-	flush_all_cpus(s);
-	return shrink_node_lists(s);
+	slab_flush_all_cpus(s);
+	return slab_shrink_node_lists(s);
 }
 
 /* True if no slab of @s is left; otherwise reports the objects left, as the kernel does. */
@@ -419,7 +419,7 @@ void get_slabinfo(struct kmem_cache *s, struct slabinfo *info)
 		cpu_slab_unlock(c);
 	}
 	/* As SLUB counts: only free objects on the node partial lists are inactive. */
-	info->active_objs = info->num_objs - count_partial_free(s);
+	info->active_objs = info->num_objs - slab_count_partial_free(s);
 	info->active_slabs = info->num_slabs;
 	info->objects_per_slab = oo_objects(s->oo);
 	info->cache_order = oo_order(s->oo);
@@ -444,7 +444,7 @@ int slab_init(struct machine *m)
 		return -ENOMEM;
 	mm_lock_init(&st->slab_mutex);
 	INIT_LIST_HEAD(&st->caches);
-	st->min_objects = slub_min_objects_for(m->nr_cpus);
+	st->min_objects = slab_min_objects_for(m->nr_cpus);
 	m->slab = st;
 	mm_bias_init();
 	err = create_kmalloc_caches(m);

@@ -20,7 +20,7 @@
 	 __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC |	\
 	 __GFP_NOMEMALLOC | __GFP_THISNODE | __GFP_HARDWALL)
 
-void account_slab_pages(struct machine *m, struct page *page, unsigned int order, bool reclaimable,
+void slab_account_pages(struct machine *m, struct page *page, unsigned int order, bool reclaimable,
 			long sign)
 {
 	mod_node_page_state(m->phys->node_data[page_to_nid(page)],
@@ -83,7 +83,7 @@ struct slab *allocate_slab(struct kmem_cache *s, gfp_t gfp, int node)
 	}
 	slab->freelist = start;
 
-	account_slab_pages(m, page, oo_order(oo), s->flags & SLAB_RECLAIM_ACCOUNT, 1);
+	slab_account_pages(m, page, oo_order(oo), s->flags & SLAB_RECLAIM_ACCOUNT, 1);
 	n = get_node(s, page_to_nid(page));
 	atomic_fetch_add_explicit(&n->nr_slabs, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&n->total_objects, nr, memory_order_relaxed);
@@ -101,7 +101,7 @@ void discard_slab(struct kmem_cache *s, struct slab *slab)
 	atomic_fetch_sub_explicit(&n->nr_slabs, 1, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&n->total_objects, slab->objects, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&n->nr_pages, 1L << order, memory_order_relaxed);
-	account_slab_pages(m, page, order, s->flags & SLAB_RECLAIM_ACCOUNT, -1);
+	slab_account_pages(m, page, order, s->flags & SLAB_RECLAIM_ACCOUNT, -1);
 
 	/* Give the page allocator back the fields it expects: no mapping, no private data. */
 	ClearPageSlab(page);

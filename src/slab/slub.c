@@ -21,7 +21,7 @@
  * simulated CPU; the kernel needs only to stay on the CPU. Invariants: see slab.h (where an
  * object is, where a slab is).
  *
- * The public entry points put the lockless pop or push first (alloc_fastpath/free_fastpath in
+ * The public entry points put the lockless pop or push first (slab_alloc_fastpath/slab_free_fastpath in
  * internal.h), inlined into kmem_cache_alloc/kmem_cache_free/kmalloc/kfree; every other case
  * (zeroing, debug caches, failslab armed, another node, an empty freelist, a free into a slab
  * that is not the CPU's) takes slab_alloc_node()/slab_free().
@@ -176,7 +176,7 @@ static void unfreeze_partials(struct kmem_cache *s, struct kmem_cache_cpu *c)
 	unfreeze_partial_list(s, list);
 }
 
-void flush_all_cpus(struct kmem_cache *s)
+void slab_flush_all_cpus(struct kmem_cache *s)
 {
 	int cpu;
 
@@ -607,7 +607,7 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
 	/* Plain requests try the lockless pop first; everything else takes the full path. */
 	if (likely(!((gfp & __GFP_ZERO) | (s->flags & SLAB_DEBUG_FLAGS)) && !failslab_armed(s))) {
-		void *object = alloc_fastpath(s);
+		void *object = slab_alloc_fastpath(s);
 
 		if (likely(object)) {
 			slab_debug_after_op(s);
@@ -641,7 +641,7 @@ static struct kmem_cache *cache_from_obj(struct kmem_cache *s, void *x, struct s
 	struct kmem_cache *cachep;
 
 	if (unlikely(!page || !PageSlab(page))) {
-		report_bad_free(m, "kmem_cache_free", x, "not a slab object");
+		slab_report_bad_free(m, "kmem_cache_free", x, "not a slab object");
 		return NULL;
 	}
 	*slabp = page_slab(page);
@@ -671,7 +671,7 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 	struct page *page = arena_virt_to_head_page(s->arena, s->arena_bytes, s->vmemmap, x);
 
 	if (likely(page && PageSlab(page) && page_slab(page)->slab_cache == s &&
-		   free_fastpath(s, page_slab(page), x))) {
+		   slab_free_fastpath(s, page_slab(page), x))) {
 		slab_debug_after_op(s);
 		return;
 	}
@@ -774,7 +774,7 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 
 /* ---- shrinking and counting ----------------------------------------------------------------- */
 
-int shrink_node_lists(struct kmem_cache *s)
+int slab_shrink_node_lists(struct kmem_cache *s)
 {
 	struct machine *m = s->machine;
 	int nid;
@@ -808,7 +808,7 @@ int shrink_node_lists(struct kmem_cache *s)
 	return 0;
 }
 
-unsigned long count_partial_free(struct kmem_cache *s)
+unsigned long slab_count_partial_free(struct kmem_cache *s)
 {
 	struct machine *m = s->machine;
 	unsigned long nr_free = 0;

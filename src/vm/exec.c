@@ -192,7 +192,7 @@ static int exec_map_program(struct mm_struct *mm, const struct mm_exec_args *a)
 	return 0;
 }
 
-int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a)
+int vm_exec_layout(struct mm_struct *mm, const struct mm_exec_args *a)
 {
 	int err;
 

@@ -35,7 +35,7 @@ static int expand_downwards(struct mm_struct *mm, struct vm_area_struct *vma, un
 	return 0;
 }
 
-bool fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write)
+bool vm_fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write)
 {
 	if (vma->vm_flags & VM_SHARED)
 		return false;
@@ -72,10 +72,10 @@ int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
 		goto out;
 	}
 	vma->populated = true;
-	if (fault_makes_anon_copy(mm, vma, write))
+	if (vm_fault_makes_anon_copy(mm, vma, write))
 		anon_vma_prepare(mm, vma);
 out:
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }

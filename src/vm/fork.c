@@ -40,7 +40,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		if (mpnt->vm_flags & VM_WIPEONFORK) {
 			tmp->populated = false;
 		} else if (mpnt->anon_vma) {
-			tmp->anon_vma = new_anon_vma_id(mm->machine);
+			tmp->anon_vma = vm_new_anon_vma_id(mm->machine);
 			tmp->anon_vma_chain = mpnt->anon_vma_chain + 1;
 		}
 		vma_link(mm, tmp);

@@ -136,7 +136,7 @@ long vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 bool is_mergeable_anon(const struct vm_area_struct *tgt, unsigned long src_anon,
 		       const struct vm_area_struct *src);
-unsigned long new_anon_vma_id(struct machine *m);
+unsigned long vm_new_anon_vma_id(struct machine *m);
 /* anon_vma_prepare: give @vma an anon_vma if it has none. */
 void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma);
 
@@ -155,7 +155,7 @@ int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end
 /* Would covering [start, end) cut a special mapping (which refuses splits)? */
 bool vma_split_refused(struct mm_struct *mm, unsigned long start, unsigned long end);
 /* Remove every VMA piece inside [start, end), after splits were done by the caller. */
-void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+void vm_unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 bool may_expand_vm(struct mm_struct *mm, unsigned long flags, unsigned long npages);
 bool accountable_mapping(struct mm_file *file, unsigned long vm_flags);
 unsigned long calc_vm_prot_bits(unsigned long prot);
@@ -168,7 +168,7 @@ bool can_do_mlock(struct mm_struct *mm);
  * the VMA is writable and private (mm_populate, MADV_POPULATE_WRITE), false for read faults
  * only (MADV_POPULATE_READ).
  */
-void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault);
+void vm_populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault);
 
 /* ---- mlock.c -------------------------------------------------------------------------------- */
 /* Apply VM_LOCKED-class flags to [start, end) (mlock_fixup loop); @flags 0 unlocks. */
@@ -177,7 +177,7 @@ int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned lon
 
 /* ---- fault.c: a user access ------------------------------------------------------------------ */
 /* Does a fault on @vma (a write if @write) give it a private anonymous page, so an anon_vma? */
-bool fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write);
+bool vm_fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct *vma, bool write);
 
 /* ---- file.c: files and shmem ---------------------------------------------------------------- */
 /* A shmem object of @size bytes for a shared anonymous mapping ("/dev/zero (deleted)"). */
@@ -196,15 +196,15 @@ int vm_init(struct machine *m);
 void vm_exit(struct machine *m);
 int vm_check(struct machine *m, char *why, size_t why_size);
 /* Debug hook: run mm_check at debug level 3 after a syscall (a failed check is a bug). */
-void mm_debug_check(struct mm_struct *mm);
+void vm_debug_check_mm(struct mm_struct *mm);
 
 /* ---- exec.c: the initial address space of an exec ------------------------------------------- */
 /*
- * exec_layout - give the new @mm (write-locked, no VMAs) the layout @a asks for: limits,
+ * vm_exec_layout - give the new @mm (write-locked, no VMAs) the layout @a asks for: limits,
  * bases, stack, segments, brk, vdso. Returns 0 or a negative errno; on error @mm may hold part
  * of the layout and the caller frees it whole.
  */
-int exec_layout(struct mm_struct *mm, const struct mm_exec_args *a);
+int vm_exec_layout(struct mm_struct *mm, const struct mm_exec_args *a);
 
 /* ---- fork.c: dup_mm, dup_mmap (public only: mmlab/mm.h) ------------------------------------ */
 /* ---- task.c: tasks and the pid namespace (public only: mmlab/mm.h) ------------------------- */

@@ -105,7 +105,7 @@ static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 			return -EINVAL;
 		if (!(vma->vm_flags & (behavior == MADV_POPULATE_READ ? VM_READ : VM_WRITE)))
 			return -EINVAL;		/* incompatible permissions */
-		populate_range(mm, start, end, behavior == MADV_POPULATE_WRITE);
+		vm_populate_range(mm, start, end, behavior == MADV_POPULATE_WRITE);
 		return 0;
 	case MADV_GUARD_INSTALL:
 	case MADV_GUARD_REMOVE:
@@ -249,7 +249,7 @@ int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in, 
 		return 0;
 	mm_down_write(&mm->mmap_lock);
 	err = madvise_walk(mm, start, end, advice);
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }

@@ -119,11 +119,11 @@ static int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len
 		unsigned long stop = populate_fail_addr(mm, start, start + len);
 
 		if (stop > start)
-			populate_range(mm, start, stop, true);
+			vm_populate_range(mm, start, stop, true);
 		if (stop < start + len)
 			err = -ENOMEM;	/* __mm_populate's EFAULT, as mlock reports it; the lock stays */
 	}
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }
@@ -152,7 +152,7 @@ int mm_munlock(struct mm_struct *mm, unsigned long start, unsigned long len)
 	start &= PAGE_MASK;
 	mm_down_write(&mm->mmap_lock);
 	err = apply_vma_lock_flags(mm, start, len, 0);
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }
@@ -181,9 +181,9 @@ static int apply_mlockall_flags(struct mm_struct *mm, int flags)
 				(vma->vm_flags & ~VM_LOCKED_MASK) | to_add))
 			done = vma;
 	}
-	/* mm_populate of everything, failures ignored: populate_range skips what cannot fault. */
+	/* mm_populate of everything, failures ignored: vm_populate_range skips what cannot fault. */
 	if ((to_add & VM_LOCKED) && !(to_add & VM_LOCKONFAULT))
-		populate_range(mm, 0, mm->task_size, true);
+		vm_populate_range(mm, 0, mm->task_size, true);
 	return 0;
 }
 
@@ -199,7 +199,7 @@ int mm_mlockall(struct mm_struct *mm, int flags)
 	if (!(flags & MCL_CURRENT) || mm->total_vm <= rlimit(mm, RLIMIT_MEMLOCK) >> PAGE_SHIFT ||
 	    (mm->caps & MM_CAP_IPC_LOCK))
 		err = apply_mlockall_flags(mm, flags);
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }
@@ -210,7 +210,7 @@ int mm_munlockall(struct mm_struct *mm)
 
 	mm_down_write(&mm->mmap_lock);
 	err = apply_mlockall_flags(mm, 0);
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }

@@ -88,7 +88,7 @@ struct mm_struct *mm_create(struct machine *m, const struct mm_exec_args *args, 
 		return NULL;
 	}
 	mm_down_write(&mm->mmap_lock);
-	e = exec_layout(mm, args ? args : &defaults);
+	e = vm_exec_layout(mm, args ? args : &defaults);
 	mm_up_write(&mm->mmap_lock);
 	if (e) {
 		mm_free(mm);
@@ -290,7 +290,7 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 	return vma_tree_check(&mm->mm_mt, mm->mmap, mm->map_count, why, why_size);
 }
 
-void mm_debug_check(struct mm_struct *mm)
+void vm_debug_check_mm(struct mm_struct *mm)
 {
 	char why[256];
 

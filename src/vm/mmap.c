@@ -341,7 +341,7 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct mm_file *file, unsi
 
 /* ---- unmapping ------------------------------------------------------------------------------ */
 
-void unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+void vm_unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma = find_vma(mm, start);
 
@@ -436,7 +436,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	err = vma_split_range(mm, start, end);
 	if (err)
 		return err;
-	unmap_range(mm, start, end);
+	vm_unmap_range(mm, start, end);
 	return 0;
 }
 
@@ -446,7 +446,7 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 
 	mm_down_write(&mm->mmap_lock);
 	err = do_munmap(mm, addr, len);
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }
@@ -456,9 +456,9 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 /*
  * Fault in [start, end) as __mm_populate does: writable private mappings with write faults
  * (anon_vma for the copies), the rest with read faults, which map the zero page on private
- * anonymous memory (fault_makes_anon_copy).
+ * anonymous memory (vm_fault_makes_anon_copy).
  */
-void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault)
+void vm_populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault)
 {
 	struct vm_area_struct *vma = find_vma(mm, start);
 
@@ -468,7 +468,7 @@ void populate_range(struct mm_struct *mm, unsigned long start, unsigned long end
 		if (vma->vm_flags & VM_LOCKONFAULT)
 			continue;
 		vma->populated = true;
-		if (fault_makes_anon_copy(mm, vma, write_fault && (vma->vm_flags & VM_WRITE)))
+		if (vm_fault_makes_anon_copy(mm, vma, write_fault && (vma->vm_flags & VM_WRITE)))
 			anon_vma_prepare(mm, vma);
 	}
 }
@@ -537,7 +537,7 @@ static long mmap_region(struct mm_struct *mm, struct mm_file *file, unsigned lon
 	if (nr_pages) {
 		err = vma_split_range(mm, addr, end);
 		MM_BUG_ON(err);		/* checked and reserved above */
-		unmap_range(mm, addr, end);
+		vm_unmap_range(mm, addr, end);
 		/* An accountable mapping took over the old charge (charged = pglen - nr_accounted). */
 		if (vm_flags & VM_ACCOUNT)
 			vm_acct_memory(mm->machine, (long)nr_accounted);
@@ -770,8 +770,8 @@ long mm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len, unsign
 	mm_down_write(&mm->mmap_lock);
 	ret = do_mmap(mm, file, addr, len, prot, flags, 0, pgoff_bytes >> PAGE_SHIFT, &populate);
 	if (populate)
-		populate_range(mm, (unsigned long)ret, (unsigned long)ret + populate, true);
-	mm_debug_check(mm);
+		vm_populate_range(mm, (unsigned long)ret, (unsigned long)ret + populate, true);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return ret;
 }
@@ -860,9 +860,9 @@ unsigned long mm_brk(struct mm_struct *mm, unsigned long brk)
 		populate = true;
 success:
 	if (populate)
-		populate_range(mm, oldbrk, newbrk, true);
+		vm_populate_range(mm, oldbrk, newbrk, true);
 	ret = brk;
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return ret;
 out:

@@ -43,7 +43,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	if ((oldflags & VM_ACCOUNT) && !(newflags & VM_ACCOUNT))
 		vm_unacct_memory(mm->machine, (long)nrpages);
 	if ((newflags & VM_LOCKED) && !(oldflags & VM_WRITE) && (newflags & VM_WRITE))
-		populate_range(mm, start, end, true);
+		vm_populate_range(mm, start, end, true);
 	return 0;
 }
 
@@ -120,7 +120,7 @@ int mm_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
 
 	mm_down_write(&mm->mmap_lock);
 	err = do_mprotect(mm, start, len, prot);
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
 }

@@ -113,7 +113,7 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	/* The charge moves with the pages: unmapping the old range must not give it back. */
 	if (vm_flags & VM_ACCOUNT)
 		vm_acct_memory(mm->machine, (long)(old_len >> PAGE_SHIFT));
-	unmap_range(mm, old_addr, old_addr + old_len);
+	vm_unmap_range(mm, old_addr, old_addr + old_len);
 	mm->hiwater_vm = MAX(hiwater, mm->total_vm);
 	return (long)new_addr;
 }
@@ -326,7 +326,7 @@ static long remap_in_place(struct mm_struct *mm, struct vm_area_struct *vma, uns
 		if (res)
 			return res;
 		if (vma->vm_flags & VM_LOCKED)
-			populate_range(mm, addr + old_len, addr + new_len, true);
+			vm_populate_range(mm, addr + old_len, addr + new_len, true);
 		return (long)addr;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -371,7 +371,7 @@ static long remap_to_new_place(struct mm_struct *mm, struct vm_area_struct *vma,
 	 * (so a move of an untouched locked VMA leaves it without an anon_vma, as on the host).
 	 */
 	if (res >= 0 && new_len > old_len && (find_vma(mm, res)->vm_flags & VM_LOCKED))
-		populate_range(mm, (unsigned long)res + old_len, (unsigned long)res + new_len, true);
+		vm_populate_range(mm, (unsigned long)res + old_len, (unsigned long)res + new_len, true);
 	return res;
 }
 
@@ -427,7 +427,7 @@ long mm_mremap(struct mm_struct *mm, unsigned long old_addr, unsigned long old_l
 
 	mm_down_write(&mm->mmap_lock);
 	ret = do_mremap(mm, old_addr, old_len, new_len, flags, new_addr);
-	mm_debug_check(mm);
+	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return ret;
 }

@@ -112,9 +112,11 @@ int mm_seed_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	vma->vm_file = file ? mm_file_get(file) : NULL;
 	vma->special = kind;
 	vma->anon_name = anon_name;
+	if (anon_name)
+		mm->has_anon_names = true;
 	/* What a snapshot shows was almost certainly touched: give writable private ones anon_vmas. */
 	if ((vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		vma->anon_vma = new_anon_vma_id(mm->machine), vma->anon_vma_chain = 1;
+		vma->anon_vma = vm_new_anon_vma_id(mm->machine), vma->anon_vma_chain = 1;
 	vma->populated = true;
 	vma_link(mm, vma);
 	seed_layout(mm, name, start, end);

@@ -157,15 +157,21 @@ int vma_prealloc_names(struct mm_struct *mm, struct vm_area_struct *const *v, in
 
 int vma_prealloc_split(struct mm_struct *mm, int nr_vmas, unsigned long start, unsigned long end)
 {
-	struct vm_area_struct *cut[2] = { find_vma(mm, start), NULL };
+	struct vm_area_struct *first, *last = NULL;
+	struct vm_area_struct *cut[2] = { NULL, NULL };
 	int err;
 
-	if (cut[0] && cut[0]->vm_start >= start)
-		cut[0] = NULL;
+	if (!mm->has_anon_names)	/* no VMA of this mm was ever named: no lookups */
+		return vma_prealloc(mm, nr_vmas);
+	first = find_vma(mm, start);
+	if (first && first->vm_start < start)
+		cut[0] = first;
 	if (end > start) {
-		cut[1] = find_vma(mm, end - 1);
-		if (cut[1] && (cut[1]->vm_start >= end || cut[1]->vm_end <= end))
-			cut[1] = NULL;
+		/* The first VMA ending above start is also the first ending above end - 1 if it
+		 * covers end - 1: one lookup in the common case of a range inside one VMA. */
+		last = first && end - 1 < first->vm_end ? first : find_vma(mm, end - 1);
+		if (last && last->vm_start < end && last->vm_end > end)
+			cut[1] = last;
 	}
 	err = vma_prealloc(mm, nr_vmas);
 	if (err)
@@ -194,6 +200,8 @@ struct vm_area_struct *vm_area_dup(struct mm_struct *mm, const struct vm_area_st
 	new->vm_prev = new->vm_next = NULL;
 	new->vm_file = orig->vm_file ? mm_file_get(orig->vm_file) : NULL;
 	new->anon_name = name;
+	if (name)
+		mm->has_anon_names = true;
 	return new;
 }
 
@@ -347,7 +355,7 @@ void vma_set_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lo
 
 /* ---- anon_vma identity ----------------------------------------------------------------------- */
 
-unsigned long new_anon_vma_id(struct machine *m)
+unsigned long vm_new_anon_vma_id(struct machine *m)
 {
 	return atomic_fetch_add(&m->vm->next_anon_vma, 1);
 }
@@ -376,7 +384,7 @@ void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma)
 		vma->anon_vma_chain = 1;
 		return;
 	}
-	vma->anon_vma = new_anon_vma_id(mm->machine);
+	vma->anon_vma = vm_new_anon_vma_id(mm->machine);
 	vma->anon_vma_chain = 1;
 }
 

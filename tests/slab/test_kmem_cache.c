@@ -55,7 +55,7 @@ static const unsigned int host_slabs[][3] = {
 
 static void test_calculate_order_matches_host(void **state)
 {
-	unsigned int min_objects = slub_min_objects_for(2);
+	unsigned int min_objects = slab_min_objects_for(2);
 	size_t i;
 
 	assert_int_equal(min_objects, 12);

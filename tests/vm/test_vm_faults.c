@@ -112,47 +112,33 @@ static void test_every_allocation_fails_cleanly(void **state)
 			long nth;
 
 			for (nth = 1; nth < 20; nth++) {
+				struct vmt_state before;
 				struct vmt t;
-				char *before, *after;
-				struct mm_stats s0, s1;
-				long committed, r;
+				long r, hit;
 
 				vmt_setup(&t, MM_EXEC_EMPTY);
 				mm_set_brk_start(t.mm, PG(64));
 				build(&t);
 				/* An empty reserve: each call must allocate afresh. */
 				vma_free_reserve(t.mm);
-				before = vmt_maps(t.mm);
-				mm_get_stats(t.mm, &s0);
-				committed = vm_committed_as_pages(t.m);
+				vmt_state_save(&t, &before);
 				machine_fail_nth(t.m, kinds[k], nth, 1);
-				long hit;
-
 				r = ops[o].fn(&t);
 				hit = machine_fault_injected(t.m, kinds[k]);
 				machine_fault_clear(t.m);
 				if (hit == 0) {
 					/* nth beyond the allocations of this call: done */
-					free(before);
+					free(before.maps);
 					vmt_teardown(&t);
 					break;
 				}
 				injected++;
-				after = vmt_maps(t.mm);
-				mm_get_stats(t.mm, &s1);
 				if (r >= 0)
 					fail_msg("%s: allocation %ld of kind %d failed but the call "
 						 "succeeded", ops[o].name, nth, (int)kinds[k]);
 				assert_true(r == -ENOMEM || r == -EAGAIN);
-				if (strcmp(before, after))
-					fail_msg("%s: failed allocation %ld changed the maps:\n%s---\n%s",
-						 ops[o].name, nth, before, after);
-				assert_int_equal(s0.total_vm, s1.total_vm);
-				assert_int_equal(s0.map_count, s1.map_count);
-				assert_int_equal(committed, vm_committed_as_pages(t.m));
-				assert_machine_ok(t.m);
-				free(before);
-				free(after);
+				vmt_assert_unchanged(&t, &before, ops[o].name, nth);
+				free(before.maps);
 				vmt_teardown(&t);
 			}
 		}

@@ -100,28 +100,26 @@ static int sweep(size_t o, bool named)
 	long nth;
 
 	for (nth = 1; nth < 40; nth++) {
-		struct mm_stats s0, s1;
-		char *before, *after;
-		long committed, r, hit;
+		struct vmt_state before;
+		long r, hit;
 		struct vmt t;
 
 		vmt_setup(&t, MM_EXEC_EMPTY);
 		build(&t, named);
 		vma_free_reserve(t.mm);		/* every VMA and name copy allocated afresh */
-		before = vmt_maps(t.mm);
-		mm_get_stats(t.mm, &s0);
-		committed = vm_committed_as_pages(t.m);
+		vmt_state_save(&t, &before);
 		machine_fail_nth(t.m, FAULT_MISC, nth, 1);
 		r = ops[o].fn(&t);
 		hit = machine_fault_injected(t.m, FAULT_MISC);
 		machine_fault_clear(t.m);
-		after = vmt_maps(t.mm);
 		if (!hit) {
+			char *after = vmt_maps(t.mm);
+
 			if (r < 0)
 				fail_msg("%s: failed (%ld) with no allocation failing", ops[o].name,
 					 r);
 			assert_int_equal(count_named(after), named ? ops[o].named_after : 0);
-			free(before);
+			free(before.maps);
 			free(after);
 			vmt_teardown(&t);
 			return failures;
@@ -130,16 +128,8 @@ static int sweep(size_t o, bool named)
 		if (r != -ENOMEM)
 			fail_msg("%s: allocation %ld failed, the call returned %ld, not -ENOMEM",
 				 ops[o].name, nth, r);
-		if (strcmp(before, after))
-			fail_msg("%s: failed allocation %ld changed the maps:\n%s---\n%s",
-				 ops[o].name, nth, before, after);
-		mm_get_stats(t.mm, &s1);
-		assert_int_equal(s0.total_vm, s1.total_vm);
-		assert_int_equal(s0.map_count, s1.map_count);
-		assert_int_equal(committed, vm_committed_as_pages(t.m));
-		assert_machine_ok(t.m);
-		free(before);
-		free(after);
+		vmt_assert_unchanged(&t, &before, ops[o].name, nth);
+		free(before.maps);
 		vmt_teardown(&t);
 	}
 	fail_msg("%s: still failing after %ld allocations", ops[o].name, nth);

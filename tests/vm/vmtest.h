@@ -53,6 +53,37 @@ static inline char *vmt_maps(struct mm_struct *mm)
 	return buf;
 }
 
+/* What a failed call must leave as it was: the maps text, the counters and the commit charge. */
+struct vmt_state {
+	char *maps;
+	struct mm_stats stats;
+	long committed;
+};
+
+static inline void vmt_state_save(struct vmt *t, struct vmt_state *s)
+{
+	s->maps = vmt_maps(t->mm);
+	mm_get_stats(t->mm, &s->stats);
+	s->committed = vm_committed_as_pages(t->m);
+}
+
+/* Fail the test (naming @what and the @nth failed allocation) unless @t is still as @s was. */
+static inline void vmt_assert_unchanged(struct vmt *t, const struct vmt_state *s,
+					const char *what, long nth)
+{
+	struct vmt_state now;
+
+	vmt_state_save(t, &now);
+	if (strcmp(s->maps, now.maps))
+		fail_msg("%s: failed allocation %ld changed the maps:\n%s---\n%s", what, nth,
+			 s->maps, now.maps);
+	assert_int_equal(s->stats.total_vm, now.stats.total_vm);
+	assert_int_equal(s->stats.map_count, now.stats.map_count);
+	assert_int_equal(s->committed, now.committed);
+	assert_machine_ok(t->m);
+	free(now.maps);
+}
+
 /*
  * Check the VMAs within [PG(0), PG(width)) against @pic, one char per page: '.' unmapped, a
  * letter = one VMA (equal adjacent letters are one VMA; a new letter starts a new VMA).
