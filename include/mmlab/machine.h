@@ -91,6 +91,13 @@ struct machine_config {
 	 * read allocates a private page (and an anon_vma), as on hosts that forbid the zero page.
 	 */
 	bool forbid_zero_page;
+	/*
+	 * The page-table format of every address space: MM_ARCH_X86_64 (the default) or
+	 * MM_ARCH_ARM64 entries (4 KiB granule, hardware access and dirty flags); la57: five
+	 * levels of tables instead of four (x86-64 with 5-level paging).
+	 */
+	int arch;
+	bool la57;
 };
 
 struct machine;

@@ -333,13 +333,37 @@ MMLAB_API int mm_msync(struct mm_struct *mm, unsigned long start, unsigned long 
 /* mm_mincore - mincore(2) into @vec (len pages). Returns 0, -EINVAL, -ENOMEM, -EFAULT (vec NULL). */
 MMLAB_API int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len,
 			 unsigned char *vec);
+/* The kinds of a user access (mm_access). */
+enum mm_access_kind {
+	MM_ACCESS_READ,		/* a load */
+	MM_ACCESS_WRITE,	/* a store */
+	MM_ACCESS_EXEC,		/* an instruction fetch */
+};
+
 /*
- * mm_touch - a user access at @addr (a page fault without page tables): checks the VMA and its
- * permission, grows a stack VMA downward as the fault path does, marks the page resident and,
- * for a write to a private mapping, gives the VMA its anon_vma. Returns 0 or -EFAULT (SIGSEGV:
- * no VMA), -EACCES (SIGSEGV: protection), -EIO (SIGBUS: a file page past the end of the file).
+ * mm_access - what a CPU does for a user access of @len bytes at @addr: each page it covers,
+ * in ascending order, is walked in the page tables, and where the hardware refuses (no PTE,
+ * write-protected, no execute) the fault handler runs: stack growth below a VM_GROWSDOWN VMA,
+ * the access check, then demand paging (the zero page on a read of private anonymous memory,
+ * a zeroed frame on a write) and copy-on-write. The pages before a failing one stay touched.
+ * File and shared mappings have no pages yet: their faults only mark the VMA resident. Returns
+ * 0, -EFAULT (SIGSEGV SEGV_MAPERR: no VMA, or beyond TASK_SIZE), -EACCES (SIGSEGV
+ * SEGV_ACCERR), -EIO (SIGBUS: a file page past the end of the file), -ENOMEM (VM_FAULT_OOM: no
+ * frame or page table could be allocated; nothing is left half-mapped).
  */
+MMLAB_API int mm_access(struct mm_struct *mm, unsigned long addr, unsigned long len,
+			enum mm_access_kind kind);
+/* mm_touch - mm_access of the one byte at @addr, a store if @write, else a load. */
 MMLAB_API int mm_touch(struct mm_struct *mm, unsigned long addr, bool write);
+/*
+ * access_process_vm - copy @len bytes between @buf and @mm's memory at @addr, through its page
+ * tables as the process's own loads (@write false: into @buf) or stores (@write true: from
+ * @buf) would, faulting pages in and breaking copy-on-write on the way. Returns the number of
+ * bytes copied if any, else the errno of mm_access(); -EOPNOTSUPP for memory without pages
+ * (file and shared mappings, until the page cache exists).
+ */
+MMLAB_API long access_process_vm(struct mm_struct *mm, unsigned long addr, void *buf,
+				 unsigned long len, bool write);
 
 /* ---- views --------------------------------------------------------------------------------- */
 

@@ -1,10 +1,9 @@
 /*
- * fault.c - a user access without page tables: mm_touch() decides what the kernel's fault
- * handler would (SIGSEGV for no VMA or no permission, stack growth below a VM_GROWSDOWN VMA)
- * and records what matters to this layer: the page is resident, and a write to a private
- * mapping gives the VMA its anon_vma (anon_vma_prepare), which later decides merges. A read of
- * private anonymous memory maps the shared zero page and prepares nothing, unless the machine
- * forbids the zero page (machine_config.forbid_zero_page).
+ * fault.c - what the fault path decides before it touches page tables (memory.c does the
+ * rest): stack growth below a VM_GROWSDOWN VMA, and whether a fault makes an anonymous copy
+ * (and so gives the VMA its anon_vma, which later decides merges). A read of private
+ * anonymous memory maps the shared zero page and prepares nothing, unless the machine forbids
+ * the zero page (machine_config.forbid_zero_page).
  *
  * Stack growth (expand_downwards): the new start must keep stack_guard_gap above the previous
  * accessible non-stack VMA, the stack must stay within RLIMIT_STACK and RLIMIT_AS, and the
@@ -12,7 +11,7 @@
  */
 #include "vm/internal.h"
 
-static int expand_downwards(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
+int vm_expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
 {
 	struct vm_area_struct *prev = vma->vm_prev;
 	unsigned long grow = (vma->vm_start - addr) >> PAGE_SHIFT;
@@ -41,41 +40,4 @@ bool vm_fault_makes_anon_copy(struct mm_struct *mm, const struct vm_area_struct 
 		return false;
 	/* do_cow_fault / do_anonymous_page's write path; a read maps the zero page. */
 	return write || (vma_is_anonymous(vma) && mm->machine->cfg.forbid_zero_page);
-}
-
-int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
-{
-	struct vm_area_struct *vma;
-	int err = 0;
-
-	mm_down_write(&mm->mmap_lock);
-	vma = find_vma(mm, addr);
-	if (!vma) {
-		err = -EFAULT;
-		goto out;
-	}
-	if (addr < vma->vm_start) {
-		if (!(vma->vm_flags & VM_GROWSDOWN) ||
-		    expand_downwards(mm, vma, addr & PAGE_MASK)) {
-			err = -EFAULT;
-			goto out;
-		}
-	}
-	if (write ? !(vma->vm_flags & VM_WRITE) :
-		    !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
-		err = -EACCES;
-		goto out;
-	}
-	/* A file page at or past the end of the file: SIGBUS, nothing mapped. */
-	if (((addr - vma->vm_start) >> PAGE_SHIFT) >= vma_pages_in_file(vma)) {
-		err = -EIO;
-		goto out;
-	}
-	vma->populated = true;
-	if (vm_fault_makes_anon_copy(mm, vma, write))
-		anon_vma_prepare(mm, vma);
-out:
-	vm_debug_check_mm(mm);
-	mm_up_write(&mm->mmap_lock);
-	return err;
 }

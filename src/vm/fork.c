@@ -9,7 +9,10 @@
  *   - gets a new anon_vma whose chain is one longer than the parent's, so a child's VMA never
  *     merges with a fresh neighbour; a VM_WIPEONFORK VMA gets none and starts unpopulated,
  *   - is charged again to Committed_AS if it was charged (VM_ACCOUNT).
- * The parent is never changed: a copy that cannot be made frees the child whole (-ENOMEM).
+ * The page tables of private anonymous VMAs are copied (memory.c, copy_page_range): both
+ * processes map the same frames write-protected until one of them writes (copy-on-write).
+ * The parent's VMAs are never changed (its PTEs lose write permission, as in the kernel): a
+ * copy that cannot be made frees the child whole (-ENOMEM).
  */
 #include "vm/internal.h"
 
@@ -44,6 +47,11 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			tmp->anon_vma_chain = mpnt->anon_vma_chain + 1;
 		}
 		vma_link(mm, tmp);
+		if (!(mpnt->vm_flags & VM_WIPEONFORK)) {
+			err = copy_page_range(tmp, mpnt);
+			if (err)
+				return err;	/* the caller frees the child, pages and all */
+		}
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "vm/mm_types.h"
 #include "phys/mmzone.h"
+#include "pgtable/pgtable.h"
 
 #include <limits.h>
 
@@ -168,7 +169,7 @@ bool can_do_mlock(struct mm_struct *mm);
  * the VMA is writable and private (mm_populate, MADV_POPULATE_WRITE), false for read faults
  * only (MADV_POPULATE_READ).
  */
-void vm_populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault);
+int vm_populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault);
 
 /* ---- mlock.c -------------------------------------------------------------------------------- */
 /* Apply VM_LOCKED-class flags to [start, end) (mlock_fixup loop); @flags 0 unlocks. */
@@ -232,5 +233,64 @@ void mm_show_maps(struct mm_struct *mm, struct seq_buf *s);
 unsigned long long vm_get_page_prot(unsigned long vm_flags);	/* the host arch: x86-64 */
 
 #define IS_ERR_VALUE(x)	((unsigned long)(x) >= (unsigned long)-4095)
+
+/* ---- fault.c, memory.c: page tables, faults and the pages of anonymous memory ---------------- */
+
+typedef unsigned int vm_fault_t;
+#define VM_FAULT_OOM		0x000001
+#define VM_FAULT_SIGBUS		0x000002
+#define VM_FAULT_MAJOR		0x000004
+#define VM_FAULT_SIGSEGV	0x000040
+
+#define FAULT_FLAG_WRITE	0x0001
+#define FAULT_FLAG_USER		0x0040
+#define FAULT_FLAG_INSTRUCTION	0x0100
+
+/*
+ * vm_expand_stack - grow the VM_GROWSDOWN @vma down to @addr (page aligned), as a fault below
+ * it does: 0, or -EPERM/-ENOMEM when the guard gap, RLIMIT_STACK, RLIMIT_AS or the commit
+ * limit refuse. The mmap_lock is held for writing.
+ */
+int vm_expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr);
+/* vma_has_pages - the VMA's memory is pages mapped by page tables (private anonymous). */
+bool vma_has_pages(const struct vm_area_struct *vma);
+/* vma_page_prot - the page protection bits of @vma's flags in its mm's encoding. */
+uint64_t vma_page_prot(const struct vm_area_struct *vma);
+/*
+ * handle_mm_fault - the fault at @address of @vma (the access already checked against the
+ * VMA's permissions), FAULT_FLAG_* @flags; the mmap_lock is held. Returns 0 or VM_FAULT_OOM.
+ */
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags);
+/* vm_populate_vma - fault in [start, end) of @vma as GUP does for populate. 0 or -ENOMEM. */
+int vm_populate_vma(struct vm_area_struct *vma, unsigned long start, unsigned long end, bool write);
+/* copy_page_range - fork: the child's PTEs for @dst_vma from @src_vma's. 0 or -ENOMEM. */
+int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
+/* zap_page_range - unmap every page of [start, end), dropping the pages' references. */
+void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/*
+ * unmap_region - after the VMAs of [start, end) were removed: zap its pages and free the page
+ * tables that only it used (floor and ceiling from the neighbouring VMAs).
+ */
+void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* change_protection - rewrite the PTEs of [start, end) of @vma for its new vm_flags. */
+void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+/*
+ * move_page_tables - mremap: move the PTEs of [old_addr, old_addr + len) to @new_addr.
+ * Allocates the destination tables first: -ENOMEM leaves both ranges as they were.
+ */
+int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
+		     struct vm_area_struct *new_vma, unsigned long new_addr, unsigned long len);
+/* vm_page_present - a PTE maps the page at @addr (mincore). */
+bool vm_page_present(struct mm_struct *mm, unsigned long addr);
+/* exit_mmap_pages - exit: every page unmapped, every page table freed, the pgd too. */
+void exit_mmap_pages(struct mm_struct *mm);
+/* get_mm_counter - the RSS counter @member (MM_ANONPAGES, ...) of @mm, in pages. */
+unsigned long get_mm_counter(struct mm_struct *mm, int member);
+/* vm_zero_page_init - choose the shared zero page's frame number (at boot). */
+void vm_zero_page_init(struct machine *m);
+/* vm_check_pages - the page-table invariants of every mm (memory.c). 0 or -EUCLEAN + @why. */
+int vm_check_pages(struct machine *m, char *why, size_t why_size);
+/* PageAnon - @page is an anonymous page (its mapping is an anon_vma). */
+bool PageAnon(const struct page *page);
 
 #endif /* MMLAB_VM_INTERNAL_H */

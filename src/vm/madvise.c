@@ -67,7 +67,7 @@ static bool advice_changes_flags(int behavior)
 
 /*
  * Advice about the pages of [start, end) of @vma: what the kernel checks for each, then the
- * change of residency (there are no pages, only the VMA's populated flag). 0 or the errno.
+ * change to the pages (zapped by MADV_DONTNEED; faulted in by MADV_POPULATE_*). 0 or the errno.
  */
 static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
 			 unsigned long end, int behavior)
@@ -96,6 +96,9 @@ static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 			return -EINVAL;
 		if (behavior == MADV_FREE && !vma_is_anonymous(vma))
 			return -EINVAL;
+		/* MADV_FREE pages stay mapped until reclaim wants them (there is none yet). */
+		if (behavior != MADV_FREE)
+			zap_page_range(mm, start, end);
 		if (start == vma->vm_start && end == vma->vm_end)
 			vma->populated = false;
 		return 0;
@@ -105,8 +108,7 @@ static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 			return -EINVAL;
 		if (!(vma->vm_flags & (behavior == MADV_POPULATE_READ ? VM_READ : VM_WRITE)))
 			return -EINVAL;		/* incompatible permissions */
-		vm_populate_range(mm, start, end, behavior == MADV_POPULATE_WRITE);
-		return 0;
+		return vm_populate_range(mm, start, end, behavior == MADV_POPULATE_WRITE);
 	case MADV_GUARD_INSTALL:
 	case MADV_GUARD_REMOVE:
 		if (vma->vm_flags & (VM_SPECIAL | VM_HUGETLB |

@@ -3,9 +3,10 @@
  *
  * Model (mm/mincore.c): unaligned start is EINVAL, a range beyond the user address space
  * ENOMEM, a NULL vector EFAULT (checked in that order); len 0 succeeds. The vector is filled VMA
- * by VMA; a hole stops with ENOMEM after the bytes before it were written. Residency without a
- * page layer: an anonymous VMA's pages are resident once touched or populated (mm_touch,
- * MAP_POPULATE, mlock); a file VMA's pages are taken as cached (a warm page cache).
+ * by VMA; a hole stops with ENOMEM after the bytes before it were written. Residency: a
+ * private anonymous VMA's page is resident when a PTE maps it (the zero page counts, as in the
+ * kernel); a file or shared VMA's pages are taken as cached (a warm page cache, until the page
+ * cache exists), and so are those of a VMA seeded from a maps snapshot (vma->populated).
  */
 #include "vm/internal.h"
 
@@ -34,7 +35,14 @@ int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len, uns
 		}
 		stop = MIN(vma->vm_end, end);
 		n = (stop - start) >> PAGE_SHIFT;
-		memset(vec, vma->vm_file ? 1 : vma->populated ? 1 : 0, n);
+		if (vma_has_pages(vma) && !vma->populated) {
+			unsigned long i;
+
+			for (i = 0; i < n; i++)
+				vec[i] = vm_page_present(mm, start + (i << PAGE_SHIFT));
+		} else {
+			memset(vec, vma->vm_file ? 1 : vma->populated ? 1 : 0, n);
+		}
 		vec += n;
 		start = stop;
 	}

@@ -45,12 +45,20 @@ struct mm_struct *mm_alloc(struct machine *m)
 	atomic_init(&mm->mm_users, 1);
 	atomic_init(&mm->mm_count, 1);
 	mm_rwsem_init(&mm->mmap_lock);
+	mm_lock_init(&mm->page_table_lock);
 	INIT_LIST_HEAD(&mm->mmlist);
 	mm->task_size = MM_TASK_SIZE;
 	for (i = 0; i < RLIM_NLIMITS; i++)
 		mm->rlim_cur[i] = mm->rlim_max[i] = RLIM_INFINITY;
 	mm->rlim_cur[RLIMIT_STACK] = 8UL << 20;
 	mm->rlim_cur[RLIMIT_MEMLOCK] = mm->rlim_max[RLIMIT_MEMLOCK] = 8UL << 20;
+	if (pgd_alloc(mm)) {
+		mm_lock_destroy(&mm->page_table_lock);
+		mm_rwsem_destroy(&mm->mmap_lock);
+		vma_tree_destroy(m, &mm->mm_mt);
+		kmem_cache_free(m->vm->mm_cachep, mm);
+		return NULL;
+	}
 	return mm;
 }
 
@@ -59,6 +67,7 @@ void mm_free(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = mm->mmap;
 
+	exit_mmap_pages(mm);
 	while (vma) {
 		struct vm_area_struct *next = vma->vm_next;
 
@@ -73,6 +82,7 @@ void mm_free(struct mm_struct *mm)
 	mm->mmap = mm->mmap_last = NULL;
 	vma_free_reserve(mm);
 	vma_tree_destroy(mm->machine, &mm->mm_mt);
+	mm_lock_destroy(&mm->page_table_lock);
 	mm_rwsem_destroy(&mm->mmap_lock);
 	kmem_cache_free(mm->machine->vm->mm_cachep, mm);
 }
@@ -331,6 +341,7 @@ int vm_init(struct machine *m)
 	}
 	vm_file_init(vs);
 	m->vm = vs;
+	vm_zero_page_init(m);
 	return 0;
 }
 
@@ -374,6 +385,8 @@ int vm_check(struct machine *m, char *why, size_t why_size)
 		if (err)
 			break;
 	}
+	if (!err)
+		err = vm_check_pages(m, why, why_size);
 	mm_unlock(&vs->lock);
 	return err;
 }

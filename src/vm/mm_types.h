@@ -30,6 +30,16 @@
 #include <mmlab/page.h>
 
 struct vma_leaf;
+struct pgtable_fmt;
+
+/* The kinds of mm->rss_stat, in the kernel's order. */
+enum {
+	MM_FILEPAGES,
+	MM_ANONPAGES,
+	MM_SWAPENTS,
+	MM_SHMEMPAGES,
+	NR_MM_COUNTERS
+};
 
 /* The ordered index: a sorted array of leaves, each a sorted array of up to VMA_LEAF_MAX VMAs. */
 struct vma_tree {
@@ -79,7 +89,13 @@ struct mm_struct {
 	struct vma_tree mm_mt;			/* the VMA index (the kernel's maple tree slot) */
 	struct vm_area_struct *mmap;		/* lowest VMA (list head) */
 	struct vm_area_struct *mmap_last;	/* highest VMA */
-	void *pgd;				/* no page tables yet: NULL */
+	void *pgd;				/* the top page table (pgtable.h) */
+	const struct pgtable_fmt *fmt;		/* the machine's page-table encoding */
+	int pgtable_levels;			/* 4, or 5 with LA57 */
+	unsigned long pgtables_bytes;		/* tables below the top one: VmPTE */
+	mm_lock_t page_table_lock;		/* every change of a page-table entry */
+	atomic_long rss_stat[NR_MM_COUNTERS];	/* pages mapped, by kind (MM_ANONPAGES, ...) */
+	atomic_ulong min_flt, maj_flt;		/* faults of its tasks (the kernel counts per task) */
 	atomic_int mm_users;			/* tasks using it */
 	atomic_int mm_count;			/* references to the struct (users count as one) */
 	mm_rwsem_t mmap_lock;
@@ -153,6 +169,7 @@ struct vm_state {
 	unsigned long overcommit_kbytes;	/* CommitLimit in kB instead of the ratio; 0: unused */
 	struct kmem_cache *vm_area_cachep;	/* "vm_area_struct", as in /proc/slabinfo */
 	struct kmem_cache *mm_cachep;		/* "mm_struct" */
+	unsigned long zero_pfn;			/* the shared zero page: a frame outside RAM */
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

@@ -20,7 +20,6 @@
 #include "vm/internal.h"
 
 #define SZ_128M		(128UL << 20)
-#define PMD_SIZE	(2UL << 20)
 
 struct vm_state *vm_of(struct mm_struct *mm)
 {
@@ -355,6 +354,7 @@ void vm_unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end
 		vm_area_free(mm, vma);
 		vma = next;
 	}
+	unmap_region(mm, start, end);
 }
 
 /* Pages and accounted pages of the VMAs overlapping [start, end). */
@@ -455,22 +455,28 @@ int mm_munmap(struct mm_struct *mm, unsigned long addr, unsigned long len)
 
 /*
  * Fault in [start, end) as __mm_populate does: writable private mappings with write faults
- * (anon_vma for the copies), the rest with read faults, which map the zero page on private
- * anonymous memory (vm_fault_makes_anon_copy).
+ * (real frames, and an anon_vma), the rest with read faults, which map the zero page on
+ * private anonymous memory. VMAs that cannot fault (no access, VM_SPECIAL) and VM_LOCKONFAULT
+ * ones are skipped. Returns 0, or -ENOMEM when a page or page table could not be allocated
+ * (what is populated stays).
  */
-void vm_populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault)
+int vm_populate_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool write_fault)
 {
 	struct vm_area_struct *vma = find_vma(mm, start);
 
 	for (; vma && vma->vm_start < end; vma = vma->vm_next) {
+		bool write = write_fault && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+		int err;
+
 		if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) || (vma->vm_flags & VM_SPECIAL))
 			continue;
 		if (vma->vm_flags & VM_LOCKONFAULT)
 			continue;
-		vma->populated = true;
-		if (vm_fault_makes_anon_copy(mm, vma, write_fault && (vma->vm_flags & VM_WRITE)))
-			anon_vma_prepare(mm, vma);
+		err = vm_populate_vma(vma, MAX(start, vma->vm_start), MIN(end, vma->vm_end), write);
+		if (err)
+			return err;
 	}
+	return 0;
 }
 
 /*

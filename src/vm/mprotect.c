@@ -42,6 +42,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	if ((oldflags & VM_ACCOUNT) && !(newflags & VM_ACCOUNT))
 		vm_unacct_memory(mm->machine, (long)nrpages);
+	change_protection(*out, start, end);
 	if ((newflags & VM_LOCKED) && !(oldflags & VM_WRITE) && (newflags & VM_WRITE))
 		vm_populate_range(mm, start, end, true);
 	return 0;

@@ -90,8 +90,16 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 			vm_unacct_memory(mm->machine, (long)charged);
 		return err;
 	}
+	/* The destination tables first: a failure there changes nothing. */
+	err = move_page_tables(vma, old_addr, NULL, new_addr, old_len);
+	if (err) {
+		if (charged)
+			vm_unacct_memory(mm->machine, (long)charged);
+		return err;
+	}
 	new = copy_vma(mm, vma, new_addr, new_len, pgoff);
 	if (!new) {
+		move_page_tables(vma, new_addr, NULL, old_addr, old_len);	/* tables exist */
 		if (charged)
 			vm_unacct_memory(mm->machine, (long)charged);
 		return -ENOMEM;
