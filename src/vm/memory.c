@@ -779,7 +779,8 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size)
 		free(c.pfns);
 		return c.bad;	/* out of host memory: nothing found */
 	}
-	qsort(c.pfns, c.nr, sizeof(*c.pfns), cmp_ulong);
+	if (c.nr)
+		qsort(c.pfns, c.nr, sizeof(*c.pfns), cmp_ulong);
 	for (i = 0; i < c.nr; i = j) {
 		struct page *page = pfn_to_page(c.pfns[i]);
 
