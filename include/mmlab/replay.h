@@ -31,6 +31,9 @@ struct replay_stats {
 	unsigned long calls;		/* memory syscalls replayed */
 	unsigned long matched;		/* ... whose recorded result mmlab reproduced */
 	unsigned long differed;		/* ... whose recorded result mmlab did not reproduce */
+	unsigned long accesses;		/* memory access lines (valgrind lackey) replayed */
+	unsigned long access_kills;	/* processes killed by an access (SIGSEGV, SIGBUS) */
+	unsigned long oom_kills;	/* processes killed because a fault found no memory */
 };
 
 /* One memory syscall whose recorded result mmlab did not reproduce (see replay_diff_fn). */
@@ -104,6 +107,11 @@ struct replay_options {
 	replay_progress_fn on_progress;	/* replay_file()'s progress, or NULL */
 	void *progress_arg;		/* passed to on_progress */
 	const struct replay_host *host;	/* files the trace names; NULL: replay_host_default() */
+	bool map_on_access;		/* an access that finds no VMA maps an anonymous page */
+	/* /proc files to keep, as mmlab_proc_read() names them ("1234/smaps", "meminfo"): a
+	 * process's files as they stood when it exited, the others at replay_finish(). */
+	const char *const *proc_paths;
+	size_t nr_proc_paths;
 };
 
 /*
@@ -129,6 +137,12 @@ MMLAB_API int replay_file(struct replay *r, FILE *f, unsigned long *lineno, char
 MMLAB_API int replay_finish(struct replay *r);
 /* replay_maps - the captured /proc/PID/maps text (after replay_finish), or NULL. */
 MMLAB_API const char *replay_maps(const struct replay *r);
+/*
+ * replay_proc_text - replay_options.proc_paths[@i] as it was captured (see there), or NULL if
+ * it was not (a process that never appeared, a file mmlab does not have). Valid until
+ * replay_free().
+ */
+MMLAB_API const char *replay_proc_text(const struct replay *r, size_t i);
 /* replay_get_stats - copy @r's counters so far into @st. */
 MMLAB_API void replay_get_stats(const struct replay *r, struct replay_stats *st);
 /* replay_free - tear down every process and file of the replay. */

@@ -145,6 +145,7 @@ static void proc_exit(struct replay *r, struct rproc *p)
 {
 	if (p->pid == r->opt.maps_pid)
 		replay_capture_maps(r, p);
+	replay_capture_procs(r, p->pid);
 	proc_remove(r, p);
 	mm_task_exit(p->task);
 	replay_fdtable_put(p->fds);
@@ -392,6 +393,16 @@ static int resolve_proc(struct replay *r, long pid, struct rproc **out, char *wh
 	return proc_spawn(r, pid, why, size, out);
 }
 
+int replay_proc_for(struct replay *r, long pid, struct rproc **out, char *why, size_t size)
+{
+	return resolve_proc(r, pid, out, why, size);
+}
+
+void replay_proc_killed(struct replay *r, struct rproc *p)
+{
+	proc_exit(r, p);
+}
+
 static bool is_exec(struct strace_span name)
 {
 	return strace_span_is(name, "execve") || strace_span_is(name, "execveat");
@@ -475,7 +486,7 @@ int replay_new(struct machine *m, const struct replay_options *opts, struct repl
 	r->procs_cap = 64;
 	r->procs = calloc(r->procs_cap, sizeof(*r->procs));
 	r->reader = strace_reader_new();
-	if (!r->procs || !r->reader) {
+	if (!r->procs || !r->reader || replay_procs_init(r)) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -500,6 +511,9 @@ int replay_line(struct replay *r, const char *line, size_t len, char *why, size_
 
 	r->st.lines++;
 	r->lineno++;
+	n = replay_access_line(r, line, len, why, why_size);
+	if (n)
+		return n < 0 ? n : 0;
 	n = strace_reader_feed(r->reader, line, len, &l, &msg);
 	if (n < 0)
 		return replay_fail(why, why_size, "%s", msg ? msg : "unreadable line");
@@ -548,6 +562,7 @@ int replay_finish(struct replay *r)
 {
 	struct rproc *p;
 
+	replay_capture_procs(r, 0);
 	if (!r->maps_captured) {
 		p = r->opt.maps_pid ? replay_proc_find(r, r->opt.maps_pid) : NULL;
 		if (!p)
@@ -590,6 +605,7 @@ void replay_free(struct replay *r)
 	strace_reader_free(r->reader);
 	replay_snapshot_free(&r->snap);
 	free(r->maps);
+	replay_procs_free(r);
 	free(r->mincore_vec);
 	free(r);
 }

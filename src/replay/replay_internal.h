@@ -38,6 +38,9 @@ struct rproc {
 	bool brk_known;			/* start_brk was given (snapshot [heap] or a first brk) */
 };
 
+/* The largest SIZE of an access line (lackey's are at most a few hundred bytes). */
+#define REPLAY_ACCESS_MAX (1 << 20)
+
 struct snap_vma {
 	unsigned long start, end, pgoff;
 	unsigned long prot, flags;	/* PROT_*, MAP_SHARED or MAP_PRIVATE */
@@ -95,6 +98,7 @@ struct replay {
 	struct known_size { char *path; unsigned long long size; } known_size[REPLAY_STAT_CACHE];
 	time_t progress_last;		/* CLOCK_MONOTONIC second of the last on_progress */
 	bool progress_told;		/* on_progress was called at least once */
+	char **proc_text;		/* [i]: opt.proc_paths[i] as captured, or NULL */
 	unsigned char *mincore_vec;	/* scratch for mincore */
 	size_t mincore_cap;
 };
@@ -150,5 +154,21 @@ const struct snap_vma *replay_snapshot_find_path(const struct snapshot *s, const
  */
 int replay_mm_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
 		   size_t size);
+
+/* replay.c: the process a line names (-1: the first), created if it is new. 0 or errno. */
+int replay_proc_for(struct replay *r, long pid, struct rproc **out, char *why, size_t size);
+/* replay.c: @p died of a signal. */
+void replay_proc_killed(struct replay *r, struct rproc *p);
+/*
+ * replay_access.c: @line as a memory access (valgrind lackey format): 1 if it was one (or a
+ * valgrind message line), 0 if it is not, or a negative errno with @why.
+ */
+int replay_access_line(struct replay *r, const char *line, size_t len, char *why, size_t why_size);
+
+/* replay_proc.c: the /proc files of replay_options.proc_paths */
+int replay_procs_init(struct replay *r);
+/* Render the files of process @pid (0: every file not rendered yet). */
+void replay_capture_procs(struct replay *r, long pid);
+void replay_procs_free(struct replay *r);
 
 #endif /* MMLAB_REPLAY_INTERNAL_H */

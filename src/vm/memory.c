@@ -346,9 +346,15 @@ static int zap_one_pte(pte_t *pte, unsigned long addr, void *arg)
 	return 0;
 }
 
+/* No table below the top one: nothing is mapped, nothing to walk or free. */
+static bool mm_maps_nothing(const struct mm_struct *mm)
+{
+	return !mm->pgd || !mm->pgtables_bytes;
+}
+
 void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
-	if (!mm->pgd)
+	if (mm_maps_nothing(mm))
 		return;
 	mm_lock(&mm->page_table_lock);
 	pgtable_walk(mm, start, end, zap_one_pte, mm);
@@ -358,7 +364,7 @@ void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end
 void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 			 unsigned long floor, unsigned long ceiling)
 {
-	if (!mm->pgd)
+	if (mm_maps_nothing(mm))
 		return;
 	mm_lock(&mm->page_table_lock);
 	free_pgd_range(mm, start, end, floor, ceiling);
@@ -367,8 +373,11 @@ void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned lon
 
 void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
-	struct vm_area_struct *prev = NULL, *next = find_vma(mm, start);
+	struct vm_area_struct *prev = NULL, *next;
 
+	if (mm_maps_nothing(mm))
+		return;
+	next = find_vma(mm, start);
 	if (next && next->vm_start < end)
 		return;		/* still mapped: the caller unmaps VMAs first */
 	prev = next ? next->vm_prev : mm->mmap_last;
@@ -412,7 +421,7 @@ void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned
 	struct mm_struct *mm = vma->vm_mm;
 	struct prot_walk w = { .mm = mm, .vma = vma, .newprot = vma_page_prot(vma) };
 
-	if (!vma_has_pages(vma))
+	if (!vma_has_pages(vma) || mm_maps_nothing(mm))
 		return;
 	mm_lock(&mm->page_table_lock);
 	pgtable_walk(mm, start, end, change_one_pte, &w);
@@ -432,7 +441,7 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long off;
 
-	if (!vma_has_pages(vma) || !mm->pgd)
+	if (!vma_has_pages(vma) || mm_maps_nothing(mm))
 		return 0;
 	mm_lock(&mm->page_table_lock);
 	for (off = 0; off < len; off += PAGE_SIZE) {
