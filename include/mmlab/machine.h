@@ -64,6 +64,11 @@ struct machine_config {
 	 * Default THP_MADVISE, Debian's.
 	 */
 	int transparent_hugepage;
+	/*
+	 * /sys/kernel/mm/transparent_hugepage/use_zero_page: a read fault where a THP could be
+	 * maps the huge zero page (default true, the kernel's).
+	 */
+	bool thp_use_zero_page;
 	int watermark_scale_factor;	/* in 1/10000 of a zone; kernel default 10 */
 	int lowmem_reserve_ratio[MAX_NR_ZONES]; /* kernel default 256, 256, 32, 0, 0 */
 	int percpu_pagelist_high_fraction; /* 0: pcp high from the low watermark (kernel default) */

@@ -40,6 +40,7 @@ void machine_config_default(struct machine_config *cfg)
 	cfg->holes[1] = (struct mmlab_range){ 0x9f000, 0x100000 };		/* VGA and BIOS ROM */
 	cfg->holes[2] = (struct mmlab_range){ 0xc0000000ULL, 0x100000000ULL };	/* PCI hole */
 	cfg->watermark_scale_factor = 10;
+	cfg->thp_use_zero_page = true;
 	cfg->cache_slice_kbytes = 2048;	/* a 32 MiB L3 shared by 16 hardware threads */
 	cfg->lowmem_reserve_ratio[ZONE_DMA] = 256;
 	cfg->lowmem_reserve_ratio[ZONE_DMA32] = 256;

@@ -150,6 +150,78 @@ pte_t *pte_offset(struct mm_struct *mm, unsigned long addr)
 	return (pte_t *)&table[index_at(addr, 0)];
 }
 
+uint64_t *pmd_slot(struct mm_struct *mm, unsigned long addr, bool alloc)
+{
+	const struct pgtable_fmt *f = mm->fmt;
+	uint64_t *table = mm->pgd;
+	int level;
+
+	for (level = top_level(mm); level > 1; level--) {
+		uint64_t *slot = &table[index_at(addr, level)];
+
+		if (!*slot) {
+			uint64_t *next = alloc ? table_alloc(mm, false) : NULL;
+
+			if (!next)
+				return NULL;
+			*slot = ((uint64_t)page_to_pfn(virt_to_page(next)) << 12) | f->table;
+		}
+		table = table_of(*slot, f);
+	}
+	return &table[index_at(addr, 1)];
+}
+
+bool pmd_is_huge(const struct mm_struct *mm, uint64_t e)
+{
+	return e && !entry_is_table(e, mm->fmt);
+}
+
+/* The PMD table that holds @slot: its page keeps the deposited tables on its lru list. */
+static struct page *pmd_table_page(const uint64_t *slot)
+{
+	return virt_to_page((const void *)((uintptr_t)slot & ~(uintptr_t)(PAGE_SIZE - 1)));
+}
+
+int pgtable_trans_huge_deposit(struct mm_struct *mm, uint64_t *slot)
+{
+	struct page *pmd_page = pmd_table_page(slot);
+	uint64_t *table = table_alloc(mm, false);
+	struct page *page;
+
+	if (!table)
+		return -ENOMEM;
+	page = virt_to_page(table);
+	if (!pmd_page->lru.next)
+		INIT_LIST_HEAD(&pmd_page->lru);
+	list_add(&page->lru, &pmd_page->lru);
+	return 0;
+}
+
+pte_t *pgtable_trans_huge_withdraw(struct mm_struct *mm, uint64_t *slot)
+{
+	struct page *pmd_page = pmd_table_page(slot), *page;
+
+	(void)mm;
+	MM_BUG_ON(!pmd_page->lru.next || list_empty(&pmd_page->lru));
+	page = list_entry(pmd_page->lru.next, struct page, lru);
+	list_del(&page->lru);
+	page->lru.next = page->lru.prev = NULL;
+	if (list_empty(&pmd_page->lru))
+		pmd_page->lru.next = pmd_page->lru.prev = NULL;
+	return page_address(page);
+}
+
+void pgtable_free_withdrawn(struct mm_struct *mm, pte_t *table)
+{
+	table_free(mm, (uint64_t *)table, false);
+}
+
+pte_t *pte_table_install(struct mm_struct *mm, uint64_t *slot, pte_t *table)
+{
+	*slot = ((uint64_t)page_to_pfn(virt_to_page(table)) << 12) | mm->fmt->table;
+	return table;
+}
+
 pte_t *pte_alloc(struct mm_struct *mm, unsigned long addr)
 {
 	const struct pgtable_fmt *f = mm->fmt;
@@ -266,8 +338,9 @@ static int walk_level(struct mm_struct *mm, uint64_t *table, int level, unsigned
 		next = (a + step) & ~(step - 1);
 		if (next - 1 > end - 1)
 			next = end;
-		if (level == 0) {
-			if (*slot && (ret = fn((pte_t *)slot, a, arg)))
+		if (level == 0 || (level == 1 && *slot && !entry_is_table(*slot, f))) {
+			/* a PTE, or a huge PMD (reported with its aligned address) */
+			if (*slot && (ret = fn((pte_t *)slot, level ? a & PMD_MASK : a, level, arg)))
 				return ret;
 		} else if (entry_is_table(*slot, f)) {
 			ret = walk_level(mm, table_of(*slot, f), level - 1, a, next, fn, arg);

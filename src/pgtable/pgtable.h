@@ -18,6 +18,7 @@
 #ifndef MMLAB_PGTABLE_H
 #define MMLAB_PGTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <mmlab/mm.h>
@@ -227,13 +228,32 @@ void free_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
 		    unsigned long floor, unsigned long ceiling);
 
 /*
- * pgtable_walk - call @fn for every present or swap PTE slot in [@start, @end) that has a
- * table, in address order: @fn(pte slot, its address, @arg); a non-zero return stops the walk
- * and is returned.
+ * pgtable_walk - call @fn for every non-empty PTE slot in [@start, @end) that has a table, and
+ * every huge PMD entry that meets the range, in address order: @fn(slot, its address (a huge
+ * PMD's is 2 MiB aligned), level 0 or 1, @arg); a non-zero return stops the walk and is
+ * returned.
  */
-typedef int (*pgtable_walk_fn)(pte_t *pte, unsigned long addr, void *arg);
+typedef int (*pgtable_walk_fn)(pte_t *pte, unsigned long addr, int level, void *arg);
 int pgtable_walk(struct mm_struct *mm, unsigned long start, unsigned long end, pgtable_walk_fn fn,
 		 void *arg);
+
+/*
+ * pmd_slot - the level-1 (PMD) entry of @addr; with @alloc the missing upper tables are
+ * allocated (NULL: -ENOMEM), else NULL when one is missing.
+ */
+uint64_t *pmd_slot(struct mm_struct *mm, unsigned long addr, bool alloc);
+/* pmd_is_huge - the PMD entry @e maps a 2 MiB page itself (no PTE table). */
+bool pmd_is_huge(const struct mm_struct *mm, uint64_t e);
+/*
+ * The PTE table a huge PMD keeps in reserve for its split (the kernel's deposit/withdraw): a
+ * table allocated with the huge mapping and counted as a page table while deposited.
+ * deposit: 0 or -ENOMEM; withdraw: the most recently deposited table of @slot's PMD table.
+ */
+int pgtable_trans_huge_deposit(struct mm_struct *mm, uint64_t *slot);
+pte_t *pgtable_trans_huge_withdraw(struct mm_struct *mm, uint64_t *slot);
+void pgtable_free_withdrawn(struct mm_struct *mm, pte_t *table);
+/* pte_table_install - make @slot point to the (filled) PTE table @table; returns @table. */
+pte_t *pte_table_install(struct mm_struct *mm, uint64_t *slot, pte_t *table);
 
 /* pgtable_count - the number of tables of @mm at each level (for tests and the checker). */
 void pgtable_count(struct mm_struct *mm, unsigned long counts[PGTABLE_MAX_LEVELS]);

@@ -7,7 +7,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mmlab/proc.h>
 
@@ -23,12 +25,26 @@ static long path_pid(const char *path)
 	return *path == '/' ? pid : 0;
 }
 
-/* Render @path of @r's machine (malloc'd), or NULL if it cannot be read or memory is short. */
+/*
+ * Render @path of @r's machine (malloc'd), or NULL if it cannot be read or memory is short. A
+ * "PID/..." path names the trace's pid, which need not be the model's: it is translated.
+ */
 static char *render(struct replay *r, const char *path)
 {
-	long n = mmlab_proc_read(r->m, path, NULL, 0);
+	long pid = path_pid(path), n;
+	char model_path[256];
 	char *buf;
 
+	if (pid) {
+		struct rproc *p = replay_proc_find(r, pid);
+
+		if (!p)
+			return NULL;
+		snprintf(model_path, sizeof(model_path), "%d%s", mm_task_pid(p->task),
+			 strchr(path, '/'));
+		path = model_path;
+	}
+	n = mmlab_proc_read(r->m, path, NULL, 0);
 	if (n < 0)
 		return NULL;
 	buf = malloc((size_t)n + 1);

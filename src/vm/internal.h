@@ -241,6 +241,10 @@ typedef unsigned int vm_fault_t;
 #define VM_FAULT_SIGBUS		0x000002
 #define VM_FAULT_MAJOR		0x000004
 #define VM_FAULT_SIGSEGV	0x000040
+#define VM_FAULT_FALLBACK	0x000800	/* no huge page: try 4 KiB */
+
+#define HPAGE_PMD_ORDER		9
+#define HPAGE_PMD_NR		(1UL << HPAGE_PMD_ORDER)
 
 #define FAULT_FLAG_WRITE	0x0001
 #define FAULT_FLAG_USER		0x0040

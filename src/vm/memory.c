@@ -62,6 +62,12 @@ uint64_t vma_page_prot(const struct vm_area_struct *vma)
 	return vm_get_page_prot_arch(vma->vm_mm->fmt->arch, vma->vm_flags);
 }
 
+/* No table below the top one: nothing is mapped, nothing to walk or free. */
+static bool mm_maps_nothing(const struct mm_struct *mm)
+{
+	return !mm->pgd || !mm->pgtables_bytes;
+}
+
 static unsigned long linear_page_index(const struct vm_area_struct *vma, unsigned long addr)
 {
 	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
@@ -79,6 +85,8 @@ static const unsigned char zero_page_bytes[PAGE_SIZE] __attribute__((aligned(409
 void vm_zero_page_init(struct machine *m)
 {
 	m->vm->zero_pfn = m->phys->max_pfn;
+	/* the huge zero page: 512 frame numbers further up, 2 MiB aligned */
+	m->vm->huge_zero_pfn = (m->phys->max_pfn + 1 + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1UL);
 }
 
 static bool is_zero_pfn(struct mm_struct *mm, unsigned long pfn)
@@ -86,12 +94,17 @@ static bool is_zero_pfn(struct mm_struct *mm, unsigned long pfn)
 	return pfn == vm_of(mm)->zero_pfn;
 }
 
+static bool is_huge_zero_pfn(struct mm_struct *mm, unsigned long pfn)
+{
+	return pfn - vm_of(mm)->huge_zero_pfn < HPAGE_PMD_NR;
+}
+
 /* The struct page a PTE maps, or NULL for the zero page (vm_normal_page). */
 static struct page *vm_normal_page(struct mm_struct *mm, pte_t pte)
 {
 	unsigned long pfn = pte_pfn(mm->fmt, pte);
 
-	if (pte_special(mm->fmt, pte) || is_zero_pfn(mm, pfn))
+	if (pte_special(mm->fmt, pte) || is_zero_pfn(mm, pfn) || is_huge_zero_pfn(mm, pfn))
 		return NULL;
 	return pfn_to_page(pfn);
 }
@@ -127,18 +140,50 @@ static void page_dup_anon_rmap(struct page *page)
 	atomic_fetch_add(&page->_mapcount, 1);
 }
 
+/* ---- folios: an order-0 page, or a 2 MiB THP (a compound page of HPAGE_PMD_NR) ---------- */
+
+/* PMD mappings of a THP: kept in its first tail page (the kernel's _entire_mapcount). */
+static long folio_entire_mapcount(const struct page *head)
+{
+	return PageHead(head) ? (long)head[1].private : 0;
+}
+
+static void folio_entire_add(struct page *head, long d)
+{
+	head[1].private = (unsigned long)((long)head[1].private + d);
+}
+
+static unsigned long folio_nr_pages(const struct page *head)
+{
+	return PageHead(head) ? 1UL << compound_order(head) : 1;
+}
+
+/* The last reference is about to go: the folio leaves the anonymous state for the allocator. */
+static void folio_clear_anon(struct page *head)
+{
+	unsigned long i, n = folio_nr_pages(head);
+
+	head->mapping = NULL;
+	ClearPageSwapBacked(head);
+	for (i = 0; i < n; i++)
+		clear_page_flag(&head[i], PG_anon_exclusive);
+	if (PageHead(head))
+		head[1].private = 0;
+}
+
 /* A PTE that mapped @page is gone: the mapcount and the reference it held. */
 static void page_remove_anon_rmap(struct mm_struct *mm, struct page *page)
 {
+	struct page *head = compound_head(page);
+
 	if (atomic_fetch_sub(&page->_mapcount, 1) == 0) {
-		/* the last mapping */
-		mod_node_page_state(node_of(mm, page), NR_ANON_PAGES, -1);
+		/* the page's last PTE; still mapped if a PMD maps its folio */
+		if (!folio_entire_mapcount(head))
+			mod_node_page_state(node_of(mm, page), NR_ANON_PAGES, -1);
 		clear_page_flag(page, PG_anon_exclusive);
 	}
-	if (page_ref_count(page) == 1) {
-		page->mapping = NULL;
-		ClearPageSwapBacked(page);
-	}
+	if (page_ref_count(head) == 1)
+		folio_clear_anon(head);
 	put_page(page);
 }
 
@@ -200,8 +245,8 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 	pte_t entry;
 
 	if (old && PageAnon(old)) {
-		if (!PageAnonExclusive(old) && page_ref_count(old) == 1 &&
-		    page_mapcount(old) == 1)
+		if (!PageAnonExclusive(old) && !PageTail(old) && !PageHead(old) &&
+		    page_ref_count(old) == 1 && page_mapcount(old) == 1)
 			set_page_flag(old, PG_anon_exclusive);
 		if (PageAnonExclusive(old)) {
 			/* folio_move_anon_rmap: the page now belongs to this VMA's anon_vma */
@@ -242,11 +287,208 @@ bool vma_has_pages(const struct vm_area_struct *vma)
 	return vma_is_anonymous(vma) && !(vma->vm_flags & VM_SHARED) && vma->special == VMA_NORMAL;
 }
 
+/* ---- transparent huge pages ----------------------------------------------------------------- */
+
+/*
+ * A 2 MiB THP on a fault, as the kernel's do_huge_pmd_anonymous_page: when the VMA may have
+ * one (THP "always", or "madvise" with VM_HUGEPAGE; never with VM_NOHUGEPAGE), the aligned
+ * 2 MiB around the fault lies inside the VMA and its page offset is aligned too. A read maps
+ * the huge zero page (transparent_hugepage/use_zero_page); a write a zeroed compound page of
+ * order 9, or, if there is none, falls back to a 4 KiB page (thp_fault_fallback). Each huge
+ * mapping deposits a PTE table for its later split, counted as a page table (VmPTE).
+ */
+static bool thp_vma_allowable(const struct vm_area_struct *vma, unsigned long haddr)
+{
+	int mode = vma->vm_mm->machine->cfg.transparent_hugepage;
+
+	if (!vma_has_pages(vma) || (vma->vm_flags & VM_NOHUGEPAGE) || mode == THP_NEVER)
+		return false;
+	if (mode == THP_MADVISE && !(vma->vm_flags & VM_HUGEPAGE))
+		return false;
+	if (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) & (HPAGE_PMD_NR - 1))
+		return false;
+	return haddr >= vma->vm_start && haddr + PMD_SIZE <= vma->vm_end;
+}
+
+static uint64_t mk_huge_entry(const struct pgtable_fmt *f, unsigned long pfn, uint64_t prot)
+{
+	return ((uint64_t)pfn << 12) | (prot & ~f->type_mask) | f->huge;
+}
+
+/* The PTE bits a huge entry's 4 KiB pieces get when it is split. */
+static uint64_t huge_to_pte_bits(const struct pgtable_fmt *f, uint64_t e)
+{
+	return (e & ~f->pfn_mask & ~f->type_mask) | (f->table & f->type_mask);
+}
+
+static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slot)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	const struct pgtable_fmt *f = mm->fmt;
+	unsigned long haddr = vmf->address & PMD_MASK, i;
+	uint64_t prot = vma_page_prot(vma), e;
+	struct page *head;
+
+	if (!(vmf->flags & FAULT_FLAG_WRITE) && mm->machine->cfg.thp_use_zero_page &&
+	    !mm->machine->cfg.forbid_zero_page) {
+		if (pgtable_trans_huge_deposit(mm, slot))
+			return VM_FAULT_OOM;
+		if (!atomic_exchange(&vm_of(mm)->huge_zero_used, true))
+			count_vm_event(THP_ZERO_PAGE_ALLOC);
+		*slot = pte_val(pte_mkspecial(f, __pte(mk_huge_entry(f, vm_of(mm)->huge_zero_pfn,
+								     prot))));
+		return 0;
+	}
+	head = alloc_pages(GFP_TRANSHUGE_LIGHT | __GFP_ZERO, HPAGE_PMD_ORDER);
+	if (!head) {
+		count_vm_event(THP_FAULT_FALLBACK);
+		return VM_FAULT_FALLBACK;
+	}
+	if (pgtable_trans_huge_deposit(mm, slot)) {
+		__free_pages(head, HPAGE_PMD_ORDER);
+		return VM_FAULT_OOM;
+	}
+	anon_vma_prepare(mm, vma);
+	head->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
+	head->index = linear_page_index(vma, haddr);
+	SetPageSwapBacked(head);
+	for (i = 0; i < HPAGE_PMD_NR; i++)
+		set_page_flag(&head[i], PG_anon_exclusive);
+	folio_entire_add(head, 1);
+	mod_node_page_state(node_of(mm, head), NR_ANON_PAGES, HPAGE_PMD_NR);
+	mod_node_page_state(node_of(mm, head), NR_ANON_TRANSPARENT_HUGEPAGES, 1);
+	add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+	count_vm_event(THP_FAULT_ALLOC);
+	e = mk_huge_entry(f, page_to_pfn(head), prot);
+	if (vma->vm_flags & VM_WRITE)
+		e = pte_val(pte_mkwrite(f, pte_mkdirty(f, __pte(e))));
+	*slot = e;
+	return 0;
+}
+
+/*
+ * __split_huge_pmd: the huge entry at @slot becomes its deposited PTE table with 512 PTEs
+ * mapping the same frames with the same bits (the huge zero page: 512 mappings of the zero
+ * page); each 4 KiB page of the folio gains a PTE mapping (and the folio a reference per PTE)
+ * where the PMD mapping goes.
+ */
+static void split_huge_pmd_locked(struct mm_struct *mm, uint64_t *slot)
+{
+	const struct pgtable_fmt *f = mm->fmt;
+	uint64_t e = *slot, bits = huge_to_pte_bits(f, e);
+	unsigned long pfn = pte_pfn(f, __pte(e)), i;
+	pte_t *table = pgtable_trans_huge_withdraw(mm, slot);
+
+	for (i = 0; i < HPAGE_PMD_NR; i++)	/* the huge zero page becomes the small one */
+		table[i] = __pte(((uint64_t)(is_huge_zero_pfn(mm, pfn) ? vm_of(mm)->zero_pfn :
+					     pfn + i) << 12) | bits);
+	if (!is_huge_zero_pfn(mm, pfn)) {
+		struct page *head = pfn_to_page(pfn);
+
+		for (i = 0; i < HPAGE_PMD_NR; i++)
+			atomic_fetch_add(&head[i]._mapcount, 1);
+		atomic_fetch_add(&head->_refcount, HPAGE_PMD_NR - 1);
+		folio_entire_add(head, -1);
+		if (!folio_entire_mapcount(head))
+			mod_node_page_state(node_of(mm, head), NR_ANON_TRANSPARENT_HUGEPAGES, -1);
+	}
+	pte_table_install(mm, slot, table);
+	count_vm_event(THP_SPLIT_PMD);
+}
+
+static int split_one_huge(pte_t *slot, unsigned long addr, int level, void *arg)
+{
+	(void)addr;
+	if (level)
+		split_huge_pmd_locked(arg, (uint64_t *)slot);
+	return 0;
+}
+
+static void split_huge_at(struct mm_struct *mm, unsigned long addr)
+{
+	uint64_t *slot = pmd_slot(mm, addr, false);
+
+	if (slot && pmd_is_huge(mm, *slot))
+		split_huge_pmd_locked(mm, slot);
+}
+
+/*
+ * Split the huge PMDs of [start, end) that the range does not cover whole: at most the two at
+ * its ends (all: every huge PMD of the range).
+ */
+static void split_huge_range_locked(struct mm_struct *mm, unsigned long start, unsigned long end,
+				    bool all)
+{
+	if (mm_maps_nothing(mm) || start >= end)
+		return;
+	if (all) {
+		pgtable_walk(mm, start, end, split_one_huge, mm);
+		return;
+	}
+	if (start & ~PMD_MASK)
+		split_huge_at(mm, start);
+	if (end & ~PMD_MASK)
+		split_huge_at(mm, end - 1);
+}
+
+/* Zap the huge PMD at @slot (its whole 2 MiB lies in the unmapped range). */
+static void zap_huge_pmd(struct mm_struct *mm, uint64_t *slot)
+{
+	unsigned long pfn = pte_pfn(mm->fmt, __pte(*slot)), i, unmapped = 0;
+	struct page *head;
+
+	*slot = 0;
+	pgtable_free_withdrawn(mm, pgtable_trans_huge_withdraw(mm, slot));
+	if (is_huge_zero_pfn(mm, pfn))
+		return;
+	head = pfn_to_page(pfn);
+	add_mm_counter(mm, MM_ANONPAGES, -(long)HPAGE_PMD_NR);
+	folio_entire_add(head, -1);
+	if (!folio_entire_mapcount(head)) {
+		mod_node_page_state(node_of(mm, head), NR_ANON_TRANSPARENT_HUGEPAGES, -1);
+		for (i = 0; i < HPAGE_PMD_NR; i++)
+			unmapped += atomic_load(&head[i]._mapcount) < 0;
+		mod_node_page_state(node_of(mm, head), NR_ANON_PAGES, -(long)unmapped);
+	}
+	if (page_ref_count(head) == 1)
+		folio_clear_anon(head);
+	put_page(head);
+}
+
+/*
+ * A write to a write-protected huge PMD: reuse the folio if this process owns it, else split
+ * the PMD and let the PTE path copy the one 4 KiB page (the kernel's do_huge_pmd_wp_page).
+ */
+static vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t *slot)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	const struct pgtable_fmt *f = mm->fmt;
+	unsigned long pfn = pte_pfn(f, __pte(*slot));
+
+	if (!is_huge_zero_pfn(mm, pfn)) {
+		struct page *head = pfn_to_page(pfn);
+
+		if (PageAnonExclusive(head) ||
+		    (page_ref_count(head) == 1 && folio_entire_mapcount(head) == 1)) {
+			unsigned long i;
+
+			for (i = 0; i < HPAGE_PMD_NR; i++)
+				set_page_flag(&head[i], PG_anon_exclusive);
+			*slot = pte_val(pte_mkyoung(f, pte_mkwrite(f, pte_mkdirty(f, __pte(*slot)))));
+			return 0;
+		}
+	}
+	split_huge_pmd_locked(mm, slot);
+	return VM_FAULT_FALLBACK;
+}
+
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct vm_fault vmf = { .vma = vma, .address = address & PAGE_MASK, .flags = flags };
 	vm_fault_t ret = 0;
+	uint64_t *slot;
 	pte_t entry;
 
 	count_vm_event(PGFAULT);
@@ -254,6 +496,31 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 	if (!vma_has_pages(vma))
 		return do_pageless_fault(&vmf);
 	mm_lock(&mm->page_table_lock);
+	slot = pmd_slot(mm, vmf.address, true);
+	if (!slot) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
+	if (!*slot && thp_vma_allowable(vma, vmf.address & PMD_MASK)) {
+		ret = do_huge_pmd_anonymous_page(&vmf, slot);
+		if (ret != VM_FAULT_FALLBACK)
+			goto out;
+		ret = 0;
+	} else if (pmd_is_huge(mm, *slot)) {
+		entry = __pte(*slot);
+		if ((flags & FAULT_FLAG_WRITE) && !pte_write(mm->fmt, entry)) {
+			ret = do_huge_pmd_wp_page(&vmf, slot);
+			if (ret != VM_FAULT_FALLBACK)
+				goto out;
+			ret = 0;
+		} else {
+			entry = pte_mkyoung(mm->fmt, entry);
+			if (flags & FAULT_FLAG_WRITE)
+				entry = pte_mkdirty(mm->fmt, entry);
+			*slot = pte_val(entry);
+			goto out;
+		}
+	}
 	vmf.pte = pte_alloc(mm, vmf.address);
 	if (!vmf.pte) {
 		ret = VM_FAULT_OOM;
@@ -284,7 +551,37 @@ struct copy_walk {
 	int err;
 };
 
-static int copy_one_pte(pte_t *src, unsigned long addr, void *arg)
+/* copy_huge_pmd: the child maps the same THP (or the huge zero page) write-protected. */
+static int copy_huge_pmd(struct copy_walk *c, uint64_t *src, unsigned long addr)
+{
+	struct mm_struct *dst = c->dst;
+	const struct pgtable_fmt *f = dst->fmt;
+	uint64_t *d = pmd_slot(dst, addr, true);
+	pte_t entry = __pte(*src);
+	unsigned long pfn = pte_pfn(f, entry), i;
+
+	if (!d || pgtable_trans_huge_deposit(dst, d)) {
+		c->err = -ENOMEM;
+		return 1;
+	}
+	if (!is_huge_zero_pfn(dst, pfn)) {
+		struct page *head = pfn_to_page(pfn);
+
+		get_page(head);
+		folio_entire_add(head, 1);
+		for (i = 0; i < HPAGE_PMD_NR; i++)
+			clear_page_flag(&head[i], PG_anon_exclusive);
+		add_mm_counter(dst, MM_ANONPAGES, HPAGE_PMD_NR);
+		if (pte_write(f, entry)) {
+			entry = pte_wrprotect(f, entry);
+			*src = pte_val(entry);
+		}
+	}
+	*d = pte_val(pte_mkold(f, entry));
+	return 0;
+}
+
+static int copy_one_pte(pte_t *src, unsigned long addr, int level, void *arg)
 {
 	struct copy_walk *c = arg;
 	struct mm_struct *dst = c->dst;
@@ -292,6 +589,8 @@ static int copy_one_pte(pte_t *src, unsigned long addr, void *arg)
 	pte_t entry = *src, *d;
 	struct page *page;
 
+	if (level)
+		return copy_huge_pmd(c, (uint64_t *)src, addr);
 	if (!pte_present(f, entry))
 		return 0;
 	d = pte_alloc(dst, addr);
@@ -332,12 +631,17 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 
 /* ---- zap: unmapping pages ------------------------------------------------------------------- */
 
-static int zap_one_pte(pte_t *pte, unsigned long addr, void *arg)
+static int zap_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 {
 	struct mm_struct *mm = arg;
-	struct page *page = vm_normal_page(mm, *pte);
+	struct page *page;
 
 	(void)addr;
+	if (level) {
+		zap_huge_pmd(mm, (uint64_t *)pte);
+		return 0;
+	}
+	page = vm_normal_page(mm, *pte);
 	*pte = __pte(0);
 	if (page) {
 		add_mm_counter(mm, MM_ANONPAGES, -1);
@@ -346,17 +650,12 @@ static int zap_one_pte(pte_t *pte, unsigned long addr, void *arg)
 	return 0;
 }
 
-/* No table below the top one: nothing is mapped, nothing to walk or free. */
-static bool mm_maps_nothing(const struct mm_struct *mm)
-{
-	return !mm->pgd || !mm->pgtables_bytes;
-}
-
 void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	if (mm_maps_nothing(mm))
 		return;
 	mm_lock(&mm->page_table_lock);
+	split_huge_range_locked(mm, start, end, false);
 	pgtable_walk(mm, start, end, zap_one_pte, mm);
 	mm_unlock(&mm->page_table_lock);
 }
@@ -393,7 +692,7 @@ struct prot_walk {
 	uint64_t newprot;
 };
 
-static int change_one_pte(pte_t *pte, unsigned long addr, void *arg)
+static int change_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 {
 	struct prot_walk *w = arg;
 	const struct pgtable_fmt *f = w->mm->fmt;
@@ -403,7 +702,10 @@ static int change_one_pte(pte_t *pte, unsigned long addr, void *arg)
 	(void)addr;
 	if (!pte_present(f, entry))
 		return 0;
-	entry = pte_modify(f, entry, w->newprot);
+	if (level)	/* a huge entry keeps its block/PSE type bits */
+		entry = pte_modify(f, entry, (w->newprot & ~f->type_mask) | f->huge);
+	else
+		entry = pte_modify(f, entry, w->newprot);
 	/*
 	 * The write upgrade of can_change_pte_writable(): a private page this process owns
 	 * exclusively becomes writable at once (no fault needed); shared and COW pages stay
@@ -424,6 +726,7 @@ void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned
 	if (!vma_has_pages(vma) || mm_maps_nothing(mm))
 		return;
 	mm_lock(&mm->page_table_lock);
+	split_huge_range_locked(mm, start, end, false);
 	pgtable_walk(mm, start, end, change_one_pte, &w);
 	mm_unlock(&mm->page_table_lock);
 }
@@ -444,6 +747,8 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 	if (!vma_has_pages(vma) || mm_maps_nothing(mm))
 		return 0;
 	mm_lock(&mm->page_table_lock);
+	/* the kernel moves aligned huge PMDs whole; here they are split and moved as PTEs */
+	split_huge_range_locked(mm, old_addr, old_addr + len, true);
 	for (off = 0; off < len; off += PAGE_SIZE) {
 		pte_t *src = pte_offset(mm, old_addr + off);
 
@@ -471,10 +776,14 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 
 bool vm_page_present(struct mm_struct *mm, unsigned long addr)
 {
+	uint64_t *slot;
 	pte_t *pte;
 
-	if (!mm->pgd)
+	if (mm_maps_nothing(mm))
 		return false;
+	slot = pmd_slot(mm, addr, false);
+	if (slot && pmd_is_huge(mm, *slot))
+		return true;
 	pte = pte_offset(mm, addr);
 	return pte && pte_present(mm->fmt, *pte);
 }
@@ -517,15 +826,23 @@ static int access_page(struct mm_struct *mm, unsigned long addr, unsigned int fl
 	int tries, err;
 
 	for (tries = 0; tries < 3; tries++) {
-		pte_t *pte;
+		uint64_t *slot;
+		pte_t *pte = NULL;
 
 		mm_lock(&mm->page_table_lock);
-		pte = pte_offset(mm, addr);
+		slot = mm_maps_nothing(mm) ? NULL : pmd_slot(mm, addr, false);
+		if (slot && pmd_is_huge(mm, *slot))
+			pte = (pte_t *)slot;	/* the huge entry itself: same bits */
+		else if (slot)
+			pte = pte_offset(mm, addr);
 		if (pte && pte_hw_allows(f, *pte, write, exec)) {
 			unsigned long pfn = pte_pfn(f, *pte);
 
+			if (pte == (pte_t *)slot)
+				pfn += (addr >> PAGE_SHIFT) & (HPAGE_PMD_NR - 1);
 			*pte = pte_hw_access(f, *pte, write);
-			*kaddr = (char *)(is_zero_pfn(mm, pfn) ? (const void *)zero_page_bytes :
+			*kaddr = (char *)(is_zero_pfn(mm, pfn) || is_huge_zero_pfn(mm, pfn) ?
+					  (const void *)zero_page_bytes :
 					  page_address(pfn_to_page(pfn))) + (addr & ~PAGE_MASK);
 			mm_unlock(&mm->page_table_lock);
 			return 0;
@@ -661,15 +978,24 @@ int vm_populate_vma(struct vm_area_struct *vma, unsigned long start, unsigned lo
 	if (!vma_has_pages(vma))
 		return fault_errno(handle_mm_fault(vma, start, flags));
 	for (a = start; a < end; a += PAGE_SIZE) {
-		pte_t *pte;
-		bool ok;
+		uint64_t *slot;
+		pte_t *pte = NULL;
+		bool ok, huge;
 
 		mm_lock(&mm->page_table_lock);
-		pte = pte_offset(mm, a);
+		slot = mm_maps_nothing(mm) ? NULL : pmd_slot(mm, a, false);
+		huge = slot && pmd_is_huge(mm, *slot);
+		if (huge)
+			pte = (pte_t *)slot;
+		else if (slot)
+			pte = pte_offset(mm, a);
 		ok = pte && pte_present(mm->fmt, *pte) && (!write || pte_write(mm->fmt, *pte));
 		mm_unlock(&mm->page_table_lock);
-		if (ok)
+		if (ok) {
+			if (huge)	/* GUP follows the whole huge page */
+				a = (a & PMD_MASK) + PMD_SIZE - PAGE_SIZE;
 			continue;
+		}
 		if (fault_errno(handle_mm_fault(vma, a, flags)))
 			return -ENOMEM;
 	}
@@ -689,9 +1015,15 @@ void exit_mmap_pages(struct mm_struct *mm)
 
 /* ---- the invariant checker ------------------------------------------------------------------- */
 
+struct check_map {
+	unsigned long head;	/* the folio's first pfn */
+	unsigned long pfn;	/* the page a PTE maps; for a PMD mapping, the head */
+	bool pmd;
+};
+
 struct check_walk {
 	struct mm_struct *mm;
-	unsigned long *pfns;
+	struct check_map *maps;
 	size_t nr, cap;
 	unsigned long anon;
 	bool nomem;
@@ -700,55 +1032,108 @@ struct check_walk {
 	int bad;
 };
 
-static int check_one_pte(pte_t *pte, unsigned long addr, void *arg)
+static int check_fail(struct check_walk *c, const char *fmt, unsigned long a, unsigned long b)
+{
+	snprintf(c->why, c->why_size, fmt, a, b);
+	return c->bad = -EUCLEAN;
+}
+
+static int check_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 {
 	struct check_walk *c = arg;
 	struct mm_struct *mm = c->mm;
 	struct vm_area_struct *vma = find_vma(mm, addr);
-	struct page *page;
+	struct page *page, *head;
+	unsigned long pfn;
 
-	if (!pte_present(mm->fmt, *pte)) {
-		snprintf(c->why, c->why_size, "pte %#lx: not present but not none", addr);
-		return c->bad = -EUCLEAN;
-	}
-	if (!vma || vma->vm_start > addr || !vma_has_pages(vma)) {
-		snprintf(c->why, c->why_size, "pte %#lx: outside every VMA with pages", addr);
-		return c->bad = -EUCLEAN;
-	}
-	page = vm_normal_page(mm, *pte);
+	if (!pte_present(mm->fmt, *pte))
+		return check_fail(c, "pte %#lx: not present but not none (%#lx)", addr,
+				  (unsigned long)pte_val(*pte));
+	if (!vma || vma->vm_start > addr || !vma_has_pages(vma) ||
+	    (level && addr + PMD_SIZE > vma->vm_end))
+		return check_fail(c, "pte %#lx (level %lu): outside every VMA with pages", addr,
+				  (unsigned long)level);
+	pfn = pte_pfn(mm->fmt, *pte);
+	if (level && is_huge_zero_pfn(mm, pfn))
+		return 0;
+	page = level ? pfn_to_page(pfn) : vm_normal_page(mm, *pte);
 	if (!page)
 		return 0;
-	if (!PageAnon(page) || page->index != linear_page_index(vma, addr)) {
-		snprintf(c->why, c->why_size, "pte %#lx: page not anonymous or index %#lx wrong",
-			 addr, page->index);
-		return c->bad = -EUCLEAN;
-	}
-	if (pte_write(mm->fmt, *pte) && !PageAnonExclusive(page)) {
-		snprintf(c->why, c->why_size, "pte %#lx: writable but the page is not exclusive",
-			 addr);
-		return c->bad = -EUCLEAN;
-	}
-	c->anon++;
+	head = compound_head(page);
+	if (!PageAnon(head) ||
+	    head->index + (unsigned long)(page - head) != linear_page_index(vma, addr))
+		return check_fail(c, "pte %#lx: page not anonymous or index %#lx wrong", addr,
+				  head->index);
+	if (level && !PageHead(page))
+		return check_fail(c, "pmd %#lx: maps pfn %#lx, not a THP", addr, pfn);
+	if (pte_write(mm->fmt, *pte) && !PageAnonExclusive(page))
+		return check_fail(c, "pte %#lx: writable but page %#lx is not exclusive", addr, pfn);
+	c->anon += level ? HPAGE_PMD_NR : 1;
 	if (c->nr == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
-		unsigned long *p = realloc(c->pfns, cap * sizeof(*p));
+		struct check_map *p = realloc(c->maps, cap * sizeof(*p));
 
 		if (!p) {
 			c->nomem = true;
 			return 1;
 		}
-		c->pfns = p;
+		c->maps = p;
 		c->cap = cap;
 	}
-	c->pfns[c->nr++] = page_to_pfn(page);
+	c->maps[c->nr++] = (struct check_map){ page_to_pfn(head), pfn, level != 0 };
 	return 0;
 }
 
-static int cmp_ulong(const void *a, const void *b)
+static int cmp_map(const void *a, const void *b)
 {
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	const struct check_map *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->head != y->head)
+		return x->head < y->head ? -1 : 1;
+	if (x->pfn != y->pfn)
+		return x->pfn < y->pfn ? -1 : 1;
+	return (int)x->pmd - (int)y->pmd;
+}
+
+/*
+ * One folio's mappings, maps[0..n) (sorted by pfn): its refcount is one per mapping, its
+ * entire mapcount the PMD mappings, each page's mapcount its PTE mappings. Adds the pages it
+ * keeps mapped to *@pages and a PMD-mapped THP to *@thps. 0 or -EUCLEAN.
+ */
+static int check_folio(const struct check_map *maps, size_t n, unsigned long *pages,
+		       unsigned long *thps, char *why, size_t why_size)
+{
+	struct page *head = pfn_to_page(maps[0].head);
+	unsigned long nr = folio_nr_pages(head), i;
+	long pmd = 0, ptes = 0, distinct = 0;
+	size_t k = 0;
+
+	for (i = 0; i < n; i++)
+		pmd += maps[i].pmd;
+	for (i = 0; i < nr; i++) {
+		long here = 0;
+
+		while (k < n && maps[k].pfn < maps[0].head + i)
+			k++;
+		for (; k < n && maps[k].pfn == maps[0].head + i; k++)
+			here += !maps[k].pmd;
+		ptes += here;
+		distinct += here > 0;
+		if (page_mapcount(&head[i]) != here) {
+			snprintf(why, why_size, "pfn %#lx: %ld PTEs, mapcount %d", maps[0].head + i,
+				 here, page_mapcount(&head[i]));
+			return -EUCLEAN;
+		}
+	}
+	if (page_ref_count(head) != pmd + ptes || folio_entire_mapcount(head) != pmd) {
+		snprintf(why, why_size, "folio %#lx: %ld PMD and %ld PTE mappings, refcount %d, "
+			 "entire mapcount %ld", maps[0].head, pmd, ptes, page_ref_count(head),
+			 folio_entire_mapcount(head));
+		return -EUCLEAN;
+	}
+	*pages += pmd ? nr : (unsigned long)distinct;
+	*thps += pmd > 0;
+	return 0;
 }
 
 /*
@@ -762,52 +1147,45 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size)
 {
 	struct vm_state *vs = m->vm;
 	struct check_walk c = { .why = why, .why_size = why_size };
-	struct mm_struct *mm;
-	unsigned long distinct = 0, anon_stat;
-	size_t i, j;
-
+	unsigned long pages = 0, thps = 0;
 	struct list_head *pos;
+	size_t i, j;
+	int err = 0;
 
 	for (pos = vs->init_mm.mmlist.next; pos != &vs->init_mm.mmlist; pos = pos->next) {
+		struct mm_struct *mm = list_entry(pos, struct mm_struct, mmlist);
 		unsigned long before = c.anon;
-
-		mm = list_entry(pos, struct mm_struct, mmlist);
 
 		c.mm = mm;
 		pgtable_walk(mm, 0, mm->task_size, check_one_pte, &c);
 		if (c.bad || c.nomem)
 			break;
 		if (c.anon - before != get_mm_counter(mm, MM_ANONPAGES)) {
-			snprintf(why, why_size, "mm %p: %lu anonymous PTEs, MM_ANONPAGES %lu",
+			snprintf(why, why_size, "mm %p: %lu anonymous pages mapped, MM_ANONPAGES %lu",
 				 (void *)mm, c.anon - before, get_mm_counter(mm, MM_ANONPAGES));
 			c.bad = -EUCLEAN;
 			break;
 		}
 	}
 	if (c.bad || c.nomem) {
-		free(c.pfns);
+		free(c.maps);
 		return c.bad;	/* out of host memory: nothing found */
 	}
 	if (c.nr)
-		qsort(c.pfns, c.nr, sizeof(*c.pfns), cmp_ulong);
-	for (i = 0; i < c.nr; i = j) {
-		struct page *page = pfn_to_page(c.pfns[i]);
-
-		for (j = i; j < c.nr && c.pfns[j] == c.pfns[i]; j++)
+		qsort(c.maps, c.nr, sizeof(*c.maps), cmp_map);
+	for (i = 0; i < c.nr && !err; i = j) {
+		for (j = i; j < c.nr && c.maps[j].head == c.maps[i].head; j++)
 			;
-		distinct++;
-		if ((size_t)page_mapcount(page) != j - i || (size_t)page_ref_count(page) != j - i) {
-			snprintf(why, why_size, "pfn %#lx: %zu PTEs, mapcount %d, refcount %d",
-				 c.pfns[i], j - i, page_mapcount(page), page_ref_count(page));
-			free(c.pfns);
-			return -EUCLEAN;
-		}
+		err = check_folio(&c.maps[i], j - i, &pages, &thps, why, why_size);
 	}
-	free(c.pfns);
-	anon_stat = (unsigned long)global_node_page_state(m, NR_ANON_PAGES);
-	if (anon_stat != distinct) {
-		snprintf(why, why_size, "NR_ANON_PAGES %lu, %lu anonymous pages mapped", anon_stat,
-			 distinct);
+	free(c.maps);
+	if (err)
+		return err;
+	if ((unsigned long)global_node_page_state(m, NR_ANON_PAGES) != pages ||
+	    (unsigned long)global_node_page_state(m, NR_ANON_TRANSPARENT_HUGEPAGES) != thps) {
+		snprintf(why, why_size, "NR_ANON_PAGES %ld and NR_ANON_THPS %ld; mapped: %lu pages, "
+			 "%lu THPs", global_node_page_state(m, NR_ANON_PAGES),
+			 global_node_page_state(m, NR_ANON_TRANSPARENT_HUGEPAGES), pages, thps);
 		return -EUCLEAN;
 	}
 	return 0;

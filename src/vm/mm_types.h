@@ -170,6 +170,8 @@ struct vm_state {
 	struct kmem_cache *vm_area_cachep;	/* "vm_area_struct", as in /proc/slabinfo */
 	struct kmem_cache *mm_cachep;		/* "mm_struct" */
 	unsigned long zero_pfn;			/* the shared zero page: a frame outside RAM */
+	unsigned long huge_zero_pfn;		/* the huge zero page: 512 frames outside RAM */
+	atomic_bool huge_zero_used;		/* thp_zero_page_alloc counted */
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

@@ -7,6 +7,7 @@
  * Pictures: one character per page from BASE, as draw() sees the page tables:
  *   '.' no PTE   'z' the zero page   'r' an anonymous page mapped read-only (shared, COW)
  *   'w' an anonymous page mapped writable
+ *   and where a huge PMD maps the page: 'Z' the huge zero page, 'H' writable, 'h' read-only
  */
 #include "vmtest.h"
 
@@ -20,6 +21,7 @@
 
 static int arch = MM_ARCH_X86_64;
 static bool la57;
+static int thp_mode = THP_MADVISE;
 
 struct pt {
 	struct machine *m;
@@ -51,6 +53,7 @@ static void pt_setup(struct pt *t)
 	cfg.nr_holes = 0;
 	cfg.arch = arch;
 	cfg.la57 = la57;
+	cfg.transparent_hugepage = thp_mode;
 	assert_int_equal(machine_boot(&cfg, &t->m), 0);
 	machine_set_debug_level(t->m, 3);
 	vm_set_mmap_min_addr(t->m, 4096);
@@ -85,9 +88,16 @@ static const char *draw(struct mm_struct *mm, unsigned long start, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		pte_t p = pte_at(mm, start + (unsigned long)i * PAGE_SIZE);
+		unsigned long a = start + (unsigned long)i * PAGE_SIZE;
+		uint64_t *slot = pmd_slot(mm, a, false);
+		pte_t p = pte_at(mm, a);
 
-		if (pte_none(p))
+		if (slot && pmd_is_huge(mm, *slot)) {
+			pte_t h = __pte(*slot);
+
+			pic[i] = pte_pfn(mm->fmt, h) == vm_of(mm)->huge_zero_pfn ? 'Z' :
+				 pte_write(mm->fmt, h) ? 'H' : 'h';
+		} else if (pte_none(p))
 			pic[i] = '.';
 		else if (pte_pfn(mm->fmt, p) == vm_of(mm)->zero_pfn)
 			pic[i] = 'z';
@@ -591,6 +601,168 @@ static void test_allocation_failures(void **state)
 	assert_true(injected >= 8);
 }
 
+
+/* ---- transparent huge pages ------------------------------------------------------------------ */
+
+#define THP_BASE 0x40000000UL		/* 1 GiB: 2 MiB aligned */
+#define HUGE (2UL << 20)
+
+/* The pictures of the first, second-to-last and last page of each of @n 2 MiB regions. */
+static const char *draw_huge(struct mm_struct *mm, int n)
+{
+	static char pic[64];
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		pic[k++] = draw(mm, THP_BASE + (unsigned long)i * HUGE, 1)[0];
+		pic[k++] = draw(mm, THP_BASE + (unsigned long)(i + 1) * HUGE - PAGE_SIZE, 1)[0];
+		pic[k++] = ' ';
+	}
+	pic[k - 1] = 0;
+	return pic;
+}
+
+static void thp_region(struct pt *t, int regions)
+{
+	assert_int_equal(mm_mmap(t->mm, THP_BASE, (unsigned long)regions * HUGE, RW, ANON, NULL, 0),
+			 (long)THP_BASE);
+	assert_int_equal(mm_madvise(t->mm, THP_BASE, (unsigned long)regions * HUGE, MADV_HUGEPAGE),
+			 0);
+}
+
+static long thps(struct pt *t)
+{
+	return global_node_page_state(t->m, NR_ANON_TRANSPARENT_HUGEPAGES);
+}
+
+/* A write maps a THP, a read the huge zero page; each deposits a PTE table (VmPTE). */
+static void test_thp_fault(void **state)
+{
+	struct pt t;
+
+	(void)state;
+	pt_setup(&t);
+	thp_region(&t, 2);
+	assert_int_equal(mm_touch(t.mm, THP_BASE + 5 * PAGE_SIZE, true), 0);
+	assert_int_equal(mm_touch(t.mm, THP_BASE + HUGE, false), 0);
+	assert_string_equal(draw_huge(t.mm, 2), "HH ZZ");
+	assert_int_equal(rss_anon(t.mm), 512);
+	assert_int_equal(thps(&t), 1);
+	assert_int_equal(machine_vm_event(t.m, THP_FAULT_ALLOC), 1);
+	/* (P4D,) PUD, PMD and the two deposited PTE tables */
+	assert_int_equal(vmpte_kb(t.mm), ((la57 ? 1 : 0) + 4) * 4);
+	expect_bytes(t.mm, THP_BASE + HUGE, PAGE_SIZE, 0);
+	fill(t.mm, THP_BASE + 7 * PAGE_SIZE, PAGE_SIZE, 0x3c);
+	expect_bytes(t.mm, THP_BASE + 7 * PAGE_SIZE, PAGE_SIZE, 0x3c);
+	/* the write to the huge zero page splits it and takes a 4 KiB page */
+	assert_int_equal(mm_touch(t.mm, THP_BASE + HUGE, true), 0);
+	assert_string_equal(draw(t.mm, THP_BASE + HUGE, 2), "wz");
+	assert_int_equal(rss_anon(t.mm), 513);
+	assert_machine_ok(t.m);
+	pt_teardown(&t);
+}
+
+/* Without MADV_HUGEPAGE ("madvise" mode), or with THP "never": 4 KiB pages. */
+static void test_thp_not_eligible(void **state)
+{
+	struct pt t;
+
+	(void)state;
+	pt_setup(&t);
+	assert_int_equal(mm_mmap(t.mm, THP_BASE, HUGE, RW, ANON, NULL, 0), (long)THP_BASE);
+	assert_int_equal(mm_touch(t.mm, THP_BASE, true), 0);
+	assert_string_equal(draw_huge(t.mm, 1), "w.");
+	/* a 2 MiB VMA that is not 2 MiB aligned cannot hold one either */
+	assert_int_equal(mm_mmap(t.mm, THP_BASE + 3 * HUGE + PAGE_SIZE, HUGE, RW, ANON, NULL, 0),
+			 (long)(THP_BASE + 3 * HUGE + PAGE_SIZE));
+	assert_int_equal(mm_madvise(t.mm, THP_BASE + 3 * HUGE + PAGE_SIZE, HUGE, MADV_HUGEPAGE), 0);
+	assert_int_equal(mm_touch(t.mm, THP_BASE + 3 * HUGE + PAGE_SIZE, true), 0);
+	assert_int_equal(thps(&t), 0);
+	pt_teardown(&t);
+}
+
+/* No order-9 page: the fault falls back to 4 KiB (thp_fault_fallback). */
+static void test_thp_fallback(void **state)
+{
+	struct fault_attr_config fc = { .nth = 1, .times = 1, .min_order = 9 };
+	struct pt t;
+
+	(void)state;
+	pt_setup(&t);
+	thp_region(&t, 1);
+	assert_int_equal(machine_fault_set(t.m, FAULT_PAGE_ALLOC, &fc), 0);
+	assert_int_equal(mm_touch(t.mm, THP_BASE, true), 0);
+	machine_fault_clear(t.m);
+	assert_string_equal(draw_huge(t.mm, 1), "w.");
+	assert_int_equal(machine_vm_event(t.m, THP_FAULT_FALLBACK), 1);
+	assert_int_equal(rss_anon(t.mm), 1);
+	pt_teardown(&t);
+}
+
+/* munmap or mprotect of part of a THP splits the PMD; the bytes stay. */
+static void test_thp_split(void **state)
+{
+	unsigned char vec[3];
+	struct pt t;
+
+	(void)state;
+	pt_setup(&t);
+	thp_region(&t, 2);
+	assert_int_equal(mm_access(t.mm, THP_BASE, 2 * HUGE, MM_ACCESS_WRITE), 0);
+	assert_string_equal(draw_huge(t.mm, 2), "HH HH");
+	fill(t.mm, THP_BASE, 4 * PAGE_SIZE, 0x99);
+	assert_int_equal(mm_munmap(t.mm, THP_BASE + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_string_equal(draw(t.mm, THP_BASE, 3), "w.w");
+	assert_int_equal(rss_anon(t.mm), 1023);
+	assert_int_equal(thps(&t), 1);
+	assert_int_equal(machine_vm_event(t.m, THP_SPLIT_PMD), 1);
+	expect_bytes(t.mm, THP_BASE + 2 * PAGE_SIZE, 2 * PAGE_SIZE, 0x99);
+	assert_machine_ok(t.m);
+	assert_int_equal(mm_mprotect(t.mm, THP_BASE + HUGE, PAGE_SIZE, PROT_READ), 0);
+	assert_string_equal(draw(t.mm, THP_BASE + HUGE, 2), "rw");
+	assert_int_equal(thps(&t), 0);
+	assert_int_equal(mm_mincore(t.mm, THP_BASE, 3 * PAGE_SIZE, vec), -ENOMEM);	/* the hole */
+	assert_machine_ok(t.m);
+	/* the whole range: the folios go, with their deposited tables */
+	assert_int_equal(mm_munmap(t.mm, THP_BASE, 2 * HUGE), 0);
+	assert_int_equal(rss_anon(t.mm), 0);
+	pt_teardown(&t);
+}
+
+/* fork shares the THP write-protected; each side's write splits its own PMD and copies 4 KiB. */
+static void test_thp_fork_cow(void **state)
+{
+	struct mm_task *child;
+	struct mm_struct *cmm;
+	struct pt t;
+
+	(void)state;
+	pt_setup(&t);
+	thp_region(&t, 1);
+	fill(t.mm, THP_BASE, HUGE, 0xaa);
+	assert_string_equal(draw_huge(t.mm, 1), "HH");
+	child = fork_of(&t);
+	cmm = mm_task_mm(child);
+	assert_string_equal(draw_huge(t.mm, 1), "hh");
+	assert_string_equal(draw_huge(cmm, 1), "hh");
+	assert_int_equal(rss_anon(cmm), 512);
+	assert_machine_ok(t.m);
+	fill(cmm, THP_BASE, PAGE_SIZE, 0xcc);
+	assert_string_equal(draw(cmm, THP_BASE, 2), "wr");
+	assert_string_equal(draw_huge(t.mm, 1), "hh");
+	expect_bytes(t.mm, THP_BASE, HUGE, 0xaa);
+	fill(t.mm, THP_BASE + HUGE - PAGE_SIZE, PAGE_SIZE, 0xdd);
+	expect_bytes(cmm, THP_BASE + HUGE - PAGE_SIZE, PAGE_SIZE, 0xaa);
+	expect_bytes(cmm, THP_BASE, PAGE_SIZE, 0xcc);
+	assert_machine_ok(t.m);
+	mm_task_exit(child);
+	assert_machine_ok(t.m);
+	/* the child is gone: the parent's other pages are its own again, reused on a write */
+	fill(t.mm, THP_BASE + PAGE_SIZE, PAGE_SIZE, 0xee);
+	assert_machine_ok(t.m);
+	pt_teardown(&t);
+}
+
 /* ---- the encodings ------------------------------------------------------------------------------ */
 
 /* The PTE of a private writable page and of the zero page, bit for bit. */
@@ -639,6 +811,11 @@ static void test_pte_encoding(void **state)
 	cmocka_unit_test(test_mremap_moves_pages),				\
 	cmocka_unit_test(test_populate),					\
 	cmocka_unit_test(test_allocation_failures),				\
+	cmocka_unit_test(test_thp_fault),					\
+	cmocka_unit_test(test_thp_not_eligible),				\
+	cmocka_unit_test(test_thp_fallback),					\
+	cmocka_unit_test(test_thp_split),					\
+	cmocka_unit_test(test_thp_fork_cow),					\
 	cmocka_unit_test(test_pte_encoding)
 
 static int use_x86(void **state) { (void)state; arch = MM_ARCH_X86_64; la57 = false; return 0; }
