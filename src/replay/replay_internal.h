@@ -99,6 +99,7 @@ struct replay {
 	time_t progress_last;		/* CLOCK_MONOTONIC second of the last on_progress */
 	bool progress_told;		/* on_progress was called at least once */
 	char **proc_text;		/* [i]: opt.proc_paths[i] as captured, or NULL */
+	char diff_note[96];		/* why the current call differs beyond its result */
 	unsigned char *mincore_vec;	/* scratch for mincore */
 	size_t mincore_cap;
 };

@@ -94,8 +94,8 @@ static void report_diff(struct replay *r, struct rproc *p, const struct strace_l
 
 	fmt_value(a, sizeof(a), rec);
 	fmt_value(b, sizeof(b), got);
-#define DIFF_FMT "line %lu: [pid %ld] %s(%.*s): recorded %s, got %s"
-#define DIFF_ARGS r->lineno, p->pid, call, (int)(e - s), s, a, b
+#define DIFF_FMT "line %lu: [pid %ld] %s(%.*s): recorded %s, got %s%s"
+#define DIFF_ARGS r->lineno, p->pid, call, (int)(e - s), s, a, b, r->diff_note
 	n = snprintf(small, sizeof(small), DIFF_FMT, DIFF_ARGS);
 	/* A long -y path: the whole text on the heap (cut short only if there is no memory). */
 	if (n >= (int)sizeof(small) && (text = malloc((size_t)n + 1)) != NULL)
@@ -117,7 +117,7 @@ static void check(struct replay *r, struct rproc *p, const struct strace_line *l
 	if (!l->has_result || l->result_unknown)
 		return;
 	rec = l->err ? -l->err : l->ret;
-	if (rec == got) {
+	if (rec == got && !r->diff_note[0]) {
 		r->st.matched++;
 		return;
 	}
@@ -181,6 +181,58 @@ static int exec_brk(struct replay *r, struct rproc *p, const struct strace_line 
  * stops at the first hole, so it never needs more than the mm's total_vm bytes, however long
  * a length the trace gives: the scratch is bounded by the model, not by the input.
  */
+/*
+ * Is page @i of the range at @start private anonymous memory (the pages mmlab has page tables
+ * for)? Only there is the vector compared: file and shmem residency needs the page cache.
+ */
+static bool page_compared(struct mm_struct *mm, unsigned long start, unsigned long i)
+{
+	struct mm_vma_info info;
+	unsigned long addr = start + (i << 12);
+
+	return mm_vma_at(mm, addr, &info) && info.start <= addr && !info.file &&
+	       !(info.vm_flags & VM_SHARED) && !info.name[0];
+}
+
+/*
+ * The vector strace printed for a successful mincore ("[1, 0, ...]", at most its first
+ * elements and then "...") against mmlab's @vec of @n pages, where the pages are private
+ * anonymous memory: a difference makes the call differ (r->diff_note says where).
+ */
+static void compare_vector(struct replay *r, struct mm_struct *mm, unsigned long start,
+			   struct strace_span s, const unsigned char *vec, unsigned long n)
+{
+	const char *p = s.p, *end = s.p + s.n;
+	unsigned long i = 0;
+
+	if (s.n < 2 || *p != '[')
+		return;		/* not printed as a vector (an address): nothing to compare */
+	p++;
+	while (p < end && *p != ']') {
+		unsigned long v = 0;
+		int digits = 0;
+
+		while (p < end && (*p == ' ' || *p == ','))
+			p++;
+		if (p < end && *p == '.')
+			return;		/* strace stopped printing: the rest is unknown */
+		while (p < end && *p >= '0' && *p <= '9' && digits < 4) {
+			v = v * 10 + (unsigned long)(*p++ - '0');
+			digits++;
+		}
+		if (!digits)
+			return;		/* something else: leave it */
+		if (i >= n)
+			return;
+		if (vec[i] != v && page_compared(mm, start, i)) {
+			snprintf(r->diff_note, sizeof(r->diff_note),
+				 "; vector differs at page %lu: recorded %lu, got %d", i, v, vec[i]);
+			return;
+		}
+		i++;
+	}
+}
+
 static int exec_mincore(struct replay *r, struct rproc *p, const struct strace_line *l,
 			const struct mm_args *a, long long *got)
 {
@@ -205,6 +257,8 @@ static int exec_mincore(struct replay *r, struct rproc *p, const struct strace_l
 		vec = r->mincore_vec;
 	}
 	*got = mm_mincore(mm_task_mm(p->task), a->v[0], a->v[1], vec);
+	if (*got == 0 && vec && l->has_result && !l->err && l->nargs > 2)
+		compare_vector(r, mm_task_mm(p->task), a->v[0], l->arg[2], vec, pages);
 	return 0;
 }
 
@@ -347,6 +401,7 @@ int replay_mm_call(struct replay *r, struct rproc *p, const struct strace_line *
 	if (!c)
 		return 0;
 	err = decode_args(c, l, &a, why, size);
+	r->diff_note[0] = 0;
 	if (!err && c->exec)
 		err = c->exec(r, p, l, &a, &got);
 	else if (!err)

@@ -5,8 +5,9 @@
  * ENOMEM, a NULL vector EFAULT (checked in that order); len 0 succeeds. The vector is filled VMA
  * by VMA; a hole stops with ENOMEM after the bytes before it were written. Residency: a
  * private anonymous VMA's page is resident when a PTE maps it (the zero page counts, as in the
- * kernel); a file or shared VMA's pages are taken as cached (a warm page cache, until the page
- * cache exists), and so are those of a VMA seeded from a maps snapshot (vma->populated).
+ * kernel), and only then (a VMA seeded from a maps snapshot has no pages until touched); a
+ * regular file's pages are taken as cached (a warm page cache, until the page cache exists);
+ * shmem (shared anonymous, memfd, /dev/shm) pages are resident once touched (vma->populated).
  */
 #include "vm/internal.h"
 
@@ -35,13 +36,16 @@ int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len, uns
 		}
 		stop = MIN(vma->vm_end, end);
 		n = (stop - start) >> PAGE_SHIFT;
-		if (vma_has_pages(vma) && !vma->populated) {
+		if (vma_has_pages(vma)) {
 			unsigned long i;
 
 			for (i = 0; i < n; i++)
 				vec[i] = vm_page_present(mm, start + (i << PAGE_SHIFT));
 		} else {
-			memset(vec, vma->vm_file ? 1 : vma->populated ? 1 : 0, n);
+			/* a regular file's pages are taken as cached; shmem has only what was touched */
+			bool cached = vma->vm_file && !vma->vm_file->shmem && !vma->vm_file->tmpfs;
+
+			memset(vec, cached || vma->populated, n);
 		}
 		vec += n;
 		start = stop;

@@ -131,6 +131,30 @@ static void test_plain_lackey_log(void **state)
 	assert_machine_ok(m);
 }
 
+/* --check compares the vector strace printed for mincore with mmlab's. */
+static void test_mincore_vector_checked(void **state)
+{
+	struct replay_options o = { .follow_trace = true, .check = true };
+	struct replay_stats st;
+	struct replay *r;
+	char lines[1024];
+
+	(void)state;
+	snprintf(lines, sizeof(lines), "%s%s", map_lines,
+		 "100   S 10000000,8\n"
+		 "100   L 10002000,8\n"
+		 "100   mincore(0x10000000, 16384, [1, 0, 1, 0]) = 0\n"
+		 "100   mincore(0x10000000, 16384, [1, 1, 1, 0]) = 0\n"
+		 "100   mincore(0x10000000, 16384, [1, ...]) = 0\n");
+	r = feed(&o, lines, 0);
+	replay_get_stats(r, &st);
+	assert_int_equal(st.calls, 4);
+	assert_int_equal(st.matched, 3);
+	assert_int_equal(st.differed, 1);
+	replay_free(r);
+	assert_machine_ok(m);
+}
+
 static void test_malformed_access_lines(void **state)
 {
 	static const char *bad[] = {
@@ -155,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_access_kinds),
 		cmocka_unit_test(test_fatal_access_kills),
 		cmocka_unit_test(test_plain_lackey_log),
+		cmocka_unit_test(test_mincore_vector_checked),
 		cmocka_unit_test(test_malformed_access_lines),
 	};
 
