@@ -2,7 +2,10 @@
  * test_vm_threads.c - threads sharing one mm (CLONE_VM) map, protect, touch and unmap at the
  * same time, each in its own slice of the address space, under the mmap_lock; another thread
  * reads /proc/PID/maps meanwhile. At the end every thread's slice holds what it left there and
- * the invariant checker is clean. Labelled "concurrency": it also runs under TSan.
+ * the invariant checker is clean. A second test has threads write bytes into their own pages
+ * of one mm while another thread forks it again and again: every child sees whole bytes of
+ * the moment it was forked, and every writer sees its own. Labelled "concurrency": it also
+ * runs under TSan.
  */
 #include "vmtest.h"
 
@@ -105,10 +108,89 @@ static void test_clone_vm_threads(void **state)
 	vmt_teardown(&t);
 }
 
+#define COW_PAGES	16
+#define COW_ROUNDS	300
+
+struct cow_worker {
+	struct machine *m;
+	struct mm_task *task;
+	int cpu, id;
+};
+
+/* Writer @id owns page @id of the region: it writes its round number and reads it back. */
+static void *cow_writer(void *arg)
+{
+	struct cow_worker *w = arg;
+	struct mm_struct *mm = mm_task_mm(w->task);
+	unsigned long addr = PG(w->id);
+	long round;
+
+	machine_bind_cpu(w->m, w->cpu);
+	for (round = 1; round <= COW_ROUNDS; round++) {
+		long got = 0;
+
+		assert_int_equal(access_process_vm(mm, addr, &round, sizeof(round), true),
+				 sizeof(round));
+		assert_int_equal(access_process_vm(mm, addr, &got, sizeof(got), false),
+				 sizeof(got));
+		assert_int_equal(got, round);
+	}
+	machine_unbind_cpu();
+	return NULL;
+}
+
+/* Forks the mm while the writers write: each page of a child holds a round count, whole. */
+static void *cow_forker(void *arg)
+{
+	struct cow_worker *w = arg;
+	int i, p;
+
+	machine_bind_cpu(w->m, w->cpu);
+	for (i = 0; i < 40; i++) {
+		struct mm_task *child;
+
+		assert_int_equal(mm_task_clone(w->task, 0, 0, &child), 0);
+		for (p = 0; p < COW_PAGES; p++) {
+			long v = -1;
+
+			assert_int_equal(access_process_vm(mm_task_mm(child), PG(p), &v, sizeof(v),
+							   false), sizeof(v));
+			assert_true(v >= 0 && v <= COW_ROUNDS);
+		}
+		mm_task_exit(child);
+	}
+	machine_unbind_cpu();
+	return NULL;
+}
+
+static void test_cow_under_fork(void **state)
+{
+	struct cow_worker w[3];
+	pthread_t th[3];
+	struct vmt t;
+	int i;
+
+	(void)state;
+	vmt_setup(&t, MM_EXEC_EMPTY);
+	machine_set_debug_level(t.m, 1);
+	assert_int_equal(mm_mmap(t.mm, PG(0), COW_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0), (long)PG(0));
+	assert_int_equal(mm_access(t.mm, PG(0), COW_PAGES * PAGE_SIZE, MM_ACCESS_WRITE), 0);
+	for (i = 0; i < 3; i++) {
+		w[i] = (struct cow_worker){ t.m, t.task, i % 2, i };
+		assert_int_equal(pthread_create(&th[i], NULL, i == 2 ? cow_forker : cow_writer,
+						&w[i]), 0);
+	}
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	vmt_teardown(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clone_vm_threads),
+		cmocka_unit_test(test_cow_under_fork),
 	};
 
 	return mmlab_run_tests(tests, NULL, NULL);
