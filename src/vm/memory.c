@@ -310,15 +310,35 @@ static bool thp_vma_allowable(const struct vm_area_struct *vma, unsigned long ha
 	return haddr >= vma->vm_start && haddr + PMD_SIZE <= vma->vm_end;
 }
 
-static uint64_t mk_huge_entry(const struct pgtable_fmt *f, unsigned long pfn, uint64_t prot)
+/*
+ * The type bits of a huge entry with protection @prot: x86 sets PSE on every huge entry; on
+ * ARM64 the block type is the valid bit itself, so a PROT_NONE block has neither type bit.
+ */
+static uint64_t huge_prot(const struct pgtable_fmt *f, uint64_t prot)
 {
-	return ((uint64_t)pfn << 12) | (prot & ~f->type_mask) | f->huge;
+	uint64_t type = f->huge;
+
+	if ((f->huge & f->present) && !(prot & f->present))
+		type = 0;
+	return (prot & ~f->type_mask) | type;
 }
 
-/* The PTE bits a huge entry's 4 KiB pieces get when it is split. */
+static uint64_t mk_huge_entry(const struct pgtable_fmt *f, unsigned long pfn, uint64_t prot)
+{
+	return ((uint64_t)pfn << 12) | huge_prot(f, prot);
+}
+
+/*
+ * The PTE bits a huge entry's 4 KiB pieces get when it is split: the same, with a page's type
+ * bits (ARM64 11, or 10 for a PROT_NONE page; x86 none).
+ */
 static uint64_t huge_to_pte_bits(const struct pgtable_fmt *f, uint64_t e)
 {
-	return (e & ~f->pfn_mask & ~f->type_mask) | (f->table & f->type_mask);
+	uint64_t type = f->table & f->type_mask;
+
+	if (!(e & f->present))
+		type &= ~f->present;
+	return (e & ~f->pfn_mask & ~f->type_mask) | type;
 }
 
 static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slot)
@@ -703,7 +723,7 @@ static int change_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 	if (!pte_present(f, entry))
 		return 0;
 	if (level)	/* a huge entry keeps its block/PSE type bits */
-		entry = pte_modify(f, entry, (w->newprot & ~f->type_mask) | f->huge);
+		entry = pte_modify(f, entry, huge_prot(f, w->newprot));
 	else
 		entry = pte_modify(f, entry, w->newprot);
 	/*

@@ -729,6 +729,42 @@ static void test_thp_split(void **state)
 	pt_teardown(&t);
 }
 
+/* mprotect of a whole THP rewrites the huge entry: PROT_NONE stays huge and inaccessible. */
+static void test_thp_mprotect_whole(void **state)
+{
+	struct pt t;
+
+	(void)state;
+	pt_setup(&t);
+	thp_region(&t, 1);
+	fill(t.mm, THP_BASE, PAGE_SIZE, 0x61);
+	assert_int_equal(mm_mprotect(t.mm, THP_BASE, HUGE, PROT_NONE), 0);
+	assert_int_equal(mm_touch(t.mm, THP_BASE, false), -EACCES);
+	assert_int_equal(thps(&t), 1);
+	assert_machine_ok(t.m);
+	assert_int_equal(mm_mprotect(t.mm, THP_BASE, HUGE, PROT_READ), 0);
+	assert_string_equal(draw_huge(t.mm, 1), "hh");
+	expect_bytes(t.mm, THP_BASE, PAGE_SIZE, 0x61);
+	assert_int_equal(mm_touch(t.mm, THP_BASE, true), -EACCES);
+	assert_int_equal(mm_mprotect(t.mm, THP_BASE, HUGE, RW), 0);
+	assert_string_equal(draw_huge(t.mm, 1), "HH");	/* exclusive: writable at once */
+	/* PROT_NONE split in two: the pieces stay inaccessible */
+	assert_int_equal(mm_mprotect(t.mm, THP_BASE, PAGE_SIZE, PROT_NONE), 0);
+	assert_int_equal(mm_touch(t.mm, THP_BASE, false), -EACCES);
+	expect_bytes(t.mm, THP_BASE + PAGE_SIZE, PAGE_SIZE, 0);
+	/* a PROT_NONE huge entry split: its pieces are PROT_NONE pages */
+	assert_int_equal(mm_munmap(t.mm, THP_BASE, HUGE), 0);
+	thp_region(&t, 1);
+	fill(t.mm, THP_BASE, PAGE_SIZE, 0x62);
+	assert_int_equal(mm_mprotect(t.mm, THP_BASE, HUGE, PROT_NONE), 0);
+	assert_int_equal(mm_mprotect(t.mm, THP_BASE, PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(mm_touch(t.mm, THP_BASE + PAGE_SIZE, false), -EACCES);
+	assert_true(pte_present(t.mm->fmt, pte_at(t.mm, THP_BASE + PAGE_SIZE)));
+	expect_bytes(t.mm, THP_BASE, PAGE_SIZE, 0x62);
+	assert_machine_ok(t.m);
+	pt_teardown(&t);
+}
+
 /* fork shares the THP write-protected; each side's write splits its own PMD and copies 4 KiB. */
 static void test_thp_fork_cow(void **state)
 {
@@ -815,6 +851,7 @@ static void test_pte_encoding(void **state)
 	cmocka_unit_test(test_thp_not_eligible),				\
 	cmocka_unit_test(test_thp_fallback),					\
 	cmocka_unit_test(test_thp_split),					\
+	cmocka_unit_test(test_thp_mprotect_whole),				\
 	cmocka_unit_test(test_thp_fork_cow),					\
 	cmocka_unit_test(test_pte_encoding)
 
