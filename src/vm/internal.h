@@ -284,6 +284,12 @@ void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned
  */
 int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 		     struct vm_area_struct *new_vma, unsigned long new_addr, unsigned long len);
+/*
+ * vm_collapse_range - MADV_COLLAPSE of the 2 MiB ranges inside [start, end) of @vma: each PTE
+ * table with a writable page becomes a THP. 0, -EINVAL (a range with nothing mapped, or only
+ * read-only pages; a VMA that cannot have THPs), -ENOMEM (no order-9 page).
+ */
+int vm_collapse_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* vm_page_present - a PTE maps the page at @addr (mincore). */
 bool vm_page_present(struct mm_struct *mm, unsigned long addr);
 /* exit_mmap_pages - exit: every page unmapped, every page table freed, the pgd too. */

@@ -118,7 +118,7 @@ static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 	case MADV_COLLAPSE:
 		if ((vma->vm_flags & (VM_SPECIAL | VM_NOHUGEPAGE)) || vma->vm_file)
 			return -EINVAL;
-		return 0;
+		return vm_collapse_range(vma, start, end);
 	default:	/* MADV_WILLNEED: nothing to read ahead */
 		return 0;
 	}

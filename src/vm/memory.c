@@ -503,6 +503,90 @@ static vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t *slot)
 	return VM_FAULT_FALLBACK;
 }
 
+/*
+ * MADV_COLLAPSE of one 2 MiB range whose PMD holds a PTE table: as the kernel's
+ * collapse_huge_page, the range needs a writable PTE (else SCAN_PAGE_RO: -EINVAL); a new
+ * order-9 folio gets the bytes of every present page (zeros for the rest), and one huge entry
+ * replaces the table, which becomes the huge mapping's deposit. -ENOMEM: no order-9 page.
+ */
+static int collapse_one(struct vm_area_struct *vma, unsigned long haddr, uint64_t *slot)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	const struct pgtable_fmt *f = mm->fmt;
+	pte_t *table = (pte_t *)page_address(pfn_to_page(pte_pfn(f, __pte(*slot))));
+	struct page *head, *pmd_page;
+	bool writable = false;
+	unsigned long i, mapped = 0;
+	uint64_t e;
+
+	for (i = 0; i < HPAGE_PMD_NR; i++) {
+		if (!pte_none(table[i]) && !pte_present(f, table[i]))
+			return -EINVAL;
+		writable |= pte_write(f, table[i]);
+	}
+	if (!writable)
+		return -EINVAL;
+	head = alloc_pages(GFP_TRANSHUGE | __GFP_ZERO, HPAGE_PMD_ORDER);
+	if (!head) {
+		count_vm_event(THP_COLLAPSE_ALLOC_FAILED);
+		return -ENOMEM;
+	}
+	count_vm_event(THP_COLLAPSE_ALLOC);
+	for (i = 0; i < HPAGE_PMD_NR; i++) {
+		struct page *old = pte_none(table[i]) ? NULL : vm_normal_page(mm, table[i]);
+
+		if (old) {
+			memcpy(page_address(&head[i]), page_address(old), PAGE_SIZE);
+			add_mm_counter(mm, MM_ANONPAGES, -1);
+			page_remove_anon_rmap(mm, old);
+		}
+		table[i] = __pte(0);
+	}
+	head->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
+	head->index = linear_page_index(vma, haddr);
+	SetPageSwapBacked(head);
+	for (i = 0; i < HPAGE_PMD_NR; i++)
+		set_page_flag(&head[i], PG_anon_exclusive);
+	folio_entire_add(head, 1);
+	mapped = HPAGE_PMD_NR;
+	mod_node_page_state(node_of(mm, head), NR_ANON_PAGES, (long)mapped);
+	mod_node_page_state(node_of(mm, head), NR_ANON_TRANSPARENT_HUGEPAGES, 1);
+	add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+	e = mk_huge_entry(f, page_to_pfn(head), vma_page_prot(vma));
+	if (vma->vm_flags & VM_WRITE)
+		e = pte_val(pte_mkwrite(f, pte_mkdirty(f, __pte(e))));
+	/* the emptied PTE table becomes the deposit */
+	pmd_page = virt_to_page((void *)((uintptr_t)slot & ~(uintptr_t)(PAGE_SIZE - 1)));
+	if (!pmd_page->lru.next)
+		INIT_LIST_HEAD(&pmd_page->lru);
+	list_add(&virt_to_page(table)->lru, &pmd_page->lru);
+	*slot = e;
+	return 0;
+}
+
+int vm_collapse_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long hstart = (start + PMD_SIZE - 1) & PMD_MASK, hend = end & PMD_MASK, a;
+	int err = 0, last = 0;
+
+	if (!vma_has_pages(vma) || (vma->vm_flags & VM_NOHUGEPAGE) ||
+	    (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) & (HPAGE_PMD_NR - 1)))
+		return -EINVAL;
+	mm_lock(&mm->page_table_lock);
+	for (a = hstart; a < hend && a >= hstart; a += PMD_SIZE) {
+		uint64_t *slot = mm_maps_nothing(mm) ? NULL : pmd_slot(mm, a, false);
+
+		if (slot && pmd_is_huge(mm, *slot))
+			continue;			/* SCAN_PMD_MAPPED: done already */
+		err = slot && *slot ? collapse_one(vma, a, slot) : -EINVAL;	/* SCAN_PMD_NULL */
+		if (err)
+			last = err;
+	}
+	mm_unlock(&mm->page_table_lock);
+	return last;
+}
+
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags)
 {
 	struct mm_struct *mm = vma->vm_mm;

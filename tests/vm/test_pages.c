@@ -765,6 +765,34 @@ static void test_thp_mprotect_whole(void **state)
 	pt_teardown(&t);
 }
 
+/* MADV_COLLAPSE: a range with a written page becomes a THP with the same bytes. */
+static void test_thp_collapse(void **state)
+{
+	struct pt t;
+
+	(void)state;
+	thp_mode = THP_NEVER;	/* MADV_COLLAPSE does not need the sysfs setting */
+	pt_setup(&t);
+	thp_mode = THP_MADVISE;
+	assert_int_equal(mm_mmap(t.mm, THP_BASE, 3 * HUGE, RW, ANON, NULL, 0), (long)THP_BASE);
+	fill(t.mm, THP_BASE + 3 * PAGE_SIZE, PAGE_SIZE, 0x17);
+	assert_int_equal(mm_touch(t.mm, THP_BASE + 5 * PAGE_SIZE, false), 0);
+	assert_string_equal(draw_huge(t.mm, 1), "..");
+	/* the second 2 MiB has nothing mapped: EINVAL (the kernel's SCAN_PMD_NULL) */
+	assert_int_equal(mm_madvise(t.mm, THP_BASE, 2 * HUGE, MADV_COLLAPSE), -EINVAL);
+	assert_string_equal(draw_huge(t.mm, 2), "HH ..");
+	expect_bytes(t.mm, THP_BASE + 3 * PAGE_SIZE, PAGE_SIZE, 0x17);
+	expect_bytes(t.mm, THP_BASE + 5 * PAGE_SIZE, PAGE_SIZE, 0);
+	assert_int_equal(rss_anon(t.mm), 512);
+	assert_int_equal(machine_vm_event(t.m, THP_COLLAPSE_ALLOC), 1);
+	assert_int_equal(mm_madvise(t.mm, THP_BASE, HUGE, MADV_COLLAPSE), 0);	/* already */
+	/* only read (the zero page): nothing writable to collapse */
+	assert_int_equal(mm_touch(t.mm, THP_BASE + 2 * HUGE, false), 0);
+	assert_int_equal(mm_madvise(t.mm, THP_BASE + 2 * HUGE, HUGE, MADV_COLLAPSE), -EINVAL);
+	assert_machine_ok(t.m);
+	pt_teardown(&t);
+}
+
 /* fork shares the THP write-protected; each side's write splits its own PMD and copies 4 KiB. */
 static void test_thp_fork_cow(void **state)
 {
@@ -853,6 +881,7 @@ static void test_pte_encoding(void **state)
 	cmocka_unit_test(test_thp_split),					\
 	cmocka_unit_test(test_thp_mprotect_whole),				\
 	cmocka_unit_test(test_thp_fork_cow),					\
+	cmocka_unit_test(test_thp_collapse),					\
 	cmocka_unit_test(test_pte_encoding)
 
 static int use_x86(void **state) { (void)state; arch = MM_ARCH_X86_64; la57 = false; return 0; }
