@@ -350,6 +350,7 @@ void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end
 {
 	if (!mm->pgd)
 		return;
+	update_hiwater_rss(mm);
 	mm_lock(&mm->page_table_lock);
 	pgtable_walk(mm, start, end, zap_one_pte, mm);
 	mm_unlock(&mm->page_table_lock);
@@ -779,7 +780,8 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size)
 		free(c.pfns);
 		return c.bad;	/* out of host memory: nothing found */
 	}
-	qsort(c.pfns, c.nr, sizeof(*c.pfns), cmp_ulong);
+	if (c.nr)	/* qsort of a NULL array, even empty, is undefined */
+		qsort(c.pfns, c.nr, sizeof(*c.pfns), cmp_ulong);
 	for (i = 0; i < c.nr; i = j) {
 		struct page *page = pfn_to_page(c.pfns[i]);
 
@@ -801,4 +803,25 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size)
 		return -EUCLEAN;
 	}
 	return 0;
+}
+
+/* ---- for the /proc views (proc/pid_smaps.c, proc/pagemap.c) --------------------------------- */
+
+struct page *vm_pte_page(struct mm_struct *mm, pte_t pte)
+{
+	return vm_normal_page(mm, pte);
+}
+
+unsigned long get_mm_rss(struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
 }

@@ -111,6 +111,7 @@ struct mm_struct {
 
 	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm;
 	unsigned long hiwater_vm;
+	unsigned long hiwater_rss;		/* RSS before its last drop (VmHWM), in pages */
 	unsigned long def_flags;		/* VM_LOCKED|VM_LOCKONFAULT after mlockall(MCL_FUTURE) */
 	bool has_anon_names;			/* a VMA has had an anon_name (sticky): splits copy names */
 
