@@ -45,4 +45,56 @@ MMLAB_API const char *const *mmlab_proc_pid_files(void);
 MMLAB_API long mmlab_pagemap_read(struct machine *m, int pid, unsigned long addr,
 				  uint64_t *entries, unsigned long nr, unsigned int flags);
 
+/* The bits of a /proc/kpageflags entry (include/uapi/linux/kernel-page-flags.h). */
+#define KPF_LOCKED		0
+#define KPF_ERROR		1
+#define KPF_REFERENCED		2
+#define KPF_UPTODATE		3
+#define KPF_DIRTY		4
+#define KPF_LRU			5
+#define KPF_ACTIVE		6
+#define KPF_SLAB		7
+#define KPF_WRITEBACK		8
+#define KPF_RECLAIM		9
+#define KPF_BUDDY		10
+#define KPF_MMAP		11
+#define KPF_ANON		12
+#define KPF_SWAPCACHE		13
+#define KPF_SWAPBACKED		14
+#define KPF_COMPOUND_HEAD	15
+#define KPF_COMPOUND_TAIL	16
+#define KPF_HUGE		17
+#define KPF_UNEVICTABLE		18
+#define KPF_HWPOISON		19
+#define KPF_NOPAGE		20
+#define KPF_KSM			21
+#define KPF_THP			22
+#define KPF_OFFLINE		23
+#define KPF_ZERO_PAGE		24
+#define KPF_IDLE		25
+#define KPF_PGTABLE		26
+#define KPF_RESERVED		32	/* the kernel-hacking bits, always reported */
+#define KPF_MLOCKED		33
+#define KPF_MAPPEDTODISK	34	/* PG_anon_exclusive on an anonymous page */
+#define KPF_PRIVATE		35
+#define KPF_PRIVATE_2		36
+#define KPF_OWNER_PRIVATE	37
+#define KPF_ARCH		38
+
+/*
+ * mmlab_kpagecount_read - /proc/kpagecount from frame @pfn: how many PTEs map each of @nr
+ * frames (0 for free, slab and buddy frames, holes and the zero page) into @out. Returns the
+ * entries filled, fewer than @nr where the file ends (max_pfn, or just past the zero page,
+ * which is the frame after RAM here), 0 from there on.
+ */
+MMLAB_API long mmlab_kpagecount_read(struct machine *m, unsigned long pfn, uint64_t *out,
+				     unsigned long nr);
+/*
+ * mmlab_kpageflags_read - /proc/kpageflags from frame @pfn: the 1 << KPF_* bits of each of @nr
+ * frames into @out (the ones the model knows: src/proc/kpage.c). Returns as
+ * mmlab_kpagecount_read().
+ */
+MMLAB_API long mmlab_kpageflags_read(struct machine *m, unsigned long pfn, uint64_t *out,
+				     unsigned long nr);
+
 #endif /* MMLAB_PROC_H */

@@ -1,6 +1,7 @@
 /*
  * test_proc_pid.c - the per-process views of pages: /proc/PID/smaps, smaps_rollup, status's
- * RSS lines, stat, statm and pagemap, after demand paging, fork and copy-on-write.
+ * RSS lines, stat, statm and pagemap, after demand paging, fork and copy-on-write; and the
+ * machine-wide kpagecount and kpageflags.
  *
  * The texts of test_smaps_cow are this host's (Linux 6.18.44 x86-64, THP madvise), recorded by
  * running the same scenario for real: a C program that maps 8 pages at 0x7e0000000000, reads
@@ -449,6 +450,86 @@ static void test_smaps_gate_and_names(void **state)
 	pp_teardown(&t);
 }
 
+/* The frame of the page at @addr of @t's process, from pagemap. */
+static unsigned long frame_of(struct pp *t, struct mm_task *task, unsigned long addr)
+{
+	uint64_t e;
+
+	assert_int_equal(mmlab_pagemap_read(t->m, mm_task_pid(task), addr, &e, 1,
+					    MM_PAGEMAP_SHOW_PFN), 1);
+	assert_true(e & MM_PAGEMAP_PRESENT);
+	return (unsigned long)(e & MM_PAGEMAP_PFN_MASK);
+}
+
+static uint64_t kflags(struct machine *m, unsigned long pfn)
+{
+	uint64_t f;
+
+	assert_int_equal(mmlab_kpageflags_read(m, pfn, &f, 1), 1);
+	return f;
+}
+
+static uint64_t kcount(struct machine *m, unsigned long pfn)
+{
+	uint64_t c;
+
+	assert_int_equal(mmlab_kpagecount_read(m, pfn, &c, 1), 1);
+	return c;
+}
+
+#define KPF(b) (1ULL << KPF_##b)
+
+/*
+ * kpagecount and kpageflags of an anonymous page through fork (the host shows the written
+ * page as 0x400005808: the model lacks UPTODATE), the zero page, a freed frame, the end.
+ */
+static void test_kpage(void **state)
+{
+	struct mm_task *child;
+	unsigned long pfn, zero;
+	uint64_t e[4];
+	struct pp t;
+
+	(void)state;
+	pp_setup(&t, THP_MADVISE);
+	assert_int_equal(mm_mmap(t.mm, BASE, 2 * PAGE_SIZE, RW, ANON, NULL, 0), (long)BASE);
+	assert_int_equal(mm_touch(t.mm, PG(0), false), 0);
+	assert_int_equal(mm_touch(t.mm, PG(1), true), 0);
+	zero = frame_of(&t, t.task, PG(0));
+	pfn = frame_of(&t, t.task, PG(1));
+	assert_int_equal(kcount(t.m, pfn), 1);
+	assert_int_equal(kflags(t.m, pfn), KPF(MMAP) | KPF(ANON) | KPF(SWAPBACKED) | KPF(MAPPEDTODISK));
+	assert_int_equal(kcount(t.m, zero), 0);
+	assert_int_equal(kflags(t.m, zero), KPF(RESERVED) | KPF(ZERO_PAGE));
+	assert_int_equal(mm_task_clone(t.task, 0, 0, &child), 0);
+	assert_int_equal(kcount(t.m, pfn), 2);
+	assert_int_equal(kflags(t.m, pfn), KPF(MMAP) | KPF(ANON) | KPF(SWAPBACKED));
+	mm_task_exit(child);
+	assert_int_equal(kcount(t.m, pfn), 1);
+	assert_int_equal(mm_munmap(t.mm, BASE, 2 * PAGE_SIZE), 0);
+	assert_int_equal(kcount(t.m, pfn), 0);
+	assert_int_equal(kflags(t.m, pfn) & (KPF(MMAP) | KPF(ANON)), 0);
+	/* the files end just past the zero page, the frame after RAM */
+	assert_int_equal(mmlab_kpagecount_read(t.m, zero - 1, e, 4), 2);
+	assert_int_equal(mmlab_kpageflags_read(t.m, zero + 1, e, 4), 0);
+	pp_teardown(&t);
+}
+
+/* Holes: RESERVED inside a memory section with RAM (page 0, 640 KiB-1 MiB), NOPAGE in the PCI hole. */
+static void test_kpageflags_holes(void **state)
+{
+	struct machine *m = test_boot_pc(4ULL << 30, 1);
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(kflags(m, 0), KPF(RESERVED));
+	assert_int_equal(kflags(m, 0xa0), KPF(RESERVED));
+	assert_int_equal(kflags(m, 0xc0000), KPF(NOPAGE));	/* 3 GiB */
+	assert_int_equal(kcount(m, 0), 0);
+	assert_int_equal(kflags(m, 0x100) & KPF(NOPAGE), 0);	/* RAM at 1 MiB */
+	machine_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +540,8 @@ int main(void)
 		cmocka_unit_test(test_thp_eligible),
 		cmocka_unit_test(test_pagemap),
 		cmocka_unit_test(test_smaps_gate_and_names),
+		cmocka_unit_test(test_kpage),
+		cmocka_unit_test(test_kpageflags_holes),
 	};
 
 	return mmlab_run_tests(tests, NULL, NULL);
