@@ -275,7 +275,8 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 			return 0;
 		}
 	}
-	page = alloc_anon_page();
+	/* wp_page_copy: a zeroed frame for the zero page, else an unzeroed one the copy fills */
+	page = old ? alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN) : alloc_anon_page();
 	if (!page)
 		return VM_FAULT_OOM;
 	anon_vma_prepare(mm, vma);
