@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "export.h"
@@ -402,6 +403,29 @@ MMLAB_API bool mm_vma_at(struct mm_struct *mm, unsigned long addr, struct mm_vma
  */
 MMLAB_API long mm_maps_read(struct mm_struct *mm, char *buf, size_t size);
 MMLAB_API int mm_maps_print(struct mm_struct *mm, FILE *out);
+
+/* The bits of a /proc/PID/pagemap entry (Documentation/admin-guide/mm/pagemap.rst). */
+#define MM_PAGEMAP_PFN_MASK	((1ULL << 55) - 1)	/* bits 0-54: the frame number */
+#define MM_PAGEMAP_SOFT_DIRTY	(1ULL << 55)
+#define MM_PAGEMAP_EXCLUSIVE	(1ULL << 56)		/* mapped by exactly one PTE */
+#define MM_PAGEMAP_FILE		(1ULL << 61)		/* a file page or shared anonymous */
+#define MM_PAGEMAP_SWAP		(1ULL << 62)
+#define MM_PAGEMAP_PRESENT	(1ULL << 63)
+/* Flags of mm_pagemap_read(). */
+#define MM_PAGEMAP_SHOW_PFN	0x1	/* the reader has CAP_SYS_ADMIN: frame numbers, not 0 */
+#define MM_PAGEMAP_SOFT_DIRTY_ON 0x2	/* as a kernel with CONFIG_MEM_SOFT_DIRTY (the host's is off) */
+
+/*
+ * mm_pagemap_read - the pagemap entries of the @nr pages from @addr (page aligned) into
+ * @entries, as a read of /proc/PID/pagemap at offset (@addr / 4096) * 8 returns them: holes
+ * and pages with no PTE are 0; a present PTE has bit 63, its frame number (with
+ * MM_PAGEMAP_SHOW_PFN), bit 56 if its page is mapped once, bit 61 if it is not an anonymous
+ * page; the zero page is present and not exclusive. Takes the mmap_lock for reading. Returns
+ * the number of entries filled (fewer than @nr where TASK_SIZE ends the file), or -EINVAL
+ * if @addr is not page aligned.
+ */
+MMLAB_API long mm_pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entries,
+			       unsigned long nr, unsigned int flags);
 
 /* mm_check - the invariant checker of one mm. Returns 0 or -EUCLEAN with a reason in @why. */
 MMLAB_API int mm_check(struct mm_struct *mm, char *why, size_t why_size);

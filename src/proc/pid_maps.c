@@ -13,7 +13,7 @@
 #include "phys/mmzone.h"
 #include "vm/internal.h"
 
-static void show_line(struct seq_buf *s, unsigned long start, unsigned long end,
+void proc_maps_line(struct seq_buf *s, unsigned long start, unsigned long end,
 		      unsigned long flags, unsigned long long pgoff, unsigned int major,
 		      unsigned int minor, unsigned long ino, const char *name, const char *name2)
 {
@@ -38,13 +38,13 @@ static void show_line(struct seq_buf *s, unsigned long start, unsigned long end,
 	seq_putc(s, '\n');
 }
 
-static void show_vma(struct seq_buf *s, struct mm_struct *mm, const struct vm_area_struct *vma)
+void proc_maps_vma(struct seq_buf *s, struct mm_struct *mm, const struct vm_area_struct *vma)
 {
 	const struct mm_file *f = vma->vm_file;
 	const char *name = NULL, *name2 = NULL;
 
 	if (f) {
-		show_line(s, vma->vm_start, vma->vm_end, vma->vm_flags,
+		proc_maps_line(s, vma->vm_start, vma->vm_end, vma->vm_flags,
 			  (unsigned long long)vma->vm_pgoff << PAGE_SHIFT, f->inode->dev_major,
 			  f->inode->dev_minor, f->inode->ino, f->path, NULL);
 		return;
@@ -69,7 +69,7 @@ static void show_vma(struct seq_buf *s, struct mm_struct *mm, const struct vm_ar
 			name2 = vma->anon_name;
 		}
 	}
-	show_line(s, vma->vm_start, vma->vm_end, vma->vm_flags, 0, 0, 0, 0, name, name2);
+	proc_maps_line(s, vma->vm_start, vma->vm_end, vma->vm_flags, 0, 0, 0, 0, name, name2);
 }
 
 void mm_show_maps(struct mm_struct *mm, struct seq_buf *s)
@@ -77,9 +77,9 @@ void mm_show_maps(struct mm_struct *mm, struct seq_buf *s)
 	const struct vm_area_struct *vma;
 
 	for (vma = mm->mmap; vma; vma = vma->vm_next)
-		show_vma(s, mm, vma);
+		proc_maps_vma(s, mm, vma);
 	if (mm->vsyscall)
-		show_line(s, 0xffffffffff600000UL, 0xffffffffff601000UL, VM_EXEC, 0, 0, 0, 0,
+		proc_maps_line(s, 0xffffffffff600000UL, 0xffffffffff601000UL, VM_EXEC, 0, 0, 0, 0,
 			  "[vsyscall]", NULL);
 }
 

@@ -33,6 +33,10 @@ static const struct proc_entry proc_files[] = {
 static const struct proc_pid_entry proc_pid_files[] = {
 	{ "maps", proc_pid_maps_show },
 	{ "status", proc_pid_status_show },
+	{ "smaps", proc_pid_smaps_show },
+	{ "smaps_rollup", proc_pid_smaps_rollup_show },
+	{ "stat", proc_pid_stat_show },
+	{ "statm", proc_pid_statm_show },
 };
 
 static const char *const proc_file_names[] = {
@@ -41,9 +45,18 @@ static const char *const proc_file_names[] = {
 	"sys/vm/percpu_pagelist_high_fraction", NULL,
 };
 
+static const char *const proc_pid_file_names[] = {
+	"maps", "status", "smaps", "smaps_rollup", "stat", "statm", NULL,
+};
+
 const char *const *mmlab_proc_files(void)
 {
 	return proc_file_names;
+}
+
+const char *const *mmlab_proc_pid_files(void)
+{
+	return proc_pid_file_names;
 }
 
 static int proc_render(struct machine *m, const char *name, struct seq_buf *s)

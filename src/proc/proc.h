@@ -28,6 +28,27 @@ int proc_percpu_pagelist_high_fraction_show(struct machine *m, struct seq_buf *s
 int proc_lowmem_reserve_ratio_show(struct machine *m, struct seq_buf *s);
 int proc_pid_maps_show(struct machine *m, int pid, struct seq_buf *s);
 int proc_pid_status_show(struct machine *m, int pid, struct seq_buf *s);
+int proc_pid_smaps_show(struct machine *m, int pid, struct seq_buf *s);
+int proc_pid_smaps_rollup_show(struct machine *m, int pid, struct seq_buf *s);
+int proc_pid_stat_show(struct machine *m, int pid, struct seq_buf *s);
+int proc_pid_statm_show(struct machine *m, int pid, struct seq_buf *s);
+
+/* pid_maps.c: the maps line shared by maps, smaps and smaps_rollup */
+struct mm_struct;
+struct vm_area_struct;
+/*
+ * proc_maps_line - one maps line: "start-end perms offset major:minor inode", then, if @name is
+ * given, spaces up to column 73 and @name (and @name2 and ']' if given), then a newline.
+ */
+void proc_maps_line(struct seq_buf *s, unsigned long start, unsigned long end,
+		    unsigned long flags, unsigned long long pgoff, unsigned int major,
+		    unsigned int minor, unsigned long ino, const char *name, const char *name2);
+/* proc_maps_vma - the maps line of @vma of @mm (its name chosen as show_map_vma does). */
+void proc_maps_vma(struct seq_buf *s, struct mm_struct *mm, const struct vm_area_struct *vma);
+
+/* pid_smaps.c: the smaps views of one mm; mmap_lock held for reading */
+void mm_show_smaps(struct mm_struct *mm, struct seq_buf *s);
+void mm_show_smaps_rollup(struct mm_struct *mm, struct seq_buf *s);
 
 /* proc.c */
 /* Renders a whole file into @buf (NUL-terminated, truncated to @size); returns its full length. */

@@ -303,4 +303,21 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size);
 /* PageAnon - @page is an anonymous page (its mapping is an anon_vma). */
 bool PageAnon(const struct page *page);
 
+/* ---- memory.c, for the /proc views (proc/pid_smaps.c, proc/pagemap.c) ------------------------ */
+/*
+ * vm_pte_page - the struct page a present @pte of @mm maps (vm_normal_page), or NULL for the
+ * zero page. The caller holds mm->page_table_lock.
+ */
+struct page *vm_pte_page(struct mm_struct *mm, pte_t pte);
+/* get_mm_rss - file + anonymous + shmem pages mapped by @mm (VmRSS, statm's resident). */
+unsigned long get_mm_rss(struct mm_struct *mm);
+/*
+ * update_hiwater_rss - remember the RSS before it drops (zap_page_range calls it first, as the
+ * kernel's unmap and MADV_DONTNEED paths do), so VmHWM = max(hiwater_rss, RSS).
+ */
+void update_hiwater_rss(struct mm_struct *mm);
+
+/* vm_folio_pmd_maps - the PMD mappings of the THP @head (0 for an order-0 page). */
+long vm_folio_pmd_maps(const struct page *head);
+
 #endif /* MMLAB_VM_INTERNAL_H */

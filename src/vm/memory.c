@@ -26,6 +26,8 @@
  *
  * Locking: the mmap_lock (read for faults and accesses, write for everything that changes
  * VMAs), and mm->page_table_lock around every PTE change, RSS counter and page state change.
+ * Every section that changes a PTE begins with tlb_flush() (tlb.h): mm_access's translation
+ * cache hits only on entries filled since the last change, so it never alters an access.
  */
 #include "vm/internal.h"
 
@@ -107,6 +109,69 @@ static struct page *vm_normal_page(struct mm_struct *mm, pte_t pte)
 	if (pte_special(mm->fmt, pte) || is_zero_pfn(mm, pfn) || is_huge_zero_pfn(mm, pfn))
 		return NULL;
 	return pfn_to_page(pfn);
+}
+
+/* ---- the translation cache (tlb.h) --------------------------------------------------------- */
+
+/* Before a PTE of @mm changes (page_table_lock held): no cached translation survives. */
+static void tlb_flush(struct mm_struct *mm)
+{
+	mm_bias_lock(&mm->tlb.lock, false);
+	mm->tlb.gen++;
+	mm_bias_unlock(&mm->tlb.lock);
+}
+
+/*
+ * Remember @pte (just updated by the hardware path, page_table_lock held) for the page at
+ * @addr, whose bytes start at @base: the kinds of access it allows that would leave it as it is.
+ */
+static void tlb_fill(struct mm_struct *mm, unsigned long addr, pte_t pte, char *base)
+{
+	const struct pgtable_fmt *f = mm->fmt;
+	struct mm_tlb_entry *e;
+	unsigned int ok = 0;
+
+	if (pte_val(pte_hw_access(f, pte, false)) == pte_val(pte)) {
+		ok = TLB_READ;
+		if (pte_hw_allows(f, pte, false, true))
+			ok |= TLB_EXEC;
+		if (pte_hw_allows(f, pte, true, false) &&
+		    pte_val(pte_hw_access(f, pte, true)) == pte_val(pte))
+			ok |= TLB_WRITE;
+	}
+	mm_bias_lock(&mm->tlb.lock, true);
+	e = &mm->tlb.e[(addr >> PAGE_SHIFT) % MM_TLB_ENTRIES];
+	e->vpn = addr >> PAGE_SHIFT;
+	e->kaddr = base;
+	e->ok = ok;
+	e->gen = mm->tlb.gen;
+	mm_bias_unlock(&mm->tlb.lock);
+}
+
+/*
+ * One page of an access through the cache, with no lock: true if it hit (the bytes, if @buf,
+ * copied inside the biased section, so no flush can let the frame go meanwhile).
+ */
+static inline bool tlb_access(struct mm_struct *mm, unsigned long addr, unsigned int need,
+			      void *buf, unsigned long len, bool to_mm)
+{
+	const struct mm_tlb_entry *e;
+	bool hit;
+
+	if (!mm_bias_enter_fast(&mm->tlb.lock))
+		return false;
+	e = &mm->tlb.e[(addr >> PAGE_SHIFT) % MM_TLB_ENTRIES];
+	hit = e->gen == mm->tlb.gen && e->vpn == addr >> PAGE_SHIFT && (e->ok & need) == need;
+	if (hit && buf) {
+		char *kaddr = e->kaddr + (addr & ~PAGE_MASK);
+
+		if (to_mm)
+			memcpy(kaddr, buf, len);
+		else
+			memcpy(buf, kaddr, len);
+	}
+	mm_bias_exit_fast();
+	return hit;
 }
 
 /* ---- anonymous pages and their reverse-mapping state -------------------------------------- */
@@ -255,7 +320,8 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 			return 0;
 		}
 	}
-	page = alloc_anon_page();
+	/* wp_page_copy: a zeroed frame for the zero page, else an unzeroed one the copy fills */
+	page = old ? alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN) : alloc_anon_page();
 	if (!page)
 		return VM_FAULT_OOM;
 	anon_vma_prepare(mm, vma);
@@ -574,6 +640,7 @@ int vm_collapse_range(struct vm_area_struct *vma, unsigned long start, unsigned 
 	    (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) & (HPAGE_PMD_NR - 1)))
 		return -EINVAL;
 	mm_lock(&mm->page_table_lock);
+	tlb_flush(mm);
 	for (a = hstart; a < hend && a >= hstart; a += PMD_SIZE) {
 		uint64_t *slot = mm_maps_nothing(mm) ? NULL : pmd_slot(mm, a, false);
 
@@ -600,6 +667,7 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 	if (!vma_has_pages(vma))
 		return do_pageless_fault(&vmf);
 	mm_lock(&mm->page_table_lock);
+	tlb_flush(mm);
 	slot = pmd_slot(mm, vmf.address, true);
 	if (!slot) {
 		ret = VM_FAULT_OOM;
@@ -727,6 +795,7 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 		return 0;
 	mm_lock(&src->page_table_lock);
 	mm_lock(&dst->page_table_lock);
+	tlb_flush(src);		/* its writable PTEs become write-protected */
 	pgtable_walk(src, src_vma->vm_start, src_vma->vm_end, copy_one_pte, &c);
 	mm_unlock(&dst->page_table_lock);
 	mm_unlock(&src->page_table_lock);
@@ -758,7 +827,9 @@ void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end
 {
 	if (mm_maps_nothing(mm))
 		return;
+	update_hiwater_rss(mm);
 	mm_lock(&mm->page_table_lock);
+	tlb_flush(mm);		/* before any frame is let go */
 	split_huge_range_locked(mm, start, end, false);
 	pgtable_walk(mm, start, end, zap_one_pte, mm);
 	mm_unlock(&mm->page_table_lock);
@@ -830,6 +901,7 @@ void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned
 	if (!vma_has_pages(vma) || mm_maps_nothing(mm))
 		return;
 	mm_lock(&mm->page_table_lock);
+	tlb_flush(mm);
 	split_huge_range_locked(mm, start, end, false);
 	pgtable_walk(mm, start, end, change_one_pte, &w);
 	mm_unlock(&mm->page_table_lock);
@@ -851,6 +923,7 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 	if (!vma_has_pages(vma) || mm_maps_nothing(mm))
 		return 0;
 	mm_lock(&mm->page_table_lock);
+	tlb_flush(mm);
 	/* the kernel moves aligned huge PMDs whole; here they are split and moved as PTEs */
 	split_huge_range_locked(mm, old_addr, old_addr + len, true);
 	for (off = 0; off < len; off += PAGE_SIZE) {
@@ -941,13 +1014,15 @@ static int access_page(struct mm_struct *mm, unsigned long addr, unsigned int fl
 			pte = pte_offset(mm, addr);
 		if (pte && pte_hw_allows(f, *pte, write, exec)) {
 			unsigned long pfn = pte_pfn(f, *pte);
+			char *base;
 
-			if (pte == (pte_t *)slot)
+			if (pte == (pte_t *)slot)	/* the 4 KiB piece of a huge page */
 				pfn += (addr >> PAGE_SHIFT) & (HPAGE_PMD_NR - 1);
+			base = is_zero_pfn(mm, pfn) || is_huge_zero_pfn(mm, pfn) ?
+				       (char *)zero_page_bytes : (char *)page_address(pfn_to_page(pfn));
 			*pte = pte_hw_access(f, *pte, write);
-			*kaddr = (char *)(is_zero_pfn(mm, pfn) || is_huge_zero_pfn(mm, pfn) ?
-					  (const void *)zero_page_bytes :
-					  page_address(pfn_to_page(pfn))) + (addr & ~PAGE_MASK);
+			*kaddr = base + (addr & ~PAGE_MASK);
+			tlb_fill(mm, addr, *pte, base);
 			mm_unlock(&mm->page_table_lock);
 			return 0;
 		}
@@ -1000,6 +1075,8 @@ static long access_range(struct mm_struct *mm, unsigned long addr, unsigned long
 			 unsigned int flags, void *buf, bool to_mm, unsigned long *done)
 {
 	unsigned long pos = addr, end = addr + len;
+	unsigned int need = flags & FAULT_FLAG_WRITE ? TLB_WRITE :
+			    flags & FAULT_FLAG_INSTRUCTION ? TLB_EXEC : TLB_READ;
 	bool grow = false;
 	long err = 0;
 
@@ -1012,6 +1089,12 @@ static long access_range(struct mm_struct *mm, unsigned long addr, unsigned long
 		unsigned long chunk = MIN(end - pos, PAGE_SIZE - (pos & ~PAGE_MASK));
 		void *kaddr = NULL;
 
+		if (!grow && tlb_access(mm, pos, need, buf ? (char *)buf + (pos - addr) : NULL, chunk,
+					to_mm)) {
+			pos += chunk;
+			*done = pos - addr;
+			continue;
+		}
 		if (grow)
 			mm_down_write(&mm->mmap_lock);
 		else
@@ -1042,10 +1125,22 @@ static long access_range(struct mm_struct *mm, unsigned long addr, unsigned long
 	return err;
 }
 
+/* Within one page (a cached page is below TASK_SIZE, so no wrap or limit check is needed). */
+static inline bool access_in_one_page(unsigned long addr, unsigned long len)
+{
+	return len && (addr & ~PAGE_MASK) + len <= PAGE_SIZE;
+}
+
 int mm_access(struct mm_struct *mm, unsigned long addr, unsigned long len, enum mm_access_kind kind)
 {
+	static const unsigned int need[] = {
+		[MM_ACCESS_READ] = TLB_READ, [MM_ACCESS_WRITE] = TLB_WRITE, [MM_ACCESS_EXEC] = TLB_EXEC,
+	};
 	unsigned long done;
 
+	if (access_in_one_page(addr, len) && (unsigned int)kind <= MM_ACCESS_EXEC &&
+	    tlb_access(mm, addr, need[kind], NULL, 0, false))
+		return 0;
 	return (int)access_range(mm, addr, len, access_flags(kind), NULL, false, &done);
 }
 
@@ -1053,8 +1148,12 @@ long access_process_vm(struct mm_struct *mm, unsigned long addr, void *buf, unsi
 		       bool write)
 {
 	unsigned long done;
-	long err = access_range(mm, addr, len, write ? FAULT_FLAG_WRITE : 0, buf, write, &done);
+	long err;
 
+	if (access_in_one_page(addr, len) &&
+	    tlb_access(mm, addr, write ? TLB_WRITE : TLB_READ, buf, len, write))
+		return (long)len;
+	err = access_range(mm, addr, len, write ? FAULT_FLAG_WRITE : 0, buf, write, &done);
 	return done ? (long)done : err;
 }
 
@@ -1293,4 +1392,30 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size)
 		return -EUCLEAN;
 	}
 	return 0;
+}
+
+/* ---- for the /proc views (proc/pid_smaps.c, proc/pagemap.c) --------------------------------- */
+
+struct page *vm_pte_page(struct mm_struct *mm, pte_t pte)
+{
+	return vm_normal_page(mm, pte);
+}
+
+long vm_folio_pmd_maps(const struct page *head)
+{
+	return folio_entire_mapcount(head);
+}
+
+unsigned long get_mm_rss(struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
 }

@@ -46,6 +46,7 @@ struct mm_struct *mm_alloc(struct machine *m)
 	atomic_init(&mm->mm_count, 1);
 	mm_rwsem_init(&mm->mmap_lock);
 	mm_lock_init(&mm->page_table_lock);
+	tlb_init(&mm->tlb);
 	INIT_LIST_HEAD(&mm->mmlist);
 	mm->task_size = MM_TASK_SIZE;
 	for (i = 0; i < RLIM_NLIMITS; i++)

@@ -24,6 +24,7 @@
 #define MMLAB_VM_MM_TYPES_H
 
 #include "core/core.h"
+#include "vm/tlb.h"
 
 #include <mmlab/list.h>
 #include <mmlab/mm.h>
@@ -94,6 +95,7 @@ struct mm_struct {
 	int pgtable_levels;			/* 4, or 5 with LA57 */
 	unsigned long pgtables_bytes;		/* tables below the top one: VmPTE */
 	mm_lock_t page_table_lock;		/* every change of a page-table entry */
+	struct mm_tlb tlb;			/* mm_access's translation cache (tlb.h) */
 	atomic_long rss_stat[NR_MM_COUNTERS];	/* pages mapped, by kind (MM_ANONPAGES, ...) */
 	atomic_ulong min_flt, maj_flt;		/* faults of its tasks (the kernel counts per task) */
 	atomic_int mm_users;			/* tasks using it */
@@ -111,6 +113,7 @@ struct mm_struct {
 
 	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm, stack_vm;
 	unsigned long hiwater_vm;
+	unsigned long hiwater_rss;		/* RSS before its last drop (VmHWM), in pages */
 	unsigned long def_flags;		/* VM_LOCKED|VM_LOCKONFAULT after mlockall(MCL_FUTURE) */
 	bool has_anon_names;			/* a VMA has had an anon_name (sticky): splits copy names */
 

@@ -93,6 +93,8 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	/* The destination tables first: a failure there changes nothing. */
 	err = move_page_tables(vma, old_addr, NULL, new_addr, old_len);
 	if (err) {
+		/* free the destination tables already allocated, as the kernel's munmap of it */
+		unmap_region(mm, new_addr, new_addr + old_len);
 		if (charged)
 			vm_unacct_memory(mm->machine, (long)charged);
 		return err;
@@ -100,6 +102,7 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	new = copy_vma(mm, vma, new_addr, new_len, pgoff);
 	if (!new) {
 		move_page_tables(vma, new_addr, NULL, old_addr, old_len);	/* tables exist */
+		unmap_region(mm, new_addr, new_addr + old_len);
 		if (charged)
 			vm_unacct_memory(mm->machine, (long)charged);
 		return -ENOMEM;

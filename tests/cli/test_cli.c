@@ -42,6 +42,15 @@ static void test_tour(void **state)
 	/* pcp high grew with the burst and decayed back to high_min in the vmstat passes. */
 	assert_non_null(strstr(out, "  after the frees     count  3906  high  5729"));
 	assert_non_null(strstr(out, "settled at high_min (1760) after 9 passes"));
+	/* Pages: the zero page on a read, a frame on a write, COW after fork with its bytes. */
+	assert_non_null(strstr(out, "  before  pagemap:  [0] none  [1] none  [2] none  [3] none\n"));
+	assert_non_null(strstr(out, "  parent  reads page 1: \"written by the parent\"\n"
+				    "  child   reads page 1: \"the child's copy\"\n"));
+	assert_non_null(strstr(out, "Shared_Dirty:          4 kB\n"));
+	assert_non_null(strstr(out, "RssAnon:\t       4 kB\n"));
+	free(out);
+	assert_int_equal(test_run_mmlab("proc", &out), 2);
+	assert_non_null(strstr(out, "NAME one of: maps status smaps smaps_rollup stat statm\n"));
 	free(out);
 }
 

@@ -13,6 +13,7 @@
 
 #include <mmlab/fault_inject.h>
 #include <mmlab/page_alloc.h>
+#include <mmlab/proc.h>
 
 #include "phys/mmzone.h"
 
@@ -652,6 +653,20 @@ static void test_thp_fault(void **state)
 	/* (P4D,) PUD, PMD and the two deposited PTE tables */
 	assert_int_equal(vmpte_kb(t.mm), ((la57 ? 1 : 0) + 4) * 4);
 	expect_bytes(t.mm, THP_BASE + HUGE, PAGE_SIZE, 0);
+	{
+		char path[32], text[8192];
+		uint64_t pm[2];
+
+		snprintf(path, sizeof(path), "%d/smaps", mm_task_pid(t.task));
+		assert_true(mmlab_proc_read(t.m, path, text, sizeof(text)) > 0);
+		assert_non_null(strstr(text, "\nRss:                2048 kB\n"));
+		assert_non_null(strstr(text, "\nAnonHugePages:      2048 kB\n"));
+		/* pagemap: the THP's pages present and exclusive, the huge zero page present */
+		assert_int_equal(mm_pagemap_read(t.mm, THP_BASE + PAGE_SIZE, pm, 1, 0), 1);
+		assert_int_equal(pm[0] >> 56, 0x81);		/* present | exclusive */
+		assert_int_equal(mm_pagemap_read(t.mm, THP_BASE + HUGE, pm, 1, 0), 1);
+		assert_int_equal(pm[0] >> 56, 0x80);
+	}
 	fill(t.mm, THP_BASE + 7 * PAGE_SIZE, PAGE_SIZE, 0x3c);
 	expect_bytes(t.mm, THP_BASE + 7 * PAGE_SIZE, PAGE_SIZE, 0x3c);
 	/* the write to the huge zero page splits it and takes a 4 KiB page */

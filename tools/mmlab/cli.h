@@ -24,6 +24,7 @@ int tour_slab(struct machine *m, FILE *out);
 /* slabinfo.c: the tools/mm/slabinfo report of @m's caches. Returns 0 or -ENOMEM. */
 int slabinfo_report(struct machine *m, FILE *out, bool show_empty, bool sort_by_size);
 int tour_vm(struct machine *m, FILE *out);
+int tour_pages(struct machine *m, FILE *out);
 
 struct machine_config;
 /* Parse and remove --mem/--nodes/--cpus-per-node/--movablecore/--thp from argv. 0 or -EINVAL. */

@@ -19,6 +19,7 @@ static const struct tour_section sections[] = {
 	{ "Physical memory: nodes, zones, the buddy allocator and per-CPU lists", tour_phys },
 	{ "Slab allocator: caches created, used and shrunk; kmalloc; debug checks", tour_slab },
 	{ "Process address spaces: VMAs, mmap and friends, brk, fork, /proc/PID/maps", tour_vm },
+	{ "Pages: demand paging, the zero page, fork and copy-on-write, pagemap and smaps", tour_pages },
 };
 
 int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)
@@ -124,7 +125,15 @@ int cmd_proc(int argc, char **argv)
 	if (cli_parse_machine_opts(&argc, argv, &cfg))
 		return 2;
 	if (argc < 2) {
-		fprintf(stderr, "usage: mmlab proc [--mem SIZE] [--nodes N] FILE...\n");
+		const char *const *f;
+
+		fprintf(stderr, "usage: mmlab proc [--mem SIZE] [--nodes N] FILE...\n\nFILE is one of:");
+		for (f = mmlab_proc_files(); *f; f++)
+			fprintf(stderr, " %s", *f);
+		fprintf(stderr, "\nor PID/NAME for a process (the tour and mmlab replay --proc create them), NAME one of:");
+		for (f = mmlab_proc_pid_files(); *f; f++)
+			fprintf(stderr, " %s", *f);
+		fputc('\n', stderr);
 		return 2;
 	}
 	if (cli_boot(&cfg, &m))
