@@ -81,6 +81,57 @@ static double host_demand_zero(long nr_rounds)
 	return (double)ns / (double)(nr_rounds * NPAGES);
 }
 
+#define THP_SIZE (2UL << 20)
+
+/* A 2 MiB-aligned anonymous region of 2 MiB in mmlab (mapped 4 MiB, trimmed). */
+static unsigned long lab_thp_region(struct mm_struct *mm)
+{
+	long a = mm_mmap(mm, 0, 2 * THP_SIZE, RW, ANON, NULL, 0);
+	unsigned long start = ((unsigned long)a + THP_SIZE - 1) & ~(THP_SIZE - 1);
+
+	if (start > (unsigned long)a)
+		mm_munmap(mm, (unsigned long)a, start - (unsigned long)a);
+	mm_munmap(mm, start + THP_SIZE, (unsigned long)a + 2 * THP_SIZE - start - THP_SIZE);
+	mm_madvise(mm, start, THP_SIZE, MADV_HUGEPAGE);
+	return start;
+}
+
+/* The write fault that maps a 2 MiB THP (MADV_HUGEPAGE, THP "madvise"), zeroing it. */
+static double lab_thp_fault(struct mm_struct *mm, long nr_rounds)
+{
+	uint64_t ns = 0;
+	long r;
+
+	for (r = 0; r < nr_rounds; r++) {
+		unsigned long a = lab_thp_region(mm);
+		uint64_t t0 = bench_now_ns();
+
+		mm_touch(mm, a, true);
+		ns += bench_now_ns() - t0;
+		mm_munmap(mm, a, THP_SIZE);
+	}
+	return (double)ns / (double)nr_rounds;
+}
+
+static double host_thp_fault(long nr_rounds)
+{
+	uint64_t ns = 0;
+	long r;
+
+	for (r = 0; r < nr_rounds; r++) {
+		char *m = mmap(NULL, 2 * THP_SIZE, RW, ANON, -1, 0);
+		char *a = (char *)(((uintptr_t)m + THP_SIZE - 1) & ~(uintptr_t)(THP_SIZE - 1));
+		uint64_t t0;
+
+		madvise(a, THP_SIZE, MADV_HUGEPAGE);
+		t0 = bench_now_ns();
+		((volatile char *)a)[0] = 1;
+		ns += bench_now_ns() - t0;
+		munmap(m, 2 * THP_SIZE);
+	}
+	return (double)ns / (double)nr_rounds;
+}
+
 /* First touch: @pages written once on a fresh machine / a fresh mapping. */
 static double lab_first_touch(unsigned long pages)
 {
@@ -308,6 +359,14 @@ int main(int argc, char **argv)
 	host = host_cow(rounds);
 	bench_row("COW write fault after fork", "host kernel", host);
 	printf("  mmlab / host = %.3f (goal <= 0.15)\n", lab / host);
+
+	lab_thp_fault(mm_task_mm(t), 2);
+	lab = lab_thp_fault(mm_task_mm(t), rounds * 5);
+	bench_row("THP write fault (2 MiB zeroed)", "mmlab", lab);
+	host = host_thp_fault(rounds * 5);
+	bench_row("THP write fault (2 MiB zeroed)", "host kernel (MADV_HUGEPAGE)", host);
+	printf("  mmlab / host = %.3f (the host's THP setting: "
+	       "/sys/kernel/mm/transparent_hugepage/enabled)\n", lab / host);
 
 	lab = lab_present_access(mm_task_mm(t), 20000000);
 	bench_row("mm_access of a present page (1-byte load)", "mmlab", lab);
