@@ -80,6 +80,7 @@ static int proc_table_grow(struct replay *r)
 
 static int proc_insert(struct replay *r, struct rproc *p)
 {
+	r->access_proc = NULL;	/* which process a pid-less access means may change */
 	if ((r->nprocs + 1) * 2 > r->procs_cap && proc_table_grow(r))
 		return -ENOMEM;
 	r->procs[pid_slot(r, p->pid)] = p;
@@ -143,6 +144,7 @@ static int proc_new(struct replay *r, long pid, struct mm_task *t, struct fdtabl
 
 static void proc_exit(struct replay *r, struct rproc *p)
 {
+	r->access_proc = NULL;
 	if (p->pid == r->opt.maps_pid)
 		replay_capture_maps(r, p);
 	replay_capture_procs(r, p->pid);

@@ -15,7 +15,6 @@
  */
 #include "replay/replay_internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,6 +22,21 @@
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
+}
+
+/* Plain range checks: the <ctype.h> ones cost a locale table lookup per character. */
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The value of hex digit @c, or -1. */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 static const char *skip_blanks(const char *p, const char *end)
@@ -38,9 +52,9 @@ static bool valgrind_line(const char *p, const char *end)
 	if (end - p < 4 || p[0] != '=' || p[1] != '=')
 		return false;
 	p += 2;
-	if (p >= end || !isdigit((unsigned char)*p))
+	if (p >= end || !is_digit(*p))
 		return false;
-	while (p < end && isdigit((unsigned char)*p))
+	while (p < end && is_digit(*p))
 		p++;
 	return end - p >= 2 && p[0] == '=' && p[1] == '=';
 }
@@ -51,12 +65,14 @@ static const char *read_hex(const char *p, const char *end, unsigned long *v)
 	int digits = 0;
 
 	*v = 0;
-	while (p < end && isxdigit((unsigned char)*p)) {
-		int c = (unsigned char)*p;
+	while (p < end) {
+		int d = hex_value(*p);
 
+		if (d < 0)
+			break;
 		if (++digits > 16)
 			return NULL;
-		*v = *v << 4 | (unsigned long)(isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+		*v = *v << 4 | (unsigned long)d;
 		p++;
 	}
 	return digits ? p : NULL;
@@ -67,7 +83,7 @@ static const char *read_dec(const char *p, const char *end, unsigned long *v, un
 	int digits = 0;
 
 	*v = 0;
-	while (p < end && isdigit((unsigned char)*p)) {
+	while (p < end && is_digit(*p)) {
 		*v = *v * 10 + (unsigned long)(*p - '0');
 		if (*v > max)
 			return NULL;
@@ -90,7 +106,7 @@ static int parse_access(const char *line, size_t len, long *pid, char *kind, uns
 	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
 		end--;
 	*pid = -1;
-	if (p < end && isdigit((unsigned char)*p)) {
+	if (p < end && is_digit(*p)) {
 		const char *q = read_dec(p, end, &v, 0x7fffffff);
 
 		if (!q || q == end || !is_blank(*q))
@@ -99,7 +115,7 @@ static int parse_access(const char *line, size_t len, long *pid, char *kind, uns
 		p = q;
 	}
 	p = skip_blanks(p, end);
-	if (end - p < 3 || !strchr("ILSM", *p) || !is_blank(p[1]))
+	if (end - p < 3 || (*p != 'L' && *p != 'S' && *p != 'M' && *p != 'I') || !is_blank(p[1]))
 		return 0;
 	*kind = *p;
 	p = skip_blanks(p + 1, end);
@@ -151,7 +167,7 @@ static int touch_page(struct replay *r, struct mm_struct *mm, unsigned long addr
 
 int replay_access_line(struct replay *r, const char *line, size_t len, char *why, size_t why_size)
 {
-	unsigned long addr, size, page, last;
+	unsigned long addr = 0, size = 0, page, last;
 	struct mm_struct *mm;
 	struct rproc *p;
 	long pid;
@@ -163,9 +179,15 @@ int replay_access_line(struct replay *r, const char *line, size_t len, char *why
 	n = parse_access(line, len, &pid, &kind, &addr, &size, why, why_size);
 	if (n <= 0)
 		return n;
-	err = replay_proc_for(r, pid, &p, why, why_size);
-	if (err)
-		return err;
+	if (r->access_proc && r->access_pid == pid) {
+		p = r->access_proc;	/* the same process as the last access line */
+	} else {
+		err = replay_proc_for(r, pid, &p, why, why_size);
+		if (err)
+			return err;
+		r->access_proc = p;
+		r->access_pid = pid;
+	}
 	r->st.accesses++;
 	mm = mm_task_mm(p->task);
 	last = addr + size - 1;

@@ -100,6 +100,8 @@ struct replay {
 	bool progress_told;		/* on_progress was called at least once */
 	char **proc_text;		/* [i]: opt.proc_paths[i] as captured, or NULL */
 	char diff_note[96];		/* why the current call differs beyond its result */
+	struct rproc *access_proc;	/* the process of the last access line (until it exits) */
+	long access_pid;		/* ... and the pid that line named (-1: none) */
 	unsigned char *mincore_vec;	/* scratch for mincore */
 	size_t mincore_cap;
 };
