@@ -4,7 +4,8 @@
  * hostops.h (results, maps lines, VmFlags, the mincore and pagemap bits of the private
  * anonymous pages, and the RssAnon/VmPTE/minflt deltas compared after every call).
  *
- * Two generators: "seed" draws every kind of mapping (file, shared, anonymous) and call;
+ * Two generators: "seed" draws every kind of mapping (file, shared, anonymous) and call, and
+ * a few forks;
  * "pages" only private anonymous mappings, with more accesses, forks and child exits and the
  * madvise advices that act on pages, so that the counter deltas are compared on every call
  * (hostops.h: they are compared only while the window held private anonymous memory alone).
@@ -137,10 +138,14 @@ static struct op gen_op(uint64_t *rng)
 		o.e = WADDR(t);
 		return o;
 	}
-	case 8:			/* a store, or a load (the zero page) */
-		o.kind = rnd(rng, 3) ? OP_WRITE : OP_READ;
-		o.a = WADDR(s) + rnd(rng, PAGE_SIZE);
+	case 8: {		/* a store, a load (the zero page), now and then a fork or a child's exit */
+		unsigned long k = rnd(rng, 12);
+
+		o.kind = k < 7 ? OP_WRITE : k < 10 ? OP_READ : k == 10 ? OP_FORK : OP_CHILD_EXIT;
+		if (k < 10)
+			o.a = WADDR(s) + rnd(rng, PAGE_SIZE);
 		return o;
+	}
 	case 9: {
 		int k = (int)rnd(rng, 3);
 
