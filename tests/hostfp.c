@@ -121,6 +121,27 @@ static bool probe_zero_page_reads(void)
 	return zero;
 }
 
+/* A new VMA is VM_SOFTDIRTY ("sd" in VmFlags) only in a kernel built with soft-dirty bits. */
+static bool probe_soft_dirty(void)
+{
+	char *smaps = read_whole_file("/proc/self/smaps"), *at;
+	bool sd = false;
+
+	for (at = smaps; at && (at = strstr(at, "\nVmFlags:")); at++) {
+		char *end = strchr(at + 1, '\n');
+
+		if (end)
+			*end = '\0';
+		sd = strstr(at, " sd") != NULL;
+		if (end)
+			*end = '\n';
+		if (sd)
+			break;
+	}
+	free(smaps);
+	return sd;
+}
+
 void hostfp_probe(struct hostfp *fp)
 {
 	struct utsname u;
@@ -156,6 +177,7 @@ void hostfp_probe(struct hostfp *fp)
 	fp->la57 = cpu_flag(info, "la57");
 	free(info);
 	fp->zero_page_reads = probe_zero_page_reads();
+	fp->soft_dirty = probe_soft_dirty();
 	fp->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
@@ -186,6 +208,7 @@ static const struct field {
 	FLD("gbpages", F_BOOL, gbpages),
 	FLD("la57", F_BOOL, la57),
 	FLD("zero_page_reads", F_BOOL, zero_page_reads),
+	FLD("soft_dirty", F_BOOL, soft_dirty),
 	FLD("cpus", F_INT, cpus),
 #undef FLD
 };

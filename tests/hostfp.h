@@ -43,6 +43,7 @@ struct hostfp {
 	bool gbpages;			/* cpuinfo "pdpe1gb": meminfo prints DirectMap1G */
 	bool la57;			/* 5-level page tables */
 	bool zero_page_reads;		/* probe: a read fault on private anonymous memory maps the zero page */
+	bool soft_dirty;		/* CONFIG_MEM_SOFT_DIRTY: smaps VmFlags say "sd", pagemap has bit 55 */
 	int cpus;			/* online CPUs (zoneinfo prints a pageset per CPU) */
 };
 

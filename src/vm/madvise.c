@@ -102,13 +102,6 @@ static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 		if (start == vma->vm_start && end == vma->vm_end)
 			vma->populated = false;
 		return 0;
-	case MADV_POPULATE_READ:
-	case MADV_POPULATE_WRITE:
-		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
-			return -EINVAL;
-		if (!(vma->vm_flags & (behavior == MADV_POPULATE_READ ? VM_READ : VM_WRITE)))
-			return -EINVAL;		/* incompatible permissions */
-		return vm_populate_range(mm, start, end, behavior == MADV_POPULATE_WRITE);
 	case MADV_GUARD_INSTALL:
 	case MADV_GUARD_REMOVE:
 		if (vma->vm_flags & (VM_SPECIAL | VM_HUGETLB |
@@ -232,6 +225,40 @@ static int madvise_walk(struct mm_struct *mm, unsigned long start, unsigned long
 	return unmapped_error;
 }
 
+/*
+ * MADV_POPULATE_READ/WRITE (madvise_populate, faultin_page_range with FOLL_MADV_POPULATE): no
+ * VMA walk, but GUP's faults page by page in ascending order, looking the VMA up at each VMA
+ * boundary; the first failure ends it with what came before populated: no VMA -ENOMEM, an
+ * incompatible VMA or permission -EINVAL, a fault that would be SIGBUS (past the end of the
+ * file) -EFAULT.
+ */
+static int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long end,
+			    bool write)
+{
+	while (start < end) {
+		struct vm_area_struct *vma = vma_lookup(mm, start);
+		unsigned long stop, in_file;
+		int err;
+
+		if (!vma)
+			return -ENOMEM;
+		if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    !(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
+			return -EINVAL;
+		stop = MIN(end, vma->vm_end);
+		in_file = vma_pages_in_file(vma);
+		if (in_file < (stop - vma->vm_start) >> PAGE_SHIFT)
+			stop = MAX(vma->vm_start + (in_file << PAGE_SHIFT), start);
+		err = vm_populate_vma(vma, start, stop, write);
+		if (err)
+			return err;
+		if (stop < MIN(end, vma->vm_end))
+			return -EFAULT;		/* SIGBUS past the end of the file */
+		start = stop;
+	}
+	return 0;
+}
+
 int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in, int advice)
 {
 	unsigned long len, end;
@@ -250,7 +277,10 @@ int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in, 
 	if (end == start)
 		return 0;
 	mm_down_write(&mm->mmap_lock);
-	err = madvise_walk(mm, start, end, advice);
+	if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+		err = madvise_populate(mm, start, end, advice == MADV_POPULATE_WRITE);
+	else
+		err = madvise_walk(mm, start, end, advice);
 	vm_debug_check_mm(mm);
 	mm_up_write(&mm->mmap_lock);
 	return err;
