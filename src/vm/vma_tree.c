@@ -9,7 +9,23 @@
  * never dereferences a VMA it does not return.
  *
  * Invariants: leaves are non-empty; keys strictly increase within a leaf and across leaves;
- * leaf_max[i] == last key of leaves[i]; every key equals its VMA's vm_end.
+ * leaf_max[i] == last key of leaves[i]; every key equals its VMA's vm_end, and beside it
+ * start[s] equals its VMA's vm_start.
+ *
+ * Free gaps. The gap below the VMA in slot s of leaf i is start[s] - (the vm_end of the VMA
+ * before it, or 0 for the first VMA); the space above the last VMA is unbounded and needs no
+ * summary. Over the leaves sits a max-tree (a segment tree in an array, the root at 1):
+ *
+ *	gap[gap_base + i] = max over the slots s of leaf i of gap(i, s)	(0 past nr_leaves)
+ *	gap[k] = max(gap[2k], gap[2k + 1])				(0 < k < gap_base)
+ *
+ * as the maple tree keeps the largest gap of each node. get_unmapped_area's searches
+ * (vma_tree_gap_highest/lowest) then cost O(log n) in either direction: the two leaves holding
+ * the ends of the window are scanned, and the highest (lowest) leaf in between whose summary is
+ * large enough is found by walking the max-tree, then scanned. A change to a VMA's range changes
+ * at most two gaps (its own and the next VMA's, which may be in the next leaf); a leaf split or
+ * removal shifts the leaves after it, and their summaries are shifted and the tree above them
+ * recomputed, which costs as much as the existing shift of the top array.
  *
  * Why this and not an rbtree or a maple tree: lookups dominate (every fault, every syscall), and
  * at 65,530 VMAs an rbtree walk is ~17 dependent pointer loads that mostly miss the cache, while
@@ -31,8 +47,9 @@
 
 struct vma_leaf {
 	int nr;
-	unsigned long end[VMA_LEAF_MAX];
+	unsigned long end[VMA_LEAF_MAX];	/* keys: vm_end; ~0UL past nr */
 	struct vm_area_struct *v[VMA_LEAF_MAX];
+	unsigned long start[VMA_LEAF_MAX];	/* vm_start of v[s], for the gap summaries */
 	struct vma_leaf *next_spare;
 };
 
@@ -57,7 +74,87 @@ void vma_tree_destroy(struct machine *m, struct vma_tree *t)
 	}
 	free(t->leaf_max);
 	free(t->leaves);
+	free(t->gap);
 	memset(t, 0, sizeof(*t));
+}
+
+/* ---- gap summaries ----------------------------------------------------------------------- */
+
+/* vm_end of the VMA before leaf @i (0 before the first leaf). */
+static inline unsigned long leaf_prev_end(const struct vma_tree *t, int i)
+{
+	return i ? t->leaf_max[i - 1] : 0;
+}
+
+/* The largest gap below a VMA of leaf @i. */
+static unsigned long leaf_gap(const struct vma_tree *t, int i)
+{
+	const struct vma_leaf *l = t->leaves[i];
+	unsigned long best = l->start[0] - leaf_prev_end(t, i);
+	int s;
+
+	for (s = 1; s < l->nr; s++) {
+		unsigned long g = l->start[s] - l->end[s - 1];
+
+		best = g > best ? g : best;
+	}
+	return best;
+}
+
+/* Leaf @i's summary changed: store it and recompute its ancestors until one stays the same. */
+static void gap_update(struct vma_tree *t, int i)
+{
+	unsigned long *g = t->gap, v;
+	size_t k;
+
+	if (i < 0 || i >= t->nr_leaves)
+		return;
+	v = leaf_gap(t, i);
+	k = (size_t)t->gap_base + (size_t)i;
+	if (g[k] == v)
+		return;
+	g[k] = v;
+	for (k >>= 1; k; k >>= 1) {
+		v = MAX(g[2 * k], g[2 * k + 1]);
+		if (g[k] == v)
+			break;
+		g[k] = v;
+	}
+}
+
+/* Recompute the ancestors of the summaries of leaves [@from, @to] (positions, to < gap_base). */
+static void gap_fix_range(struct vma_tree *t, int from, int to)
+{
+	unsigned long *g = t->gap;
+	size_t lo = (size_t)t->gap_base + (size_t)from, hi = (size_t)t->gap_base + (size_t)to, k;
+
+	while (lo > 1) {
+		lo >>= 1;
+		hi >>= 1;
+		for (k = lo; k <= hi; k++)
+			g[k] = MAX(g[2 * k], g[2 * k + 1]);
+	}
+}
+
+/*
+ * A leaf was inserted at @at (@inserted) or removed from it: shift the summaries of the leaves
+ * after it, recompute those of the leaves around @at whose first gap or contents changed, and
+ * the tree above every shifted position. nr_leaves is already the new count.
+ */
+static void gap_shift(struct vma_tree *t, int at, bool inserted)
+{
+	unsigned long *leaf = t->gap + t->gap_base;
+	int n = t->nr_leaves, old_n = inserted ? n - 1 : n + 1, i;
+
+	if (inserted)
+		memmove(leaf + at + 1, leaf + at, sizeof(*leaf) * (size_t)(old_n - at));
+	else
+		memmove(leaf + at, leaf + at + 1, sizeof(*leaf) * (size_t)(old_n - at - 1));
+	if (!inserted)
+		leaf[n] = 0;
+	for (i = MAX(at - 1, 0); i <= at + 2 && i < n; i++)
+		leaf[i] = leaf_gap(t, i);
+	gap_fix_range(t, MAX(at - 1, 0), MAX(old_n, n) - 1);
 }
 
 int vma_tree_prealloc(struct machine *m, struct vma_tree *t, int n)
@@ -77,6 +174,24 @@ int vma_tree_prealloc(struct machine *m, struct vma_tree *t, int n)
 		if (!leaves)
 			return -ENOMEM;
 		t->leaves = leaves;
+		if (cap > t->gap_base) {
+			int base = 1;
+			unsigned long *gap;
+
+			while (base < cap)
+				base <<= 1;
+			gap = calloc(2 * (size_t)base, sizeof(*gap));
+			if (!gap)
+				return -ENOMEM;
+			if (t->nr_leaves)
+				memcpy(gap + base, t->gap + t->gap_base,
+				       sizeof(*gap) * (size_t)t->nr_leaves);
+			free(t->gap);
+			t->gap = gap;
+			t->gap_base = base;
+			if (t->nr_leaves)
+				gap_fix_range(t, 0, t->nr_leaves - 1);
+		}
 		t->cap_leaves = cap;
 	}
 	while (t->nr_spare < n) {
@@ -180,7 +295,7 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 {
 	unsigned long key = vma->vm_end;
 	struct vma_leaf *l;
-	int i, s;
+	int i, s, new_leaf = -1;
 
 	if (t->nr_leaves == 0) {
 		l = take_spare(t);
@@ -188,8 +303,10 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 		t->leaf_max[0] = key;
 		t->nr_leaves = 1;
 		l->end[0] = key;
+		l->start[0] = vma->vm_start;
 		l->v[0] = vma;
 		l->nr = 1;
+		gap_update(t, 0);
 		return;
 	}
 	i = leaf_above(t, key);
@@ -210,8 +327,10 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 			t->leaves[i + 1] = r;
 			t->leaf_max[i + 1] = key;
 			r->end[0] = key;
+			r->start[0] = vma->vm_start;
 			r->v[0] = vma;
 			r->nr = 1;
+			gap_shift(t, i + 1, true);
 			return;
 		}
 		if (at == 0) {
@@ -221,19 +340,23 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 			t->leaves[i] = r;
 			t->leaf_max[i] = key;
 			r->end[0] = key;
+			r->start[0] = vma->vm_start;
 			r->v[0] = vma;
 			r->nr = 1;
+			gap_shift(t, i, true);
 			return;
 		}
 		/* Otherwise split the full leaf in two halves; the new one goes right. */
 		r->nr = VMA_LEAF_MAX - half;
 		memcpy(r->end, l->end + half, sizeof(l->end[0]) * (size_t)r->nr);
+		memcpy(r->start, l->start + half, sizeof(l->start[0]) * (size_t)r->nr);
 		memcpy(r->v, l->v + half, sizeof(l->v[0]) * (size_t)r->nr);
 		memset(l->end + half, 0xff, sizeof(l->end[0]) * (size_t)(VMA_LEAF_MAX - half));
 		l->nr = half;
 		t->leaves[i + 1] = r;
 		t->leaf_max[i + 1] = r->end[r->nr - 1];
 		t->leaf_max[i] = l->end[half - 1];
+		new_leaf = i + 1;
 		if (key > t->leaf_max[i]) {
 			i++;
 			l = r;
@@ -241,12 +364,22 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 	}
 	s = slot_above(l, key);
 	memmove(l->end + s + 1, l->end + s, sizeof(l->end[0]) * (size_t)(l->nr - s));
+	memmove(l->start + s + 1, l->start + s, sizeof(l->start[0]) * (size_t)(l->nr - s));
 	memmove(l->v + s + 1, l->v + s, sizeof(l->v[0]) * (size_t)(l->nr - s));
 	l->end[s] = key;
+	l->start[s] = vma->vm_start;
 	l->v[s] = vma;
 	l->nr++;
 	if (s == l->nr - 1)
 		t->leaf_max[i] = key;
+	if (new_leaf >= 0) {
+		gap_shift(t, new_leaf, true);
+		return;
+	}
+	/* The new gap below @vma, and the one above it (the next leaf's first, if @vma is last). */
+	gap_update(t, i);
+	if (s == l->nr - 1)
+		gap_update(t, i + 1);
 }
 
 void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct *vma)
@@ -259,16 +392,22 @@ void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct
 	MM_BUG_ON(l->v[s] != vma);
 	l->nr--;
 	memmove(l->end + s, l->end + s + 1, sizeof(l->end[0]) * (size_t)(l->nr - s));
+	memmove(l->start + s, l->start + s + 1, sizeof(l->start[0]) * (size_t)(l->nr - s));
 	memmove(l->v + s, l->v + s + 1, sizeof(l->v[0]) * (size_t)(l->nr - s));
 	l->end[l->nr] = ~0UL;
 	if (l->nr) {
 		t->leaf_max[i] = l->end[l->nr - 1];
+		/* The gap of the VMA that followed @vma grew: in this leaf, or the next one's first. */
+		gap_update(t, i);
+		if (s == l->nr)
+			gap_update(t, i + 1);
 		return;
 	}
 	memmove(t->leaves + i, t->leaves + i + 1, sizeof(t->leaves[0]) * (size_t)(t->nr_leaves - i - 1));
 	memmove(t->leaf_max + i, t->leaf_max + i + 1,
 		sizeof(t->leaf_max[0]) * (size_t)(t->nr_leaves - i - 1));
 	t->nr_leaves--;
+	gap_shift(t, i, false);
 	give_spare(m, t, l);
 }
 
@@ -281,8 +420,286 @@ void vma_tree_rekey(struct vma_tree *t, struct vm_area_struct *vma, unsigned lon
 	l = t->leaves[i];
 	MM_BUG_ON(l->v[s] != vma);
 	l->end[s] = vma->vm_end;
+	l->start[s] = vma->vm_start;
 	if (s == l->nr - 1)
 		t->leaf_max[i] = vma->vm_end;
+	gap_update(t, i);
+	if (s == l->nr - 1 && old_end != vma->vm_end)
+		gap_update(t, i + 1);
+}
+
+/* ---- gap search ---------------------------------------------------------------------------- */
+
+/*
+ * A position in the index: slot @s of leaf @i; (nr_leaves, 0) is the position past the last VMA,
+ * whose "gap below" is the unbounded space above the last VMA.
+ */
+struct vma_pos {
+	int i, s;
+};
+
+static inline struct vma_pos pos_find(const struct vma_tree *t, unsigned long addr)
+{
+	struct vma_pos p = { leaf_above(t, addr), 0 };
+
+	if (p.i < t->nr_leaves)
+		p.s = slot_above(t->leaves[p.i], addr);
+	return p;
+}
+
+static inline bool pos_at_end(const struct vma_tree *t, struct vma_pos p)
+{
+	return p.i == t->nr_leaves;
+}
+
+static inline bool pos_before(struct vma_pos a, struct vma_pos b)
+{
+	return a.i < b.i || (a.i == b.i && a.s < b.s);
+}
+
+/* vm_end of the VMA before @p (0 if none): where the gap below @p starts. */
+static inline unsigned long pos_prev_end(const struct vma_tree *t, struct vma_pos p)
+{
+	return p.s ? t->leaves[p.i]->end[p.s - 1] : leaf_prev_end(t, p.i);
+}
+
+static inline unsigned long pos_start(const struct vma_tree *t, struct vma_pos p)
+{
+	return t->leaves[p.i]->start[p.s];
+}
+
+static inline struct vm_area_struct *pos_vma(const struct vma_tree *t, struct vma_pos p)
+{
+	return pos_at_end(t, p) ? NULL : t->leaves[p.i]->v[p.s];
+}
+
+static inline struct vma_pos pos_next(const struct vma_tree *t, struct vma_pos p)
+{
+	if (++p.s == t->leaves[p.i]->nr) {
+		p.i++;
+		p.s = 0;
+	}
+	return p;
+}
+
+static inline struct vma_pos pos_prev(const struct vma_tree *t, struct vma_pos p)
+{
+	if (p.s-- == 0) {
+		p.i--;
+		p.s = t->leaves[p.i]->nr - 1;
+	}
+	return p;
+}
+
+/* The highest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. */
+static int leaf_last_gap(const struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+{
+	const struct vma_leaf *l = t->leaves[i];
+	int s;
+
+	for (s = s1; s >= s0; s--)
+		if (l->start[s] - (s ? l->end[s - 1] : leaf_prev_end(t, i)) >= len)
+			return s;
+	return -1;
+}
+
+/* The lowest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. */
+static int leaf_first_gap(const struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+{
+	const struct vma_leaf *l = t->leaves[i];
+	int s;
+
+	for (s = s0; s <= s1; s++)
+		if (l->start[s] - (s ? l->end[s - 1] : leaf_prev_end(t, i)) >= len)
+			return s;
+	return -1;
+}
+
+/*
+ * The highest (@last) or lowest leaf in [@a, @b] whose summary is >= @len, or -1: the nodes
+ * covering the range are met bottom-up, the left ones in ascending and the right ones in
+ * descending order; the first fitting one in the wanted order is descended.
+ */
+static int gap_tree_find(const struct vma_tree *t, int a, int b, unsigned long len, bool last)
+{
+	const unsigned long *g = t->gap;
+	size_t lo = (size_t)t->gap_base + (size_t)a, hi = (size_t)t->gap_base + (size_t)b + 1;
+	size_t deferred[2 * sizeof(int) * CHAR_BIT], node = 0;
+	int nd = 0;
+
+	while (lo < hi) {
+		if (lo & 1) {
+			if (!last && g[lo] >= len) {
+				node = lo;
+				goto descend;
+			}
+			if (last)
+				deferred[nd++] = lo;
+			lo++;
+		}
+		if (hi & 1) {
+			hi--;
+			if (last && g[hi] >= len) {
+				node = hi;
+				goto descend;
+			}
+			if (!last)
+				deferred[nd++] = hi;
+		}
+		lo >>= 1;
+		hi >>= 1;
+	}
+	while (nd--)
+		if (g[deferred[nd]] >= len) {
+			node = deferred[nd];
+			goto descend;
+		}
+	return -1;
+descend:
+	while (node < (size_t)t->gap_base) {
+		if (last)
+			node = g[2 * node + 1] >= len ? 2 * node + 1 : 2 * node;
+		else
+			node = g[2 * node] >= len ? 2 * node : 2 * node + 1;
+	}
+	return (int)(node - (size_t)t->gap_base);
+}
+
+/* The highest (@last) or lowest position in [@a, @b] (real VMAs, a <= b) whose gap is >= @len. */
+static bool gap_find_between(const struct vma_tree *t, struct vma_pos a, struct vma_pos b,
+			     unsigned long len, bool last, struct vma_pos *hit)
+{
+	int (*scan)(const struct vma_tree *, int, int, int, unsigned long) =
+		last ? leaf_last_gap : leaf_first_gap;
+	struct vma_pos first = last ? b : a, then = last ? a : b;
+	int s, j;
+
+	if (a.i == b.i) {
+		s = scan(t, a.i, a.s, b.s, len);
+		*hit = (struct vma_pos){ a.i, s };
+		return s >= 0;
+	}
+	/* The partial leaf met first, the whole leaves between, the other partial leaf. */
+	s = last ? scan(t, first.i, 0, first.s, len)
+		 : scan(t, first.i, first.s, t->leaves[first.i]->nr - 1, len);
+	if (s >= 0) {
+		*hit = (struct vma_pos){ first.i, s };
+		return true;
+	}
+	if (b.i - a.i > 1) {
+		j = gap_tree_find(t, a.i + 1, b.i - 1, len, last);
+		if (j >= 0) {
+			s = scan(t, j, 0, t->leaves[j]->nr - 1, len);
+			MM_BUG_ON(s < 0);	/* the summary promised a fitting gap */
+			*hit = (struct vma_pos){ j, s };
+			return true;
+		}
+	}
+	s = last ? scan(t, then.i, then.s, t->leaves[then.i]->nr - 1, len)
+		 : scan(t, then.i, 0, then.s, len);
+	*hit = (struct vma_pos){ then.i, s };
+	return s >= 0;
+}
+
+/*
+ * The gaps a search inside [low, high) looks at are those below the VMAs from @lo (the first
+ * VMA ending above low) to @hi (the first ending at or above high, or the end): the gap below
+ * @lo may start under low and the one below @hi end above high, so both are clipped; the gaps
+ * below the VMAs strictly between them lie inside the window whole.
+ */
+unsigned long vma_tree_gap_highest(const struct vma_tree *t, unsigned long low, unsigned long high,
+				   unsigned long length, struct vm_area_struct **pnext)
+{
+	struct vma_pos hi, lo, hit;
+	unsigned long gs, ge;
+
+	if (high <= low || high - low < length)
+		return 0;
+	hi = pos_find(t, high - 1);
+	gs = MAX(pos_prev_end(t, hi), low);
+	ge = pos_at_end(t, hi) ? high : MIN(pos_start(t, hi), high);
+	if (ge > gs && ge - gs >= length) {
+		*pnext = pos_vma(t, hi);
+		return ge;
+	}
+	lo = pos_find(t, low);
+	if (!pos_before(lo, hi))
+		return 0;
+	if (pos_before(pos_next(t, lo), hi) &&
+	    gap_find_between(t, pos_next(t, lo), pos_prev(t, hi), length, true, &hit)) {
+		*pnext = pos_vma(t, hit);
+		return pos_start(t, hit);
+	}
+	gs = MAX(pos_prev_end(t, lo), low);
+	ge = pos_start(t, lo);
+	if (ge > gs && ge - gs >= length) {
+		*pnext = pos_vma(t, lo);
+		return ge;
+	}
+	return 0;
+}
+
+unsigned long vma_tree_gap_lowest(const struct vma_tree *t, unsigned long low, unsigned long high,
+				  unsigned long length, struct vm_area_struct **pnext)
+{
+	struct vma_pos hi, lo, hit;
+	unsigned long gs, ge;
+
+	if (high <= low || high - low < length)
+		return -1UL;
+	lo = pos_find(t, low);
+	gs = MAX(pos_prev_end(t, lo), low);
+	ge = pos_at_end(t, lo) ? high : MIN(pos_start(t, lo), high);
+	if (ge > gs && ge - gs >= length) {
+		*pnext = pos_vma(t, lo);
+		return gs;
+	}
+	hi = pos_find(t, high - 1);
+	if (!pos_before(lo, hi))
+		return -1UL;
+	if (pos_before(pos_next(t, lo), hi) &&
+	    gap_find_between(t, pos_next(t, lo), pos_prev(t, hi), length, false, &hit)) {
+		*pnext = pos_vma(t, hit);
+		return pos_prev_end(t, hit);
+	}
+	gs = pos_prev_end(t, hi);
+	ge = pos_at_end(t, hi) ? high : MIN(pos_start(t, hi), high);
+	if (ge > gs && ge - gs >= length) {
+		*pnext = pos_vma(t, hi);
+		return gs;
+	}
+	return -1UL;
+}
+
+/* The gap summaries: every leaf's is its largest gap, every node the max of its children. */
+static int gap_check(const struct vma_tree *t, char *why, size_t why_size)
+{
+	const unsigned long *g = t->gap;
+	size_t k, base = (size_t)t->gap_base;
+	int i;
+
+	if (!t->cap_leaves)
+		return 0;
+	if (base < (size_t)t->cap_leaves || (base & (base - 1)) || !g) {
+		snprintf(why, why_size, "vma tree: gap tree of %zu leaves for %d", base, t->cap_leaves);
+		return -EUCLEAN;
+	}
+	for (i = 0; i < (int)base; i++) {
+		unsigned long want = i < t->nr_leaves ? leaf_gap(t, i) : 0;
+
+		if (g[base + (size_t)i] != want) {
+			snprintf(why, why_size, "vma tree: leaf %d gap summary %#lx, largest gap %#lx",
+				 i, g[base + (size_t)i], want);
+			return -EUCLEAN;
+		}
+	}
+	for (k = base - 1; k >= 1; k--)
+		if (g[k] != MAX(g[2 * k], g[2 * k + 1])) {
+			snprintf(why, why_size, "vma tree: gap node %zu is %#lx, its children %#lx %#lx",
+				 k, g[k], g[2 * k], g[2 * k + 1]);
+			return -EUCLEAN;
+		}
+	return 0;
 }
 
 int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first, int count,
@@ -300,7 +717,8 @@ int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first,
 			return -EUCLEAN;
 		}
 		for (s = 0; s < l->nr; s++, n++) {
-			if (l->end[s] <= prev || !v || l->v[s] != v || v->vm_end != l->end[s]) {
+			if (l->end[s] <= prev || !v || l->v[s] != v || v->vm_end != l->end[s] ||
+			    v->vm_start != l->start[s]) {
 				snprintf(why, why_size, "vma tree: entry %d (key %#lx) out of order or "
 					 "not the list's VMA", n, l->end[s]);
 				return -EUCLEAN;
@@ -324,5 +742,5 @@ int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first,
 		snprintf(why, why_size, "vma tree: %d entries, list has %d VMAs", n, count);
 		return -EUCLEAN;
 	}
-	return 0;
+	return gap_check(t, why, why_size);
 }
