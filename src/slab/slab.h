@@ -187,6 +187,7 @@ struct kmem_cache {
 	unsigned int object_size;	/* what the user asked for */
 	unsigned int offset;		/* free pointer offset */
 	unsigned int cpu_partial_slabs;	/* most slabs on a CPU's partial list */
+	uint64_t size_divisor;		/* UINT64_MAX / size + 1: the object-start test */
 	struct kmem_cache_order_objects oo;	/* preferred order and objects */
 	struct kmem_cache_order_objects min;	/* fallback: smallest order for one object */
 	gfp_t allocflags;		/* gfp bits every slab page allocation gets */
@@ -262,6 +263,20 @@ static inline void *get_freepointer(const struct kmem_cache *s, void *obj)
 static inline void set_freepointer(const struct kmem_cache *s, void *obj, void *next)
 {
 	*(void **)((char *)obj + s->offset) = next;
+}
+
+/*
+ * Is @p the start of an object of @slab (of @s)? Its offset in the slab is a multiple of
+ * s->size below objects * size: with M = size_divisor, x is a multiple of size exactly when x * M (mod 2^64) < M, for
+ * every x below 2^32 (Lemire, Kaser, Kurz: "Faster remainder by direct computation", 2019).
+ */
+static __always_inline bool slab_obj_start(const struct kmem_cache *s, const struct slab *slab,
+					   const void *p)
+{
+	uint64_t off = (uint64_t)((const char *)p - s->arena) -
+		       ((uint64_t)(slab_page(slab) - s->vmemmap) << PAGE_SHIFT);
+
+	return off * s->size_divisor < s->size_divisor && off < (uint64_t)slab->objects * s->size;
 }
 
 /*
