@@ -19,7 +19,11 @@
  *	gap[gap_base + i] = max over the slots s of leaf i of gap(i, s)	(0 past nr_leaves)
  *	gap[k] = max(gap[2k], gap[2k + 1])				(0 < k < gap_base)
  *
- * as the maple tree keeps the largest gap of each node. get_unmapped_area's searches
+ * as the maple tree keeps the largest gap of each node, with one relaxation: when a leaf's
+ * largest gap shrinks (a mapping placed in it, as top-down mmap does every time), its summary
+ * is left as an upper bound (">=" above) and the leaf marked gap_stale, and the first search
+ * that would descend into it rescans it and stores the exact value. A summary is never below
+ * the truth, so no fitting gap is ever skipped. get_unmapped_area's searches
  * (vma_tree_gap_highest/lowest) then cost O(log n) in either direction: the two leaves holding
  * the ends of the window are scanned, and the highest (lowest) leaf in between whose summary is
  * large enough is found by walking the max-tree, then scanned. A change to a VMA's range changes
@@ -47,6 +51,7 @@
 
 struct vma_leaf {
 	int nr;
+	bool gap_stale;				/* its summary may exceed its largest gap */
 	unsigned long end[VMA_LEAF_MAX];	/* keys: vm_end; ~0UL past nr */
 	struct vm_area_struct *v[VMA_LEAF_MAX];
 	unsigned long start[VMA_LEAF_MAX];	/* vm_start of v[s], for the gap summaries */
@@ -101,16 +106,13 @@ static unsigned long leaf_gap(const struct vma_tree *t, int i)
 	return best;
 }
 
-/* Leaf @i's summary changed: store it and recompute its ancestors until one stays the same. */
-static void gap_update(struct vma_tree *t, int i)
+/* Store @v, leaf @i's largest gap, as its summary; recompute ancestors until one stays the same. */
+static void gap_set(struct vma_tree *t, int i, unsigned long v)
 {
-	unsigned long *g = t->gap, v;
-	size_t k;
+	unsigned long *g = t->gap;
+	size_t k = (size_t)t->gap_base + (size_t)i;
 
-	if (i < 0 || i >= t->nr_leaves)
-		return;
-	v = leaf_gap(t, i);
-	k = (size_t)t->gap_base + (size_t)i;
+	t->leaves[i]->gap_stale = false;
 	if (g[k] == v)
 		return;
 	g[k] = v;
@@ -120,6 +122,40 @@ static void gap_update(struct vma_tree *t, int i)
 			break;
 		g[k] = v;
 	}
+}
+
+/*
+ * One gap of leaf @i went from @o to @n (a new slot counts as 0 -> n, a removed one as o -> 0);
+ * the leaf's arrays already hold every change of the operation. A gap that grows to the
+ * summary or above becomes the summary (exact: nothing in the leaf is larger). When the
+ * leaf's largest gap shrinks, the summary is left as it was, an upper bound, and the leaf
+ * marked stale: the search that first relies on it rescans it (gap_find_between), so placing
+ * a mapping in the largest gap - what top-down mmap does - costs no scan of the leaf.
+ */
+static void gap_changed(struct vma_tree *t, int i, unsigned long o, unsigned long n)
+{
+	unsigned long cur = t->gap[(size_t)t->gap_base + (size_t)i];
+
+	if (n >= cur)
+		gap_set(t, i, n);
+	else if (o == cur)
+		t->leaves[i]->gap_stale = true;
+}
+
+/* The position of the VMA after slot @s of leaf @i in *@ni, *@ns; false after the last VMA. */
+static inline bool next_slot(const struct vma_tree *t, int i, int s, int *ni, int *ns)
+{
+	if (s + 1 < t->leaves[i]->nr) {
+		*ni = i;
+		*ns = s + 1;
+		return true;
+	}
+	if (i + 1 < t->nr_leaves) {
+		*ni = i + 1;
+		*ns = 0;
+		return true;
+	}
+	return false;
 }
 
 /* Recompute the ancestors of the summaries of leaves [@from, @to] (positions, to < gap_base). */
@@ -152,8 +188,10 @@ static void gap_shift(struct vma_tree *t, int at, bool inserted)
 		memmove(leaf + at, leaf + at + 1, sizeof(*leaf) * (size_t)(old_n - at - 1));
 	if (!inserted)
 		leaf[n] = 0;
-	for (i = MAX(at - 1, 0); i <= at + 2 && i < n; i++)
+	for (i = MAX(at - 1, 0); i <= at + 2 && i < n; i++) {
 		leaf[i] = leaf_gap(t, i);
+		t->leaves[i]->gap_stale = false;
+	}
 	gap_fix_range(t, MAX(at - 1, 0), MAX(old_n, n) - 1);
 }
 
@@ -215,6 +253,7 @@ static struct vma_leaf *take_spare(struct vma_tree *t)
 	t->spare = l->next_spare;
 	t->nr_spare--;
 	l->nr = 0;
+	l->gap_stale = false;
 	l->next_spare = NULL;
 	memset(l->end, 0xff, sizeof(l->end));	/* empty slots sort last */
 	return l;
@@ -306,7 +345,7 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 		l->start[0] = vma->vm_start;
 		l->v[0] = vma;
 		l->nr = 1;
-		gap_update(t, 0);
+		gap_set(t, 0, leaf_gap(t, 0));
 		return;
 	}
 	i = leaf_above(t, key);
@@ -376,10 +415,21 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 		gap_shift(t, new_leaf, true);
 		return;
 	}
-	/* The new gap below @vma, and the one above it (the next leaf's first, if @vma is last). */
-	gap_update(t, i);
-	if (s == l->nr - 1)
-		gap_update(t, i + 1);
+	/*
+	 * @vma split the gap below the next VMA (in this leaf, or the next leaf's first) in two:
+	 * the part below @vma is a new gap of this leaf, the part above it replaces the old one.
+	 */
+	{
+		unsigned long below = l->start[s] - (s ? l->end[s - 1] : leaf_prev_end(t, i));
+		int ni, ns;
+
+		gap_changed(t, i, 0, below);
+		if (next_slot(t, i, s, &ni, &ns)) {
+			unsigned long above = t->leaves[ni]->start[ns] - key;
+
+			gap_changed(t, ni, below + (key - l->start[s]) + above, above);
+		}
+	}
 }
 
 void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct *vma)
@@ -387,9 +437,17 @@ void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct
 	struct vma_leaf *l;
 	int i, s;
 
+	unsigned long below, above = 0;
+	bool has_next;
+	int ni = 0, ns = 0;
+
 	locate(t, vma->vm_end, &i, &s);
 	l = t->leaves[i];
 	MM_BUG_ON(l->v[s] != vma);
+	below = l->start[s] - (s ? l->end[s - 1] : leaf_prev_end(t, i));
+	has_next = next_slot(t, i, s, &ni, &ns);
+	if (has_next)
+		above = t->leaves[ni]->start[ns] - l->end[s];
 	l->nr--;
 	memmove(l->end + s, l->end + s + 1, sizeof(l->end[0]) * (size_t)(l->nr - s));
 	memmove(l->start + s, l->start + s + 1, sizeof(l->start[0]) * (size_t)(l->nr - s));
@@ -397,10 +455,13 @@ void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct
 	l->end[l->nr] = ~0UL;
 	if (l->nr) {
 		t->leaf_max[i] = l->end[l->nr - 1];
-		/* The gap of the VMA that followed @vma grew: in this leaf, or the next one's first. */
-		gap_update(t, i);
-		if (s == l->nr)
-			gap_update(t, i + 1);
+		/*
+		 * The gap below @vma is gone; the next VMA's (in this leaf, now at slot s, or the
+		 * next leaf's first) grew by @vma's range and that gap.
+		 */
+		if (has_next)	/* the growth first: it may spare the removal a rescan */
+			gap_changed(t, ni, above, below + (vma->vm_end - vma->vm_start) + above);
+		gap_changed(t, i, below, 0);
 		return;
 	}
 	memmove(t->leaves + i, t->leaves + i + 1, sizeof(t->leaves[0]) * (size_t)(t->nr_leaves - i - 1));
@@ -416,16 +477,35 @@ void vma_tree_rekey(struct vma_tree *t, struct vm_area_struct *vma, unsigned lon
 	struct vma_leaf *l;
 	int i, s;
 
+	unsigned long prev_end, old_start, shrunk_o = 0, shrunk_n = 0;
+	int ni, ns, shrunk_i = -1;
+
 	locate(t, old_end, &i, &s);
 	l = t->leaves[i];
 	MM_BUG_ON(l->v[s] != vma);
+	old_start = l->start[s];
+	prev_end = s ? l->end[s - 1] : leaf_prev_end(t, i);
 	l->end[s] = vma->vm_end;
 	l->start[s] = vma->vm_start;
 	if (s == l->nr - 1)
 		t->leaf_max[i] = vma->vm_end;
-	gap_update(t, i);
-	if (s == l->nr - 1 && old_end != vma->vm_end)
-		gap_update(t, i + 1);
+	/*
+	 * The gap below @vma follows its start; the next VMA's follows its end. A range moves
+	 * one way, so at most one of them shrinks: that one last, after a growth that may spare
+	 * it a rescan.
+	 */
+	if (old_end != vma->vm_end && next_slot(t, i, s, &ni, &ns)) {
+		unsigned long next_start = t->leaves[ni]->start[ns];
+
+		if (vma->vm_end < old_end)
+			gap_changed(t, ni, next_start - old_end, next_start - vma->vm_end);
+		else
+			shrunk_i = ni, shrunk_o = next_start - old_end, shrunk_n = next_start - vma->vm_end;
+	}
+	if (old_start != vma->vm_start)
+		gap_changed(t, i, old_start - prev_end, vma->vm_start - prev_end);
+	if (shrunk_i >= 0)
+		gap_changed(t, shrunk_i, shrunk_o, shrunk_n);
 }
 
 /* ---- gap search ---------------------------------------------------------------------------- */
@@ -566,7 +646,7 @@ descend:
 }
 
 /* The highest (@last) or lowest position in [@a, @b] (real VMAs, a <= b) whose gap is >= @len. */
-static bool gap_find_between(const struct vma_tree *t, struct vma_pos a, struct vma_pos b,
+static bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_pos b,
 			     unsigned long len, bool last, struct vma_pos *hit)
 {
 	int (*scan)(const struct vma_tree *, int, int, int, unsigned long) =
@@ -586,14 +666,15 @@ static bool gap_find_between(const struct vma_tree *t, struct vma_pos a, struct 
 		*hit = (struct vma_pos){ first.i, s };
 		return true;
 	}
-	if (b.i - a.i > 1) {
-		j = gap_tree_find(t, a.i + 1, b.i - 1, len, last);
-		if (j >= 0) {
-			s = scan(t, j, 0, t->leaves[j]->nr - 1, len);
-			MM_BUG_ON(s < 0);	/* the summary promised a fitting gap */
+	/* A stale leaf may promise more than it has: tighten it and look again. */
+	while (b.i - a.i > 1 && (j = gap_tree_find(t, a.i + 1, b.i - 1, len, last)) >= 0) {
+		s = scan(t, j, 0, t->leaves[j]->nr - 1, len);
+		if (s >= 0) {
 			*hit = (struct vma_pos){ j, s };
 			return true;
 		}
+		MM_BUG_ON(!t->leaves[j]->gap_stale);	/* an exact summary promised a fit */
+		gap_set(t, j, leaf_gap(t, j));
 	}
 	s = last ? scan(t, then.i, then.s, t->leaves[then.i]->nr - 1, len)
 		 : scan(t, then.i, 0, then.s, len);
@@ -607,7 +688,7 @@ static bool gap_find_between(const struct vma_tree *t, struct vma_pos a, struct 
  * @lo may start under low and the one below @hi end above high, so both are clipped; the gaps
  * below the VMAs strictly between them lie inside the window whole.
  */
-unsigned long vma_tree_gap_highest(const struct vma_tree *t, unsigned long low, unsigned long high,
+unsigned long vma_tree_gap_highest(struct vma_tree *t, unsigned long low, unsigned long high,
 				   unsigned long length, struct vm_area_struct **pnext)
 {
 	struct vma_pos hi, lo, hit;
@@ -639,7 +720,7 @@ unsigned long vma_tree_gap_highest(const struct vma_tree *t, unsigned long low, 
 	return 0;
 }
 
-unsigned long vma_tree_gap_lowest(const struct vma_tree *t, unsigned long low, unsigned long high,
+unsigned long vma_tree_gap_lowest(struct vma_tree *t, unsigned long low, unsigned long high,
 				  unsigned long length, struct vm_area_struct **pnext)
 {
 	struct vma_pos hi, lo, hit;
@@ -685,11 +766,12 @@ static int gap_check(const struct vma_tree *t, char *why, size_t why_size)
 		return -EUCLEAN;
 	}
 	for (i = 0; i < (int)base; i++) {
-		unsigned long want = i < t->nr_leaves ? leaf_gap(t, i) : 0;
+		unsigned long want = i < t->nr_leaves ? leaf_gap(t, i) : 0, have = g[base + (size_t)i];
+		bool stale = i < t->nr_leaves && t->leaves[i]->gap_stale;
 
-		if (g[base + (size_t)i] != want) {
-			snprintf(why, why_size, "vma tree: leaf %d gap summary %#lx, largest gap %#lx",
-				 i, g[base + (size_t)i], want);
+		if (stale ? have < want : have != want) {
+			snprintf(why, why_size, "vma tree: leaf %d gap summary %#lx, largest gap %#lx%s",
+				 i, have, want, stale ? " (stale: an upper bound)" : "");
 			return -EUCLEAN;
 		}
 	}
