@@ -36,11 +36,14 @@
  * here the top array (a few KiB to ~40 KiB) stays cache-resident and a leaf costs one or two
  * misses (bench/bench_vma.c measures it). Insertion and removal move at most VMA_LEAF_MAX
  * entries, plus the top array when a leaf splits or empties (rare, amortised over
- * VMA_LEAF_MAX / 2 inserts; a full leaf that is appended or prepended to starts a new leaf
- * instead, so ascending or descending fills leave full leaves). Searches are branch-free (a
- * conditional-move binary search over leaf_max[], a counting scan of one leaf), because random
- * lookups would otherwise mispredict at every level. The kernel's maple tree makes the same trade (wide nodes, keys
- * inline) with RCU-safe copy-on-write nodes that a lock-protected model does not need.
+ * VMA_LEAF_MAX / 2 inserts; a full leaf that is appended or prepended to gives its last or
+ * first VMA_LEAF_MOVE keys to a new leaf with the new key instead, so ascending or descending
+ * fills leave leaves 3/4 full, and a mapping made and removed over and over at the end of a
+ * full leaf does not create and free a leaf, with its O(n / 32) shift, every time). Searches
+ * are branch-free (a conditional-move binary search over leaf_max[], a counting scan of one
+ * leaf), because random lookups would otherwise mispredict at every level. The kernel's maple
+ * tree makes the same trade (wide nodes, keys inline) with RCU-safe copy-on-write nodes that a
+ * lock-protected model does not need.
  *
  * Allocation happens only in vma_tree_prealloc(), before an operation changes anything, as the
  * kernel's vma_iter_prealloc(): insertions and removals themselves cannot fail.
@@ -48,6 +51,8 @@
 #include "vm/internal.h"
 
 #define VMA_LEAF_MAX 32
+/* Keys a full leaf gives to the new leaf made when a key is appended or prepended to it. */
+#define VMA_LEAF_MOVE 8
 
 struct vma_leaf {
 	int nr;
@@ -362,26 +367,51 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 			sizeof(t->leaf_max[0]) * (size_t)(t->nr_leaves - i - 1));
 		t->nr_leaves++;
 		if (at == VMA_LEAF_MAX) {
-			/* Appending (bottom-up allocation, ascending fills): start a new leaf. */
+			/*
+			 * Appending (bottom-up allocation, ascending fills): a new leaf right of
+			 * this one, holding the key and the last VMA_LEAF_MOVE keys, so that a
+			 * mapping made and unmapped again and again at the end (mmap + munmap)
+			 * neither splits nor empties a leaf each time.
+			 */
+			r->nr = VMA_LEAF_MOVE + 1;
+			memcpy(r->end, l->end + VMA_LEAF_MAX - VMA_LEAF_MOVE,
+			       sizeof(l->end[0]) * VMA_LEAF_MOVE);
+			memcpy(r->start, l->start + VMA_LEAF_MAX - VMA_LEAF_MOVE,
+			       sizeof(l->start[0]) * VMA_LEAF_MOVE);
+			memcpy(r->v, l->v + VMA_LEAF_MAX - VMA_LEAF_MOVE, sizeof(l->v[0]) * VMA_LEAF_MOVE);
+			memset(l->end + VMA_LEAF_MAX - VMA_LEAF_MOVE, 0xff,
+			       sizeof(l->end[0]) * VMA_LEAF_MOVE);
+			l->nr = VMA_LEAF_MAX - VMA_LEAF_MOVE;
+			r->end[VMA_LEAF_MOVE] = key;
+			r->start[VMA_LEAF_MOVE] = vma->vm_start;
+			r->v[VMA_LEAF_MOVE] = vma;
 			t->leaves[i + 1] = r;
 			t->leaf_max[i + 1] = key;
-			r->end[0] = key;
-			r->start[0] = vma->vm_start;
-			r->v[0] = vma;
-			r->nr = 1;
+			t->leaf_max[i] = l->end[l->nr - 1];
 			gap_shift(t, i + 1, true);
 			return;
 		}
 		if (at == 0) {
-			/* Prepending (top-down allocation): the new leaf goes left, holding the key. */
-			t->leaves[i + 1] = l;
-			t->leaf_max[i + 1] = t->leaf_max[i];
-			t->leaves[i] = r;
-			t->leaf_max[i] = key;
+			/*
+			 * Prepending (top-down allocation, descending fills): a new leaf left of
+			 * this one, holding the key and the first VMA_LEAF_MOVE keys (as above).
+			 */
+			r->nr = VMA_LEAF_MOVE + 1;
 			r->end[0] = key;
 			r->start[0] = vma->vm_start;
 			r->v[0] = vma;
-			r->nr = 1;
+			memcpy(r->end + 1, l->end, sizeof(l->end[0]) * VMA_LEAF_MOVE);
+			memcpy(r->start + 1, l->start, sizeof(l->start[0]) * VMA_LEAF_MOVE);
+			memcpy(r->v + 1, l->v, sizeof(l->v[0]) * VMA_LEAF_MOVE);
+			l->nr = VMA_LEAF_MAX - VMA_LEAF_MOVE;
+			memmove(l->end, l->end + VMA_LEAF_MOVE, sizeof(l->end[0]) * (size_t)l->nr);
+			memmove(l->start, l->start + VMA_LEAF_MOVE, sizeof(l->start[0]) * (size_t)l->nr);
+			memmove(l->v, l->v + VMA_LEAF_MOVE, sizeof(l->v[0]) * (size_t)l->nr);
+			memset(l->end + l->nr, 0xff, sizeof(l->end[0]) * VMA_LEAF_MOVE);
+			t->leaves[i + 1] = l;
+			t->leaf_max[i + 1] = t->leaf_max[i];
+			t->leaves[i] = r;
+			t->leaf_max[i] = r->end[VMA_LEAF_MOVE];
 			gap_shift(t, i, true);
 			return;
 		}
