@@ -684,14 +684,20 @@ static bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_po
 	struct vma_pos first = last ? b : a, then = last ? a : b;
 	int s, j;
 
+	const unsigned long *summary = t->gap + t->gap_base;
+
 	if (a.i == b.i) {
-		s = scan(t, a.i, a.s, b.s, len);
+		s = summary[a.i] < len ? -1 : scan(t, a.i, a.s, b.s, len);
 		*hit = (struct vma_pos){ a.i, s };
 		return s >= 0;
 	}
-	/* The partial leaf met first, the whole leaves between, the other partial leaf. */
-	s = last ? scan(t, first.i, 0, first.s, len)
-		 : scan(t, first.i, first.s, t->leaves[first.i]->nr - 1, len);
+	/*
+	 * The partial leaf met first, the whole leaves between, the other partial leaf; a leaf
+	 * whose summary (never below its largest gap) is too small is not scanned.
+	 */
+	s = summary[first.i] < len ? -1
+	    : last ? scan(t, first.i, 0, first.s, len)
+		   : scan(t, first.i, first.s, t->leaves[first.i]->nr - 1, len);
 	if (s >= 0) {
 		*hit = (struct vma_pos){ first.i, s };
 		return true;
@@ -706,8 +712,9 @@ static bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_po
 		MM_BUG_ON(!t->leaves[j]->gap_stale);	/* an exact summary promised a fit */
 		gap_set(t, j, leaf_gap(t, j));
 	}
-	s = last ? scan(t, then.i, then.s, t->leaves[then.i]->nr - 1, len)
-		 : scan(t, then.i, 0, then.s, len);
+	s = summary[then.i] < len ? -1
+	    : last ? scan(t, then.i, then.s, t->leaves[then.i]->nr - 1, len)
+		   : scan(t, then.i, 0, then.s, len);
 	*hit = (struct vma_pos){ then.i, s };
 	return s >= 0;
 }
