@@ -605,11 +605,13 @@ static inline struct vma_pos pos_prev(const struct vma_tree *t, struct vma_pos p
 static int leaf_last_gap(const struct vma_tree *t, int i, int s0, int s1, unsigned long len)
 {
 	const struct vma_leaf *l = t->leaves[i];
-	int s;
+	int s, lo = MAX(s0, 1);
 
-	for (s = s1; s >= s0; s--)
-		if (l->start[s] - (s ? l->end[s - 1] : leaf_prev_end(t, i)) >= len)
+	for (s = s1; s >= lo; s--)
+		if (l->start[s] - l->end[s - 1] >= len)
 			return s;
+	if (s0 == 0 && s1 >= 0 && l->start[0] - leaf_prev_end(t, i) >= len)
+		return 0;
 	return -1;
 }
 
@@ -619,8 +621,10 @@ static int leaf_first_gap(const struct vma_tree *t, int i, int s0, int s1, unsig
 	const struct vma_leaf *l = t->leaves[i];
 	int s;
 
-	for (s = s0; s <= s1; s++)
-		if (l->start[s] - (s ? l->end[s - 1] : leaf_prev_end(t, i)) >= len)
+	if (s0 == 0 && s1 >= 0 && l->start[0] - leaf_prev_end(t, i) >= len)
+		return 0;
+	for (s = MAX(s0, 1); s <= s1; s++)
+		if (l->start[s] - l->end[s - 1] >= len)
 			return s;
 	return -1;
 }
