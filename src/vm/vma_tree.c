@@ -24,7 +24,8 @@
  * is left as an upper bound (">=" above) and the leaf marked gap_stale, and the first search
  * that would descend into it rescans it and stores the exact value. A summary is never below
  * the truth, so no fitting gap is ever skipped. get_unmapped_area's searches
- * (vma_tree_gap_highest/lowest) then cost O(log n) in either direction: the two leaves holding
+ * (vma_tree_gap_highest/lowest) then cost O(log n) in either direction (amortised: a stale
+ * summary is tightened once, by the first search that relies on it): the two leaves holding
  * the ends of the window are scanned, and the highest (lowest) leaf in between whose summary is
  * large enough is found by walking the max-tree, then scanned. A change to a VMA's range changes
  * at most two gaps (its own and the next VMA's, which may be in the next leaf); a leaf split or
