@@ -152,6 +152,18 @@ static void test_free_of_interior_pointer(void **state)
 	q = kmem_cache_alloc(s, GFP_KERNEL);
 	kmem_cache_free(s, q + 40);		/* 96 is not a power of two */
 	assert_machine_ok(m);
+	{
+		/* A multiple of 96 past the last object, in the slab's slack: no object there. */
+		struct slab *sl = page_slab(slab_virt_to_head_page(m, q));
+		size_t end = (size_t)sl->objects * s->size, bytes = PAGE_SIZE << ((sl->flags &
+			     PAGE_ALLOC_ORDER_MASK) >> PAGE_ALLOC_ORDER_SHIFT);
+		size_t before = machine_dmesg(m, NULL, 0);
+
+		assert_true(end < bytes);	/* 4096 = 42 * 96 + 64 */
+		kmem_cache_free(s, (char *)slab_address(m, sl) + end);
+		assert_true(machine_dmesg(m, NULL, 0) > before);
+		assert_machine_ok(m);
+	}
 	kmem_cache_free(s, q);
 	assert_distinct_allocs(s, 4);
 	assert_machine_ok(m);
