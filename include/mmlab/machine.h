@@ -118,8 +118,8 @@ MMLAB_API void machine_config_default(struct machine_config *cfg);
  * machine_boot - build a machine from @cfg: reserve its host arena (MAP_NORESERVE, committed
  * lazily), lay out nodes and zones, compute watermarks and per-CPU list sizes, and put every
  * present page on the buddy free lists. Binds the calling thread to CPU 0 of the new machine.
- * Returns 0 and sets *@mp, or -EINVAL for an inconsistent config, -ENOMEM if the host refuses
- * the arena or the metadata.
+ * Returns 0 and sets *@mp, or -EINVAL for an inconsistent config (or a NULL @cfg or @mp),
+ * -ENOMEM if the host refuses the arena or the metadata.
  */
 MMLAB_API int machine_boot(const struct machine_config *cfg, struct machine **mp);
 

@@ -147,8 +147,9 @@ MMLAB_API int kmem_cache_shrink(struct kmem_cache *s);
  * flag letters - F consistency checks, Z red zone, P poison, U store user, "-" none; empty means
  * all four - optionally followed by ",cache1,cache2" to limit it to those caches (else every
  * cache). It applies to the existing caches that hold no slab yet (kmalloc-64 ...) and to caches
- * created later. Returns 0, -EINVAL for an unknown letter, -ENOMEM, or -EBUSY if a cache it
- * names already holds slabs (that cache is left unchanged; the others are set up).
+ * created later. Returns 0, -EINVAL for an unknown letter (or a NULL @m or @spec), -ENOMEM,
+ * or -EBUSY if a cache it names already holds slabs (that cache is left unchanged; the others
+ * are set up).
  */
 struct machine;
 MMLAB_API int slab_debug_setup(struct machine *m, const char *spec);

@@ -107,7 +107,11 @@ int machine_boot(const struct machine_config *cfg, struct machine **mp)
 	size_t i;
 	int err, f;
 
+	if (!mp)
+		return -EINVAL;
 	*mp = NULL;
+	if (!cfg)
+		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;

@@ -187,12 +187,16 @@ static int check_pcp_lists(struct zone_check *zc, int c)
 	/*
 	 * high may sit above high_max: a vmstat pass over lists that a run of large frees left
 	 * far over high keeps high within the drain limit of count, as the kernel does, and the
-	 * next refill or free clamps it back. It never goes below high_min.
+	 * next refill or free clamps it back. It never goes below high_min - unless high_min is
+	 * above high_max (a min_free_kbytes so large that the low watermark, which sizes
+	 * high_min, exceeds an eighth of the zone, which sizes high_max): the kernel's clamp()
+	 * applies the upper bound last, so high is then high_max, and so it is here.
 	 */
-	if (pcp->high < pcp->high_min || pcp->alloc_factor < 0 ||
+	if (pcp->high < MIN(pcp->high_min, pcp->high_max) || pcp->alloc_factor < 0 ||
 	    pcp->alloc_factor > PCP_BATCH_SCALE_MAX)
-		FAIL("cpu %d %s/%d: pcp high %d below high_min %d, or alloc_factor %d", c,
-		     zone->name, zone->node, pcp->high, pcp->high_min, pcp->alloc_factor);
+		FAIL("cpu %d %s/%d: pcp high %d below high_min %d (high_max %d), or alloc_factor %d",
+		     c, zone->name, zone->node, pcp->high, pcp->high_min, pcp->high_max,
+		     pcp->alloc_factor);
 	zc->pcp_pages += n;
 	zc->allocated += pcp_nr_alloc(pcp) - stat_read(&pcp->nr_freed);
 	return 0;

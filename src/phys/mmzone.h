@@ -30,6 +30,17 @@
 
 #include <mmlab/page_alloc.h>
 
+/*
+ * Bits 48-51 of an allocated block's first page->flags: the order it was allocated with, which
+ * __free_pages() compares with the order it is given (mmlab's own check: the kernel keeps no
+ * order for a non-compound block and checks a compound one's only under CONFIG_DEBUG_VM).
+ * Cleared when the block is freed; below the node and zone bits.
+ */
+#define PAGE_ALLOC_ORDER_SHIFT	48
+#define PAGE_ALLOC_ORDER_MASK	(15UL << PAGE_ALLOC_ORDER_SHIFT)
+_Static_assert(PAGE_ALLOC_ORDER_SHIFT >= NR_PAGEFLAGS && PAGE_ALLOC_ORDER_SHIFT + 4 <= PAGE_ZONE_SHIFT,
+	       "the allocation order sits between the page flags and the zone bits");
+
 #define SECTION_SIZE_BITS	27	/* 128 MiB memory sections, as x86-64 */
 #define PFN_SECTION_SHIFT	(SECTION_SIZE_BITS - PAGE_SHIFT)
 #define PAGES_PER_SECTION	(1UL << PFN_SECTION_SHIFT)

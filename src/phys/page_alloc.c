@@ -194,6 +194,7 @@ static mm_always_inline struct page *prep_new_page(struct machine *m, struct pag
 						   unsigned int order, gfp_t gfp)
 {
 	set_page_count(page, 1);
+	page->flags |= (unsigned long)order << PAGE_ALLOC_ORDER_SHIFT;
 	if (likely(!mm_debug_on(m, MM_DEBUG_POISON) && !(gfp & (__GFP_ZERO | __GFP_COMP))))
 		return page;
 	return prep_new_page_slow(m, page, order, gfp);
@@ -631,7 +632,7 @@ static inline bool free_pages_prepare(struct machine *m, struct page *page, unsi
 	}
 	if (unlikely(page_not_freeable(page, 0)) && free_page_is_bad(m, page))
 		return false;
-	page->flags &= ~PAGE_FLAGS_MASK;
+	page->flags &= ~(PAGE_FLAGS_MASK | PAGE_ALLOC_ORDER_MASK);
 	page->private = 0;
 	page->memcg_data = 0;
 	if (mm_debug_on(m, MM_DEBUG_POISON))
@@ -668,7 +669,7 @@ static mm_always_inline void free_pages_last_ref(struct machine *m, struct page 
 	pcp = &zone->per_cpu_pageset[mm_current.cpu];
 	if (unlikely(!mm_bias_enter_fast(&pcp->bl)))
 		return free_pages_prepare_and_free(m, page, order);
-	page->flags = flags & ~PAGE_FLAGS_MASK;
+	page->flags = flags & ~(PAGE_FLAGS_MASK | PAGE_ALLOC_ORDER_MASK);
 	page->private = 0;
 	page->memcg_data = 0;
 	pindex = pcp_list_index(mt, order);
@@ -736,6 +737,8 @@ static noinline void free_pages_not_last(struct machine *m, struct page *page,
 	}
 	if (head || !order)
 		return;
+	/* What is left of the block is its first page: an order-0 page now. */
+	page->flags &= ~PAGE_ALLOC_ORDER_MASK;
 	while (order-- > 0)
 		free_pages_prepare_and_free(m, page + (1UL << order), order);
 }
@@ -759,11 +762,32 @@ static inline bool page_in_machine(const struct machine *m, const struct page *p
 	       ((uintptr_t)page & (sizeof(struct page) - 1)) == 0;
 }
 
-/* __free_pages() of something that is not a block of this machine: reported, not freed. */
+/*
+ * __free_pages() of something that is not a block of this machine, or with an order other than
+ * the block was allocated with: reported, not freed (freeing a wrong order would hand out pages
+ * someone holds, or leak the rest of the block). A page that is free already is bad_page()'s
+ * (with a zero refcount, the reference drop reports it).
+ */
 static noinline void free_pages_bad_args(struct machine *m, struct page *page, unsigned int order)
 {
-	if (!foreign_page(m, page, "__free_pages") && order > MAX_PAGE_ORDER)
+	unsigned int alloc_order;
+
+	if (foreign_page(m, page, "__free_pages"))
+		return;
+	if (order > MAX_PAGE_ORDER) {
 		printk(m, "BUG: __free_pages: order %u > MAX_PAGE_ORDER %d\n", order, MAX_PAGE_ORDER);
+		return;
+	}
+	alloc_order = (unsigned int)((page->flags & PAGE_ALLOC_ORDER_MASK) >> PAGE_ALLOC_ORDER_SHIFT);
+	if (page_ref_count(page) <= 0) {
+		bad_page(m, page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+		return;
+	}
+	printk(m, "------------[ cut here ]------------\n");
+	printk(m, "WARNING: __free_pages: order %u of a block allocated as order %u: not freed\n",
+	       order, alloc_order);
+	bad_page(m, page, PageHead(page) ? "VM_BUG_ON_PAGE(compound && compound_order(page) != order)"
+					 : "freed with the wrong order");
 }
 
 /*
@@ -783,7 +807,8 @@ void __free_pages(struct page *page, unsigned int order)
 	bool head;
 	int old;
 
-	if (unlikely(!page_in_machine(m, page) || order > MAX_PAGE_ORDER))
+	if (unlikely(!page_in_machine(m, page) ||
+		     (page->flags & PAGE_ALLOC_ORDER_MASK) != (unsigned long)order << PAGE_ALLOC_ORDER_SHIFT))
 		return free_pages_bad_args(m, page, order);
 	head = PageHead(page);
 	old = atomic_fetch_sub_explicit(&page->_refcount, 1, memory_order_acq_rel);

@@ -385,3 +385,17 @@ void slab_report_bad_free(struct machine *m, const char *func, const void *p, co
 	printk(m, "%s: invalid pointer 0x%016lx: %s\n", func, PTR(p), why);
 	printk(m, "object pointer: 0x%016lx\n", PTR(p));
 }
+
+void slab_report_invalid_free(struct kmem_cache *s, struct slab *slab, const void *obj, bool twice)
+{
+	if (twice) {
+		printk(s->machine, "------------[ cut here ]------------\n");
+		printk(s->machine, "kernel BUG at mm/slub.c: set_freepointer: naive detection of "
+		       "double free or corruption\n");
+		printk(s->machine, "%s: object 0x%016lx is already the head of its freelist: "
+		       "not freed again\n", s->name, PTR(obj));
+		return;
+	}
+	slab_err(s, slab, "Invalid object pointer 0x%016lx", PTR(obj));
+	slab_fix(s, "Object at 0x%016lx not freed", PTR(obj));
+}

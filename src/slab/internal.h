@@ -69,24 +69,44 @@ static __always_inline void *slab_alloc_fastpath(struct kmem_cache *s)
 }
 
 /*
+ * (debug.c, used by the fast path below.) slab_report_invalid_free - what a free into a cache without debug flags is checked for by
+ * default, reported to the log (the free is then dropped): @twice, @obj is already the head of
+ * the freelist it would go on (the naive double-free check of CONFIG_SLAB_FREELIST_HARDENED's
+ * set_freepointer(), where the kernel BUG()s); else @obj is not the start of an object of @slab
+ * (reported as SLUB's consistency checks report it).
+ */
+void slab_report_invalid_free(struct kmem_cache *s, struct slab *slab, const void *obj, bool twice);
+
+/*
  * slab_free_fastpath - push @obj (of @slab, of cache @s) onto the CPU's freelist if this thread owns
  * the CPU's state and @slab is the CPU's active slab. False if the caller must take the full path.
+ * A pointer that is not an object's start, or the object already at the freelist's head (a
+ * double free), is reported and not freed (true: nothing more to do).
  */
 static __always_inline bool slab_free_fastpath(struct kmem_cache *s, struct slab *slab, void *obj)
 {
 	struct kmem_cache_cpu *c = &s->cpu_slab[mm_current.cpu];
-	bool done = false;
+	bool done = false, twice = false;
 
 	if (unlikely(kmem_cache_debug(s)))
 		return false;
+	if (unlikely(!slab_obj_start(s, slab, obj))) {
+		slab_report_invalid_free(s, slab, obj, false);
+		return true;
+	}
 	if (likely(cpu_slab_enter_fast(c))) {
 		if (likely(slab == c->slab)) {
-			set_freepointer(s, obj, c->freelist);
-			c->freelist = obj;
+			twice = obj == (void *)c->freelist;
+			if (likely(!twice)) {
+				set_freepointer(s, obj, c->freelist);
+				c->freelist = obj;
+			}
 			done = true;
 		}
 		cpu_slab_exit_fast();
 	}
+	if (unlikely(twice))
+		slab_report_invalid_free(s, slab, obj, true);
 	return done;
 }
 

@@ -129,6 +129,7 @@ static int calculate_sizes(struct kmem_cache *s, unsigned int min_objects)
 	s->align = calculate_alignment(flags, s->align, s->object_size);
 	size = ALIGN_UP(size, s->align);
 	s->size = size;
+	s->size_divisor = UINT64_MAX / size + 1;
 
 	order = calculate_order(size, min_objects);
 	if (order > MAX_PAGE_ORDER)
@@ -285,12 +286,16 @@ slab_flags_t slab_debug_flags_for(struct slab_state *st, const char *name)
 
 int slab_debug_setup(struct machine *m, const char *spec)
 {
-	struct slab_state *st = slab_state_of(m);
+	struct slab_state *st;
 	slab_flags_t flags = 0;
-	const char *p, *names = strchr(spec, ',');
+	const char *p, *names;
 	struct list_head *pos;
 	int err = 0;
 
+	if (!m || !spec)
+		return -EINVAL;
+	st = slab_state_of(m);
+	names = strchr(spec, ',');
 	for (p = spec; *p && *p != ','; p++) {
 		switch (*p) {
 		case 'f': case 'F': flags |= SLAB_CONSISTENCY_CHECKS; break;

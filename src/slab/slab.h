@@ -187,6 +187,7 @@ struct kmem_cache {
 	unsigned int object_size;	/* what the user asked for */
 	unsigned int offset;		/* free pointer offset */
 	unsigned int cpu_partial_slabs;	/* most slabs on a CPU's partial list */
+	uint64_t size_divisor;		/* UINT64_MAX / size + 1: the object-start test */
 	struct kmem_cache_order_objects oo;	/* preferred order and objects */
 	struct kmem_cache_order_objects min;	/* fallback: smallest order for one object */
 	gfp_t allocflags;		/* gfp bits every slab page allocation gets */
@@ -262,6 +263,25 @@ static inline void *get_freepointer(const struct kmem_cache *s, void *obj)
 static inline void set_freepointer(const struct kmem_cache *s, void *obj, void *next)
 {
 	*(void **)((char *)obj + s->offset) = next;
+}
+
+/*
+ * Is @p the start of an object of @slab (of @s)? Its offset in the slab is a multiple of
+ * s->size, and a whole object fits from there to the slab's end. With M = size_divisor, x is a
+ * multiple of size exactly when x * M (mod 2^64) < M, for every x below 2^32 (Lemire, Kaser,
+ * Kurz: "Faster remainder by direct computation", 2019). The slab's size comes from the order
+ * its page was allocated with (page->flags, constant while it is a slab), not from
+ * slab->objects, which shares a word with inuse, written under slab_lock() by other CPUs.
+ */
+static __always_inline bool slab_obj_start(const struct kmem_cache *s, const struct slab *slab,
+					   const void *p)
+{
+	uint64_t off = (uint64_t)((const char *)p - s->arena) -
+		       ((uint64_t)(slab_page(slab) - s->vmemmap) << PAGE_SHIFT);
+	unsigned int order = (unsigned int)((slab->flags & PAGE_ALLOC_ORDER_MASK) >>
+					    PAGE_ALLOC_ORDER_SHIFT);
+
+	return off * s->size_divisor < s->size_divisor && off + s->size <= (PAGE_SIZE << order);
 }
 
 /*

@@ -488,6 +488,26 @@ static bool put_cpu_partial_free(struct kmem_cache *s, struct slab *slab, void *
 }
 
 /*
+ * The chain @head..@tail of *@cnt objects is about to go onto a freelist whose head is @tail
+ * already: @tail is being freed twice (set_freepointer()'s naive check). Report it and take
+ * @tail off the chain; false if nothing is left to free. The slab's (or CPU's) lock is held.
+ */
+static noinline bool chain_drop_tail(struct kmem_cache *s, struct slab *slab, void **head,
+				     void **tail, unsigned int *cnt)
+{
+	void *p = *head;
+
+	slab_report_invalid_free(s, slab, *tail, true);
+	if (*cnt == 1)
+		return false;
+	while (get_freepointer(s, p) != *tail)
+		p = get_freepointer(s, p);
+	*tail = p;
+	(*cnt)--;
+	return true;
+}
+
+/*
  * Free @cnt objects chained from @head to @tail (all in @slab). If the slab stays where it is
  * (a CPU's slab, or partial and not becoming empty), only slab_lock() is taken; a full slab goes
  * to this CPU's partial list; otherwise the node's list_lock is taken too, to move or discard
@@ -500,6 +520,10 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 	bool discard = false;
 
 	slab_lock(slab);
+	if (unlikely(tail == slab->freelist) && !chain_drop_tail(s, slab, &head, &tail, &cnt)) {
+		slab_unlock(slab);
+		return;
+	}
 	if (slab->frozen || (slab->freelist && slab->inuse > cnt)) {
 		set_freepointer(s, tail, slab->freelist);
 		slab->freelist = head;
@@ -513,6 +537,11 @@ static noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, voi
 
 	mm_spin_lock(&n->list_lock);
 	slab_lock(slab);
+	if (unlikely(tail == slab->freelist) && !chain_drop_tail(s, slab, &head, &tail, &cnt)) {
+		slab_unlock(slab);
+		mm_spin_unlock(&n->list_lock);
+		return;
+	}
 	set_freepointer(s, tail, slab->freelist);
 	slab->freelist = head;
 	slab->inuse -= cnt;
@@ -577,21 +606,37 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *obj, unsigned long
 		slab_free_debug(s, slab, obj, caller);
 		goto out;
 	}
+	if (unlikely(!slab_obj_start(s, slab, obj))) {
+		slab_report_invalid_free(s, slab, obj, false);
+		goto out;
+	}
 	c = &s->cpu_slab[mm_current.cpu];
 	if (likely(cpu_slab_enter_fast(c))) {
 		if (likely(slab == c->slab)) {
-			set_freepointer(s, obj, c->freelist);
-			c->freelist = obj;
+			bool twice = obj == (void *)c->freelist;
+
+			if (likely(!twice)) {
+				set_freepointer(s, obj, c->freelist);
+				c->freelist = obj;
+			}
 			cpu_slab_exit_fast();
+			if (unlikely(twice))
+				slab_report_invalid_free(s, slab, obj, true);
 			goto out;
 		}
 		cpu_slab_exit_fast();
 	} else {
 		cpu_slab_lock(c, true);
 		if (likely(slab == c->slab)) {
-			set_freepointer(s, obj, c->freelist);
-			c->freelist = obj;
+			bool twice = obj == (void *)c->freelist;
+
+			if (likely(!twice)) {
+				set_freepointer(s, obj, c->freelist);
+				c->freelist = obj;
+			}
 			cpu_slab_unlock(c);
+			if (unlikely(twice))
+				slab_report_invalid_free(s, slab, obj, true);
 			goto out;
 		}
 		cpu_slab_unlock(c);
@@ -752,15 +797,29 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 		}
 		slab = page_slab(page);
 		/* Chain the run of objects that share this slab, to free them in one go. */
+		if (unlikely(!slab_obj_start(s, slab, p[i]))) {
+			slab_report_invalid_free(s, slab, p[i++], false);
+			continue;
+		}
 		head = tail = p[i++];
 		cnt = 1;
-		while (i < size && p[i] && slab_virt_to_head_page(m, p[i]) == page) {
+		while (i < size && p[i] && slab_virt_to_head_page(m, p[i]) == page &&
+		       slab_obj_start(s, slab, p[i])) {
+			if (unlikely(p[i] == head)) {
+				slab_report_invalid_free(s, slab, p[i++], true);
+				continue;
+			}
 			set_freepointer(s, p[i], head);
 			head = p[i++];
 			cnt++;
 		}
 		cpu_slab_lock(c, true);
 		if (slab == c->slab) {
+			if (unlikely(tail == (void *)c->freelist) &&
+			    !chain_drop_tail(s, slab, &head, &tail, &cnt)) {
+				cpu_slab_unlock(c);
+				continue;
+			}
 			set_freepointer(s, tail, c->freelist);
 			c->freelist = head;
 			cpu_slab_unlock(c);

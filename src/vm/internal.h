@@ -24,8 +24,23 @@ int vma_tree_prealloc(struct machine *m, struct vma_tree *t, int n);
 struct vm_area_struct *vma_tree_find(const struct vma_tree *t, unsigned long addr);
 void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma);
 void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct *vma);
-/* @vma's vm_end changed from @old_end (without crossing a neighbour). */
+/*
+ * @vma's range changed (its vm_start, its vm_end from @old_end, or both) without crossing a
+ * neighbour: its key and the gap summaries follow.
+ */
 void vma_tree_rekey(struct vma_tree *t, struct vm_area_struct *vma, unsigned long old_end);
+/*
+ * vma_tree_gap_highest - the highest free gap (between two VMAs, below the first or above the
+ * last) that, clipped to [@low, @high), is at least @length long: returns its clipped end and sets
+ * *@next to the VMA just above the gap (NULL above the last); 0 if none fits. O(log n) (a
+ * stale leaf summary it meets is made exact on the way: mmap_lock held for writing).
+ */
+unsigned long vma_tree_gap_highest(struct vma_tree *t, unsigned long low, unsigned long high,
+				   unsigned long length, struct vm_area_struct **next);
+/* vma_tree_gap_lowest - the same, lowest first: the gap's clipped start, or -1UL. O(log n). */
+unsigned long vma_tree_gap_lowest(struct vma_tree *t, unsigned long low, unsigned long high,
+				  unsigned long length, struct vm_area_struct **next);
+/* The index's invariants against the VMA list (@first, @count VMAs), gap summaries included. */
 int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first, int count,
 		   char *why, size_t why_size);
 

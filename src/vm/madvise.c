@@ -5,7 +5,8 @@
  * not wrapping (EINVAL); len 0 is a no-op. The walk visits the mapped parts of [start, end) in
  * order; a hole is remembered as ENOMEM and the walk goes on, so the advice is applied to
  * everything mapped and then ENOMEM returned; a VMA that refuses the advice stops the walk with
- * that VMA's error. Advice that changes vm_flags (NORMAL, SEQUENTIAL, RANDOM, DONTFORK, DOFORK,
+ * that VMA's error; POPULATE_READ/WRITE instead stop at the first hole with ENOMEM, as the
+ * kernel's populate faults the range in order. Advice that changes vm_flags (NORMAL, SEQUENTIAL, RANDOM, DONTFORK, DOFORK,
  * WIPEONFORK, KEEPONFORK, DONTDUMP, DODUMP, MERGEABLE, UNMERGEABLE, HUGEPAGE, NOHUGEPAGE) splits
  * and merges VMAs like mprotect; a split refused at max_map_count is EAGAIN here. The advice
  * about pages (DONTNEED, FREE, COLD, PAGEOUT, WILLNEED, POPULATE_*, REMOVE, COLLAPSE, GUARD_*)
@@ -206,6 +207,13 @@ static int madvise_walk(struct mm_struct *mm, unsigned long start, unsigned long
 		if (!vma)
 			return -ENOMEM;
 		if (start < vma->vm_start) {
+			/*
+			 * POPULATE_(READ|WRITE) fault the range in order and stop at the first
+			 * hole (the kernel's madvise_populate(): no VMA is -ENOMEM), before any
+			 * VMA beyond it can refuse.
+			 */
+			if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
+				return -ENOMEM;
 			unmapped_error = -ENOMEM;
 			start = vma->vm_start;
 			if (start >= end)

@@ -42,13 +42,20 @@ enum {
 	NR_MM_COUNTERS
 };
 
-/* The ordered index: a sorted array of leaves, each a sorted array of up to VMA_LEAF_MAX VMAs. */
+/*
+ * The ordered index: a sorted array of leaves, each a sorted array of up to VMA_LEAF_MAX VMAs,
+ * and over the leaves a max-tree of free gaps (the largest gap below a VMA of each leaf), so a
+ * gap search is O(log n) (vma_tree.c).
+ */
 struct vma_tree {
 	int nr_leaves, cap_leaves;
 	unsigned long *leaf_max;	/* [i] = vm_end of the last VMA of leaves[i] */
 	struct vma_leaf **leaves;
 	struct vma_leaf *spare;		/* preallocated leaves (linked through slot 0) */
 	int nr_spare;
+	int gap_base;			/* leaves in the gap tree: a power of two >= cap_leaves */
+	unsigned long *gap;		/* [gap_base + i]: largest gap in leaf i; [k]: max of [2k],
+					   [2k + 1]; 2 * gap_base entries */
 };
 
 enum vma_special_kind {

@@ -107,55 +107,20 @@ bool accountable_mapping(struct mm_file *file, unsigned long vm_flags)
 
 /*
  * The highest gap inside [low, high) at least @length long: returns its end (clipped to high)
- * and the VMA above it in *@next, or 0 if none.
+ * and the VMA above it in *@next, or 0 if none. The index keeps the largest gap of each leaf,
+ * so this is O(log n), as the kernel's mas_empty_area_rev() on the maple tree.
  */
 static unsigned long area_highest(struct mm_struct *mm, unsigned long low, unsigned long high,
 				  unsigned long length, struct vm_area_struct **pnext)
 {
-	struct vm_area_struct *next, *prev;
-
-	if (high <= low || high - low < length)
-		return 0;
-	next = find_vma(mm, high - 1);
-	for (;;) {
-		unsigned long gs, ge;
-
-		prev = next ? next->vm_prev : mm->mmap_last;
-		ge = next ? MIN(next->vm_start, high) : high;
-		gs = prev ? MAX(prev->vm_end, low) : low;
-		if (ge > gs && ge - gs >= length) {
-			*pnext = next;
-			return ge;
-		}
-		if (!prev || prev->vm_end <= low)
-			return 0;
-		next = prev;
-	}
+	return vma_tree_gap_highest(&mm->mm_mt, low, high, length, pnext);
 }
 
 /* The lowest gap inside [low, high) at least @length long: its start, or -1UL if none. */
 static unsigned long area_lowest(struct mm_struct *mm, unsigned long low, unsigned long high,
 				 unsigned long length, struct vm_area_struct **pnext)
 {
-	struct vm_area_struct *next, *prev;
-
-	if (high <= low || high - low < length)
-		return -1UL;
-	next = find_vma(mm, low);
-	prev = next ? next->vm_prev : mm->mmap_last;
-	for (;;) {
-		unsigned long gs = prev ? MAX(prev->vm_end, low) : low;
-		unsigned long ge = next ? MIN(next->vm_start, high) : high;
-
-		if (ge > gs && ge - gs >= length) {
-			*pnext = next;
-			return gs;
-		}
-		if (!next || next->vm_end >= high)
-			return -1UL;
-		prev = next;
-		next = next->vm_next;
-	}
+	return vma_tree_gap_lowest(&mm->mm_mt, low, high, length, pnext);
 }
 
 struct unmapped_area_info {

@@ -335,13 +335,13 @@ int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
 void vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end, unsigned long pgoff)
 {
-	unsigned long old_end = vma->vm_end;
+	unsigned long old_start = vma->vm_start, old_end = vma->vm_end;
 
 	vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
 	vma->vm_start = start;
 	vma->vm_end = end;
 	vma->vm_pgoff = pgoff;
-	if (end != old_end)
+	if (end != old_end || start != old_start)
 		vma_tree_rekey(&mm->mm_mt, vma, old_end);
 	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
 }

@@ -150,6 +150,15 @@ static const struct ecase cases[] = {
 	{ "mincore beyond user space", "", C_MINCORE, 0x7ffffffff000UL, 2 * P, 0, 0, 0, -1, -ENOMEM },
 	{ "mincore null vec", "A", C_MINCORE, W(0), P, 1, 0, 0, -1, -EFAULT },
 	{ "mincore hole", "A.", C_MINCORE, W(0), 2 * P, 0, 0, 0, -1, -ENOMEM },
+	/*
+	 * Added later, at the end so the recorded row numbers stay: MADV_POPULATE_* stop at the
+	 * first hole (ENOMEM) before a VMA beyond it can refuse (EINVAL).
+	 */
+	{ "madvise populate_write unmapped", "", C_MADVISE, W(0), P, MADV_POPULATE_WRITE, 0, 0, -1, -ENOMEM },
+	{ "madvise populate_read unmapped", "", C_MADVISE, W(0), P, MADV_POPULATE_READ, 0, 0, -1, -ENOMEM },
+	{ "madvise populate_write hole then ro", ".R", C_MADVISE, W(0), 2 * P, MADV_POPULATE_WRITE, 0, 0, -1, -ENOMEM },
+	{ "madvise populate_read hole then none", ".N", C_MADVISE, W(0), 2 * P, MADV_POPULATE_READ, 0, 0, -1, -ENOMEM },
+	{ "madvise populate_write hole", "A.A", C_MADVISE, W(0), 3 * P, MADV_POPULATE_WRITE, 0, 0, -1, -ENOMEM },
 };
 
 static char file_path[64];
