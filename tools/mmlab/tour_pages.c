@@ -73,6 +73,39 @@ static void show_bytes(struct mm_struct *mm, FILE *out, const char *who, unsigne
 	fprintf(out, "  %-7s reads page 1: \"%s\"\n", who, buf);
 }
 
+#define TOUR_THP 0x7f0000200000UL	/* 2 MiB aligned */
+
+/* A transparent huge page: MADV_HUGEPAGE, one write, one PMD mapping 2 MiB. */
+static void tour_thp(struct machine *m, FILE *out, struct mm_task *task)
+{
+	struct mm_struct *mm = mm_task_mm(task);
+	int pid = mm_task_pid(task);
+
+	fprintf(out, "Transparent huge pages (THP \"madvise\", the default): pid %d maps 2 MiB at %#lx,\n"
+		     "marks it MADV_HUGEPAGE, and writes one byte. The fault maps one 2 MiB folio with a\n"
+		     "single PMD entry (and deposits a PTE table for a later split):\n\n", pid, TOUR_THP);
+	mm_mmap(mm, TOUR_THP, 2UL << 20, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+	mm_madvise(mm, TOUR_THP, 2UL << 20, MADV_HUGEPAGE);
+	mm_touch(mm, TOUR_THP, true);
+	show_lines(m, out, pid, "smaps", "7f0000200000-", "Rss:", "Rss:");
+	show_lines(m, out, pid, "smaps", "7f0000200000-", "AnonHugePages:", "AnonHugePages:");
+	show_lines(m, out, pid, "smaps", "7f0000200000-", "THPeligible:", "THPeligible:");
+	fprintf(out, "\n$ grep AnonHugePages /proc/meminfo\n");
+	{
+		char buf[8192];
+		const char *l;
+
+		if (mmlab_proc_read(m, "meminfo", buf, sizeof(buf)) > 0 &&
+		    (l = strstr(buf, "AnonHugePages:")) != NULL)
+			fprintf(out, "%.*s\n", (int)(strcspn(l, "\n")), l);
+	}
+	fprintf(out, "\nmunmap of one 4 KiB page inside it splits the PMD into 512 PTEs (thp_split_pmd):\n\n");
+	mm_munmap(mm, TOUR_THP + 4096, 4096);
+	show_lines(m, out, pid, "smaps", "7f0000200000-", "AnonHugePages:", "AnonHugePages:");
+	fputc('\n', out);
+}
+
 int tour_pages(struct machine *m, FILE *out)
 {
 	static const char parent_msg[] = "written by the parent", child_msg[] = "the child's copy";
@@ -130,6 +163,7 @@ int tour_pages(struct machine *m, FILE *out)
 	show_lines(m, out, mm_task_pid(child), "status", NULL, "VmPTE:", "VmPTE:");
 	fputc('\n', out);
 	mm_task_exit(child);
+	tour_thp(m, out, task);
 	mm_task_exit(task);
 	return 0;
 }
