@@ -106,7 +106,10 @@ static void exec_pick_layout(struct mm_struct *mm, const struct mm_exec_args *a)
 	mm->vsyscall = !(a->flags & MM_EXEC_NO_VSYSCALL);
 }
 
-/* The [stack] VMA below the stack top, charged and touched. 0, -EINVAL or -ENOMEM. */
+/*
+ * The [stack] VMA below the stack top, charged, with its top page written (what execve copies
+ * there). 0, -EINVAL or -ENOMEM.
+ */
 static int exec_setup_stack(struct mm_struct *mm, const struct mm_exec_args *a)
 {
 	unsigned long top = a->stack_top ? a->stack_top : MM_TASK_SIZE - a->stack_rnd;
@@ -125,8 +128,10 @@ static int exec_setup_stack(struct mm_struct *mm, const struct mm_exec_args *a)
 		return err;
 	}
 	stack = find_vma(mm, top - size);
-	anon_vma_prepare(mm, stack);
-	stack->populated = true;
+	/* execve writes the arguments, environment and auxv at the top: that page is resident */
+	err = vm_populate_vma(stack, top - PAGE_SIZE, top, true);
+	if (err)
+		return err;	/* the caller frees the mm, the page with it */
 	mm->start_stack = top - PAGE_SIZE;
 	mm->arg_start = mm->arg_end = mm->env_start = mm->env_end = top - PAGE_SIZE;
 	return 0;
