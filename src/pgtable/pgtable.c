@@ -182,18 +182,22 @@ static struct page *pmd_table_page(const uint64_t *slot)
 	return virt_to_page((const void *)((uintptr_t)slot & ~(uintptr_t)(PAGE_SIZE - 1)));
 }
 
-int pgtable_trans_huge_deposit(struct mm_struct *mm, uint64_t *slot)
+void pgtable_deposit_table(uint64_t *slot, pte_t *table)
 {
 	struct page *pmd_page = pmd_table_page(slot);
+
+	if (!pmd_page->lru.next)
+		INIT_LIST_HEAD(&pmd_page->lru);
+	list_add(&virt_to_page(table)->lru, &pmd_page->lru);
+}
+
+int pgtable_trans_huge_deposit(struct mm_struct *mm, uint64_t *slot)
+{
 	uint64_t *table = table_alloc(mm, false);
-	struct page *page;
 
 	if (!table)
 		return -ENOMEM;
-	page = virt_to_page(table);
-	if (!pmd_page->lru.next)
-		INIT_LIST_HEAD(&pmd_page->lru);
-	list_add(&page->lru, &pmd_page->lru);
+	pgtable_deposit_table(slot, (pte_t *)table);
 	return 0;
 }
 

@@ -250,6 +250,8 @@ bool pmd_is_huge(const struct mm_struct *mm, uint64_t e);
  * deposit: 0 or -ENOMEM; withdraw: the most recently deposited table of @slot's PMD table.
  */
 int pgtable_trans_huge_deposit(struct mm_struct *mm, uint64_t *slot);
+/* pgtable_deposit_table - deposit the (empty, counted) PTE table @table at @slot's PMD table. */
+void pgtable_deposit_table(uint64_t *slot, pte_t *table);
 pte_t *pgtable_trans_huge_withdraw(struct mm_struct *mm, uint64_t *slot);
 void pgtable_free_withdrawn(struct mm_struct *mm, pte_t *table);
 /* pte_table_install - make @slot point to the (filled) PTE table @table; returns @table. */

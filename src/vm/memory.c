@@ -407,12 +407,29 @@ static uint64_t huge_to_pte_bits(const struct pgtable_fmt *f, uint64_t e)
 	return (e & ~f->pfn_mask & ~f->type_mask) | type;
 }
 
+/* A new THP's first mapping, by a PMD of @vma at @haddr: exclusive, counted as mapped. */
+static void thp_add_new_anon_rmap(struct mm_struct *mm, struct page *head,
+				  struct vm_area_struct *vma, unsigned long haddr)
+{
+	unsigned long i;
+
+	head->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
+	head->index = linear_page_index(vma, haddr);
+	SetPageSwapBacked(head);
+	for (i = 0; i < HPAGE_PMD_NR; i++)
+		set_page_flag(&head[i], PG_anon_exclusive);
+	folio_entire_add(head, 1);
+	mod_node_page_state(node_of(mm, head), NR_ANON_PAGES, HPAGE_PMD_NR);
+	mod_node_page_state(node_of(mm, head), NR_ANON_TRANSPARENT_HUGEPAGES, 1);
+	add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+}
+
 static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slot)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
 	const struct pgtable_fmt *f = mm->fmt;
-	unsigned long haddr = vmf->address & PMD_MASK, i;
+	unsigned long haddr = vmf->address & PMD_MASK;
 	uint64_t prot = vma_page_prot(vma), e;
 	struct page *head;
 
@@ -436,15 +453,7 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slo
 		return VM_FAULT_OOM;
 	}
 	anon_vma_prepare(mm, vma);
-	head->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
-	head->index = linear_page_index(vma, haddr);
-	SetPageSwapBacked(head);
-	for (i = 0; i < HPAGE_PMD_NR; i++)
-		set_page_flag(&head[i], PG_anon_exclusive);
-	folio_entire_add(head, 1);
-	mod_node_page_state(node_of(mm, head), NR_ANON_PAGES, HPAGE_PMD_NR);
-	mod_node_page_state(node_of(mm, head), NR_ANON_TRANSPARENT_HUGEPAGES, 1);
-	add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+	thp_add_new_anon_rmap(mm, head, vma, haddr);
 	count_vm_event(THP_FAULT_ALLOC);
 	e = mk_huge_entry(f, page_to_pfn(head), prot);
 	if (vma->vm_flags & VM_WRITE)
@@ -580,9 +589,9 @@ static int collapse_one(struct vm_area_struct *vma, unsigned long haddr, uint64_
 	struct mm_struct *mm = vma->vm_mm;
 	const struct pgtable_fmt *f = mm->fmt;
 	pte_t *table = (pte_t *)page_address(pfn_to_page(pte_pfn(f, __pte(*slot))));
-	struct page *head, *pmd_page;
+	struct page *head;
 	bool writable = false;
-	unsigned long i, mapped = 0;
+	unsigned long i;
 	uint64_t e;
 
 	for (i = 0; i < HPAGE_PMD_NR; i++) {
@@ -608,24 +617,11 @@ static int collapse_one(struct vm_area_struct *vma, unsigned long haddr, uint64_
 		}
 		table[i] = __pte(0);
 	}
-	head->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
-	head->index = linear_page_index(vma, haddr);
-	SetPageSwapBacked(head);
-	for (i = 0; i < HPAGE_PMD_NR; i++)
-		set_page_flag(&head[i], PG_anon_exclusive);
-	folio_entire_add(head, 1);
-	mapped = HPAGE_PMD_NR;
-	mod_node_page_state(node_of(mm, head), NR_ANON_PAGES, (long)mapped);
-	mod_node_page_state(node_of(mm, head), NR_ANON_TRANSPARENT_HUGEPAGES, 1);
-	add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+	thp_add_new_anon_rmap(mm, head, vma, haddr);
 	e = mk_huge_entry(f, page_to_pfn(head), vma_page_prot(vma));
 	if (vma->vm_flags & VM_WRITE)
 		e = pte_val(pte_mkwrite(f, pte_mkdirty(f, __pte(e))));
-	/* the emptied PTE table becomes the deposit */
-	pmd_page = virt_to_page((void *)((uintptr_t)slot & ~(uintptr_t)(PAGE_SIZE - 1)));
-	if (!pmd_page->lru.next)
-		INIT_LIST_HEAD(&pmd_page->lru);
-	list_add(&virt_to_page(table)->lru, &pmd_page->lru);
+	pgtable_deposit_table(slot, table);	/* the emptied PTE table becomes the deposit */
 	*slot = e;
 	return 0;
 }
