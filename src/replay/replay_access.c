@@ -131,11 +131,16 @@ static int parse_access(const char *line, size_t len, long *pid, char *kind, uns
 	return 1;
 }
 
-/* Map one private anonymous page at @addr (map_on_access). */
-static void map_for_access(struct mm_struct *mm, unsigned long addr)
+/*
+ * Map one private anonymous page at @addr (map_on_access). 0, or -1 if nothing could be mapped
+ * there (beyond the address space, below mmap_min_addr, a VMA already there, no memory).
+ */
+static int map_for_access(struct mm_struct *mm, unsigned long addr)
 {
-	mm_mmap(mm, addr & ~0xfffUL, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, NULL, 0);
+	long r = mm_mmap(mm, addr & ~0xfffUL, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, NULL, 0);
+
+	return r == (long)(addr & ~0xfffUL) ? 0 : -1;
 }
 
 static int touch_page(struct replay *r, struct mm_struct *mm, unsigned long addr, char kind)
@@ -158,10 +163,8 @@ static int touch_page(struct replay *r, struct mm_struct *mm, unsigned long addr
 		err = mm_access(mm, addr, 1, MM_ACCESS_READ);
 		break;
 	}
-	if (err == -EFAULT && r->opt.map_on_access) {
-		map_for_access(mm, addr);
-		return touch_page(r, mm, addr, kind == 'M' ? 'M' : kind);
-	}
+	if (err == -EFAULT && r->opt.map_on_access && map_for_access(mm, addr) == 0)
+		return touch_page(r, mm, addr, kind);	/* now mapped: at most once more */
 	return err;
 }
 

@@ -132,6 +132,11 @@ static void test_plain_lackey_log(void **state)
 	assert_int_equal(st.accesses, 3);
 	assert_int_equal(st.access_kills, 0);
 	replay_free(r);
+	/* where nothing can be mapped (beyond the address space) the access still kills */
+	r = feed(&o, " L ffffffffffff0000,8\n", 0);
+	replay_get_stats(r, &st);
+	assert_int_equal(st.access_kills, 1);
+	replay_free(r);
 	assert_machine_ok(m);
 }
 
