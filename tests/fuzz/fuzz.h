@@ -18,11 +18,11 @@ struct machine;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
- * fuzz_machine - the harness's machine: 64 MiB on one node with one CPU, no holes, debug level
- * 3, booted on first use and kept for the process (each input must leave it as it found it,
- * which the checker and the leak sanitizer verify). The calling thread is bound to it.
+ * fuzz_machine - the harness's machine: @mem_bytes on one node with one CPU, no holes, debug
+ * level 3, booted on first use and kept for the process (each input must leave it as it found
+ * it, which the checker and the leak sanitizer verify). The calling thread is bound to it.
  */
-struct machine *fuzz_machine(void);
+struct machine *fuzz_machine(unsigned long long mem_bytes);
 
 /* fuzz_check - run machine_check() on @m; a broken invariant aborts with its reason. */
 void fuzz_check(struct machine *m, const char *after);

@@ -9,6 +9,8 @@
  * limits). Objects are freed only as allocated (a wrong free is a caller's bug the kernel does
  * not survive either). machine_check() runs after every step; at the end everything is freed
  * and the machine is checked again. A finding: a sanitizer report, a leak, a broken invariant.
+ * The machine is the smallest (16 MiB), so that the checker after every step stays cheap and
+ * memory runs out often.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,7 +349,7 @@ static void step(struct state *s, struct machine *m)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct machine *m = fuzz_machine();
+	struct machine *m = fuzz_machine(16ULL << 20);
 	struct state *s = calloc(1, sizeof(*s));
 	struct mm_file_desc regular = {
 		.path = "/fuzz/file", .dev_major = 8, .ino = 12, .open_flags = 2 /* O_RDWR */,

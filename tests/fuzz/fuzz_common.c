@@ -8,7 +8,7 @@
 
 #include "fuzz.h"
 
-struct machine *fuzz_machine(void)
+struct machine *fuzz_machine(unsigned long long mem_bytes)
 {
 	static struct machine *m;
 	struct machine_config cfg;
@@ -18,7 +18,7 @@ struct machine *fuzz_machine(void)
 		return m;
 	}
 	machine_config_default(&cfg);
-	cfg.mem_bytes = 64ULL << 20;
+	cfg.mem_bytes = mem_bytes;
 	cfg.nr_nodes = 1;
 	cfg.cpus_per_node = 1;
 	cfg.nr_holes = 0;

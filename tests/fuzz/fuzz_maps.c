@@ -40,7 +40,7 @@ static void remove_file(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct machine *m = fuzz_machine();
+	struct machine *m = fuzz_machine(64ULL << 20);
 	const char *sep = memmem(data, size, "\n--- trace\n", 11);
 	size_t maps_len = sep ? (size_t)(sep - (const char *)data) + 1 : size;
 	FILE *f;

@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct machine *m = fuzz_machine();
+	struct machine *m = fuzz_machine(64ULL << 20);
 	bool follow = size >= 14 && memmem(data, size, "# follow-trace", 14) != NULL;
 	const uint8_t *elf = memmem(data, size, "\n--- elf\n", 9);
 	size_t trace_len = elf ? (size_t)(elf - data) + 1 : size;
