@@ -85,6 +85,7 @@ static int proc_insert(struct replay *r, struct rproc *p)
 		return -ENOMEM;
 	r->procs[pid_slot(r, p->pid)] = p;
 	r->nprocs++;
+	r->pid_sum += p->pid;
 	if (p->pid > r->max_pid)
 		r->max_pid = p->pid;
 	return 0;
@@ -97,6 +98,7 @@ static void proc_remove(struct replay *r, struct rproc *p)
 
 	r->procs[i] = NULL;
 	r->nprocs--;
+	r->pid_sum -= p->pid;
 	for (j = (i + 1) & mask; r->procs[j]; j = (j + 1) & mask) {
 		struct rproc *q = r->procs[j];
 
@@ -105,16 +107,10 @@ static void proc_remove(struct replay *r, struct rproc *p)
 	}
 }
 
+/* O(1): a scan of the table would cost its capacity, which many processes once grew. */
 static struct rproc *only_live_proc(struct replay *r)
 {
-	size_t i;
-
-	if (r->nprocs != 1)
-		return NULL;
-	for (i = 0; i < r->procs_cap; i++)
-		if (r->procs[i])
-			return r->procs[i];
-	return NULL;
+	return r->nprocs == 1 ? replay_proc_find(r, (long)r->pid_sum) : NULL;
 }
 
 /* ---- processes ---------------------------------------------------------------------------- */
@@ -177,8 +173,12 @@ static int proc_spawn(struct replay *r, long pid, char *why, size_t size, struct
 		if (err) {
 			mm_task_exit(t);
 			replay_fdtable_put(fds);
-			replay_fail(why, size, "cannot seed process %ld from the maps snapshot: %s",
-				    pid, strerror(-err));
+			if (r->snap.bad_line)
+				replay_fail(why, size, "cannot seed process %ld from %s:%lu: %s", pid,
+					    r->opt.initial_maps, r->snap.bad_line, strerror(-err));
+			else
+				replay_fail(why, size, "cannot seed process %ld from the maps "
+					    "snapshot: %s", pid, strerror(-err));
 			return err == -ENOMEM ? -ENOMEM : -EINVAL;
 		}
 	}
@@ -249,7 +249,10 @@ static int proc_exec(struct replay *r, struct rproc *p, const struct strace_line
 	err = replay_exec_image(r, p->task, path, &from_elf);
 	if (err)
 		return replay_fail(why, size, "execve in mmlab failed: %s", strerror(-err));
-	replay_fdtable_close_on_exec(p->fds);
+	if (replay_fdtable_close_on_exec(p->fds)) {
+		replay_fail(why, size, "out of memory closing O_CLOEXEC files");
+		return -ENOMEM;
+	}
 	p->brk_known = from_elf;
 	return 0;
 }
@@ -334,6 +337,9 @@ static int do_clone_line(struct replay *r, struct rproc *p, const struct strace_
 	child = l->has_result ? l->ret : r->max_pid + 1;
 	if (child <= 0)
 		return 0;	/* the child's own view of fork (= 0) is not a new process */
+	if (child > STRACE_PID_MAX)
+		return replay_fail(why, size, "%.*s result %lld is not a pid (1 to %ld)",
+				   (int)l->name.n, l->name.p, l->ret, STRACE_PID_MAX);
 	return proc_clone(r, p, clone_flags(l), child, why, size);
 }
 
@@ -342,7 +348,7 @@ static int do_clone_line(struct replay *r, struct rproc *p, const struct strace_
 static int resolve_proc(struct replay *r, long pid, struct rproc **out, char *why, size_t size)
 {
 	struct rproc *p;
-	int i;
+	int i, err;
 
 	if (pid < 0) {
 		p = only_live_proc(r);
@@ -387,8 +393,9 @@ static int resolve_proc(struct replay *r, long pid, struct rproc **out, char *wh
 		if (pc->child || !parent)
 			continue;
 		pc->child = pid;
-		if (proc_clone(r, parent, pc->flags, pid, why, size))
-			return -EINVAL;
+		err = proc_clone(r, parent, pc->flags, pid, why, size);
+		if (err)
+			return err;
 		*out = replay_proc_find(r, pid);
 		return 0;
 	}
@@ -517,6 +524,10 @@ int replay_line(struct replay *r, const char *line, size_t len, char *why, size_
 	if (n)
 		return n < 0 ? n : 0;
 	n = strace_reader_feed(r->reader, line, len, &l, &msg);
+	if (n == -ENOMEM) {
+		replay_fail(why, why_size, "out of memory reading the trace");
+		return -ENOMEM;
+	}
 	if (n < 0)
 		return replay_fail(why, why_size, "%s", msg ? msg : "unreadable line");
 	if (n == 0)
@@ -608,6 +619,5 @@ void replay_free(struct replay *r)
 	replay_snapshot_free(&r->snap);
 	free(r->maps);
 	replay_procs_free(r);
-	free(r->mincore_vec);
 	free(r);
 }

@@ -14,7 +14,8 @@
  * Pipes, sockets, directories and anon inodes other than memfds cannot be mapped (ENODEV);
  * /dev/zero maps as anonymous memory (private) or shmem (shared).
  *
- * Tables are shared by threads (CLONE_FILES) and copied by fork; execve closes O_CLOEXEC fds.
+ * Tables are shared by threads (CLONE_FILES) and copied by fork (lazily: a persistent radix
+ * tree, below); execve closes O_CLOEXEC fds. An fd is 0 .. 2^20 - 1, the kernel's nr_open.
  * Calls followed: open, openat, openat2, creat, memfd_create, dup, dup2, dup3, fcntl(F_DUPFD*),
  * close, ftruncate, and fstat/newfstatat for st_size. A mapping's fd whose -y path disagrees
  * with the table (an fd reused by a call not followed) takes the path's file.
@@ -30,6 +31,121 @@
 #define SIZE_UNKNOWN (1ULL << 50)
 #define PATH_MAX_REPLAY 4096
 
+/*
+ * The file table as a persistent radix tree: FD_LEVELS levels of FD_FAN slots cover the fds
+ * 0 .. REPLAY_NR_OPEN - 1 (32^4 = 2^20, the kernel's default nr_open). A node is shared by
+ * every table and parent that points to it (refs); a write copies the nodes on its path that
+ * are shared, so fork is O(1) and a write O(FD_LEVELS x FD_FAN) whatever the table holds. Each
+ * node keeps two masks, so that the lowest free fd and the O_CLOEXEC fds are found by descent:
+ *   full:    leaf: bit i = slot i is open;  inner: bit i = child i exists and is all full
+ *   cloexec: leaf: bit i = slot i is O_CLOEXEC;  inner: bit i = child i has such a slot
+ * A leaf holds a reference to each of its files.
+ */
+#define FD_BITS 5
+#define FD_FAN (1 << FD_BITS)
+#define FD_LEVELS 4
+#define FD_ALL 0xffffffffu
+
+_Static_assert(1L << (FD_BITS * FD_LEVELS) == REPLAY_NR_OPEN, "the tree covers nr_open");
+
+struct fdnode {
+	int refs;
+	uint32_t full, cloexec;
+	union {
+		struct fdnode *child[FD_FAN];	/* inner levels */
+		struct mm_file *file[FD_FAN];	/* level 0 */
+	};
+};
+
+static unsigned int slot_of(long fd, int level)
+{
+	return (unsigned int)(fd >> (level * FD_BITS)) & (FD_FAN - 1);
+}
+
+static void node_put(struct fdnode *n, int level)
+{
+	int i;
+
+	if (!n || --n->refs)
+		return;
+	for (i = 0; i < FD_FAN; i++) {
+		if (!level && n->file[i])
+			mm_file_put(n->file[i]);
+		else if (level)
+			node_put(n->child[i], level - 1);
+	}
+	free(n);
+}
+
+/* An unshared copy of @n: its children (or files) gain a reference. NULL if out of memory. */
+static struct fdnode *node_copy(const struct fdnode *n, int level)
+{
+	struct fdnode *c = malloc(sizeof(*c));
+	int i;
+
+	if (!c)
+		return NULL;
+	*c = *n;
+	c->refs = 1;
+	for (i = 0; i < FD_FAN; i++) {
+		if (!level && c->file[i])
+			mm_file_get(c->file[i]);
+		else if (level && c->child[i])
+			c->child[i]->refs++;
+	}
+	return c;
+}
+
+/*
+ * Make the nodes from the root to @fd's leaf this table's own, creating missing ones if
+ * @create; path[level] is then the node at each level. Returns 0, 1 (a node is missing and
+ * !@create), or -ENOMEM (the nodes made so far are valid copies: the table means the same).
+ */
+static int writable_path(struct fdtable *t, long fd, bool create, struct fdnode **path)
+{
+	struct fdnode **slot = &t->root;
+	int level;
+
+	for (level = FD_LEVELS - 1; level >= 0; level--) {
+		struct fdnode *n = *slot;
+
+		if (!n) {
+			if (!create)
+				return 1;
+			n = calloc(1, sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			n->refs = 1;
+			*slot = n;
+		} else if (n->refs > 1) {
+			struct fdnode *c = node_copy(n, level);
+
+			if (!c)
+				return -ENOMEM;
+			n->refs--;
+			*slot = n = c;
+		}
+		path[level] = n;
+		if (level)
+			slot = &n->child[slot_of(fd, level)];
+	}
+	return 0;
+}
+
+/* After @fd's leaf slot changed: the masks of the inner nodes above it. */
+static void update_masks(struct fdnode **path, long fd)
+{
+	int level;
+
+	for (level = 1; level < FD_LEVELS; level++) {
+		struct fdnode *n = path[level], *c = path[level - 1];
+		uint32_t bit = 1u << slot_of(fd, level);
+
+		n->full = c->full == FD_ALL ? n->full | bit : n->full & ~bit;
+		n->cloexec = c->cloexec ? n->cloexec | bit : n->cloexec & ~bit;
+	}
+}
+
 struct fdtable *replay_fdtable_new(void)
 {
 	struct fdtable *t = calloc(1, sizeof(*t));
@@ -42,98 +158,118 @@ struct fdtable *replay_fdtable_new(void)
 struct fdtable *replay_fdtable_copy(const struct fdtable *src)
 {
 	struct fdtable *t = replay_fdtable_new();
-	int i;
 
 	if (!t)
 		return NULL;
-	if (src->size) {
-		t->fd = calloc(src->size, sizeof(*t->fd));
-		if (!t->fd) {
-			free(t);
-			return NULL;
-		}
-		t->size = src->size;
-	}
-	for (i = 0; i < src->size; i++) {
-		t->fd[i] = src->fd[i];
-		if (t->fd[i].file)
-			mm_file_get(t->fd[i].file);
-	}
+	t->root = src->root;
+	if (t->root)
+		t->root->refs++;
 	return t;
 }
 
 void replay_fdtable_put(struct fdtable *t)
 {
-	int i;
-
 	if (!t || --t->refs)
 		return;
-	for (i = 0; i < t->size; i++)
-		if (t->fd[i].file)
-			mm_file_put(t->fd[i].file);
-	free(t->fd);
+	node_put(t->root, FD_LEVELS - 1);
 	free(t);
 }
 
 struct mm_file *replay_fdtable_get(struct fdtable *t, long fd)
 {
-	return fd >= 0 && fd < t->size ? t->fd[fd].file : NULL;
+	struct fdnode *n = t->root;
+	int level;
+
+	if (fd < 0 || fd >= REPLAY_NR_OPEN)
+		return NULL;
+	for (level = FD_LEVELS - 1; n && level > 0; level--)
+		n = n->child[slot_of(fd, level)];
+	return n ? n->file[slot_of(fd, 0)] : NULL;
 }
 
-/* Install @f (whose reference the table takes) at @fd, closing what was there. */
 int replay_fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec)
 {
-	if (fd < 0 || fd > (1 << 20)) {
+	struct fdnode *path[FD_LEVELS];
+	unsigned int i = slot_of(fd, 0);
+	int err;
+
+	if (fd < 0 || fd >= REPLAY_NR_OPEN) {
 		mm_file_put(f);
 		return -EBADF;
 	}
-	if (fd >= t->size) {
-		int n = t->size ? t->size : 16;
-		struct fdent *nf;
-
-		while (n <= fd)
-			n *= 2;
-		nf = realloc(t->fd, n * sizeof(*nf));
-		if (!nf) {
-			mm_file_put(f);
-			return -ENOMEM;
-		}
-		memset(nf + t->size, 0, (n - t->size) * sizeof(*nf));
-		t->fd = nf;
-		t->size = n;
+	err = writable_path(t, fd, true, path);
+	if (err) {
+		mm_file_put(f);
+		return err;
 	}
-	if (t->fd[fd].file)
-		mm_file_put(t->fd[fd].file);
-	t->fd[fd].file = f;
-	t->fd[fd].cloexec = cloexec;
+	if (path[0]->file[i])
+		mm_file_put(path[0]->file[i]);
+	path[0]->file[i] = f;
+	path[0]->full |= 1u << i;
+	path[0]->cloexec = cloexec ? path[0]->cloexec | 1u << i : path[0]->cloexec & ~(1u << i);
+	update_masks(path, fd);
 	return 0;
 }
 
-void replay_fdtable_close(struct fdtable *t, long fd)
+int replay_fdtable_close(struct fdtable *t, long fd)
 {
-	if (fd >= 0 && fd < t->size && t->fd[fd].file) {
-		mm_file_put(t->fd[fd].file);
-		t->fd[fd].file = NULL;
-	}
+	struct fdnode *path[FD_LEVELS];
+	unsigned int i = slot_of(fd, 0);
+	int err;
+
+	if (!replay_fdtable_get(t, fd))
+		return 0;
+	err = writable_path(t, fd, false, path);
+	if (err)
+		return err < 0 ? err : 0;
+	mm_file_put(path[0]->file[i]);
+	path[0]->file[i] = NULL;
+	path[0]->full &= ~(1u << i);
+	path[0]->cloexec &= ~(1u << i);
+	update_masks(path, fd);
+	return 0;
 }
 
-void replay_fdtable_close_on_exec(struct fdtable *t)
+int replay_fdtable_close_on_exec(struct fdtable *t)
 {
-	int i;
+	/* Find the lowest O_CLOEXEC fd by the masks, close it, again: O(levels) per fd closed. */
+	while (t->root && t->root->cloexec) {
+		struct fdnode *n = t->root;
+		long fd = 0;
+		int level, err;
 
-	for (i = 0; i < t->size; i++)
-		if (t->fd[i].cloexec)
-			replay_fdtable_close(t, i);
+		for (level = FD_LEVELS - 1; level >= 0; level--) {
+			unsigned int i = (unsigned int)__builtin_ctz(n->cloexec);
+
+			fd |= (long)i << (level * FD_BITS);
+			if (level)
+				n = n->child[i];
+		}
+		err = replay_fdtable_close(t, fd);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 long replay_fdtable_lowest_free(const struct fdtable *t)
 {
-	int i;
+	const struct fdnode *n = t->root;
+	long fd = 0;
+	int level;
 
-	for (i = 0; i < t->size; i++)
-		if (!t->fd[i].file)
-			return i;
-	return t->size;
+	for (level = FD_LEVELS - 1; n; level--) {
+		unsigned int i;
+
+		if (n->full == FD_ALL)
+			return REPLAY_NR_OPEN;	/* only the root can be: a full child is a set bit */
+		i = (unsigned int)__builtin_ctz(~n->full);
+		fd |= (long)i << (level * FD_BITS);
+		if (!level)
+			break;
+		n = n->child[i];
+	}
+	return fd;
 }
 
 static enum mm_file_kind kind_of(const char *path, int flags)
@@ -417,8 +553,7 @@ static int fd_close(struct replay *r, struct rproc *p, const struct strace_line 
 	(void)r;
 	if (l->nargs < 1 || strace_num(l->arg[0], &fd, NULL))
 		return bad_args(why, size, l);
-	replay_fdtable_close(p->fds, fd);
-	return 0;
+	return replay_fdtable_close(p->fds, fd);
 }
 
 static int fd_dup(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,

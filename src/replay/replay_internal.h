@@ -20,15 +20,18 @@
 
 #include "strace.h"
 
-struct fdent {
-	struct mm_file *file;
-	bool cloexec;
-};
+/* The kernel's default fs.nr_open: fds are 0 .. REPLAY_NR_OPEN - 1. */
+#define REPLAY_NR_OPEN (1L << 20)
 
+struct fdnode;			/* replay_fd.c: a node of the persistent radix tree */
+
+/*
+ * A file table: a persistent radix tree over fd numbers (fork shares it in O(1) and copies
+ * only the path to an fd it writes), so host memory follows the fds open, never the fd values.
+ */
 struct fdtable {
 	int refs;			/* processes sharing it (CLONE_FILES) */
-	int size;
-	struct fdent *fd;
+	struct fdnode *root;		/* NULL: empty */
 };
 
 struct rproc {
@@ -47,12 +50,14 @@ struct snap_vma {
 	unsigned int dev_major, dev_minor;
 	unsigned long ino;
 	char *path;			/* file path or [special] name; NULL for anonymous */
+	unsigned long lineno;		/* its line in the maps file */
 };
 
 struct snapshot {
 	int n;
 	struct snap_vma *v;
 	unsigned long mmap_base;	/* inferred; 0 if the snapshot does not show one */
+	unsigned long bad_line;		/* the line replay_snapshot_seed() could not seed, or 0 */
 };
 
 /* A clone whose result has not been printed yet (its child may speak first). */
@@ -80,6 +85,7 @@ struct replay {
 
 	struct rproc **procs;		/* open-addressing table by pid */
 	size_t procs_cap, nprocs;
+	long long pid_sum;		/* of the live pids: the only one's when nprocs == 1 */
 	long first_pid;			/* 0 until the first line */
 	bool first_anon;		/* its pid was not shown yet: named when it first is */
 	long max_pid;
@@ -102,8 +108,7 @@ struct replay {
 	char diff_note[96];		/* why the current call differs beyond its result */
 	struct rproc *access_proc;	/* the process of the last access line (until it exits) */
 	long access_pid;		/* ... and the pid that line named (-1: none) */
-	unsigned char *mincore_vec;	/* scratch for mincore */
-	size_t mincore_cap;
+	unsigned char mincore_vec[4096];	/* mincore's scratch: one chunk, as the kernel's page */
 };
 
 /* replay.c */
@@ -112,13 +117,24 @@ void replay_capture_maps(struct replay *r, struct rproc *p);
 int replay_fail(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* replay_fd.c: file tables and file objects */
+/* replay_fdtable_new - an empty table (refs 1), or NULL on allocation failure. */
 struct fdtable *replay_fdtable_new(void);
+/* replay_fdtable_copy - fork's copy of @t: O(1), sharing every node until one side writes. */
 struct fdtable *replay_fdtable_copy(const struct fdtable *t);
+/* replay_fdtable_put - drop one sharer of @t; the last frees it and puts its files. */
 void replay_fdtable_put(struct fdtable *t);
+/* replay_fdtable_get - the file at @fd, or NULL (none, or @fd out of 0..REPLAY_NR_OPEN-1). */
 struct mm_file *replay_fdtable_get(struct fdtable *t, long fd);
+/*
+ * replay_fdtable_install - put @f (whose reference the table takes, also on failure) at @fd,
+ * closing what was there. Returns 0, -EBADF (@fd out of range), -ENOMEM.
+ */
 int replay_fdtable_install(struct fdtable *t, long fd, struct mm_file *f, bool cloexec);
-void replay_fdtable_close(struct fdtable *t, long fd);
-void replay_fdtable_close_on_exec(struct fdtable *t);
+/* replay_fdtable_close - close @fd if open. Returns 0 or -ENOMEM (the table is unchanged). */
+int replay_fdtable_close(struct fdtable *t, long fd);
+/* replay_fdtable_close_on_exec - close every O_CLOEXEC fd. Returns 0 or -ENOMEM. */
+int replay_fdtable_close_on_exec(struct fdtable *t);
+/* replay_fdtable_lowest_free - the lowest fd not open; REPLAY_NR_OPEN if all are. */
 long replay_fdtable_lowest_free(const struct fdtable *t);
 /*
  * replay_file_for - the open file behind a call's fd argument: the table's entry, else one made
@@ -144,8 +160,14 @@ void replay_exec_args(struct replay *r, struct mm_exec_args *a, bool empty);
 int replay_exec_image(struct replay *r, struct mm_task *t, const char *path, bool *from_elf);
 
 /* replay_snapshot.c: --initial-maps */
+/*
+ * replay_snapshot_load - read the maps file @path into @s. Returns 0, -ENOENT (cannot open),
+ * -EINVAL (a directory, a malformed line, lines overlapping or out of order: @why names the
+ * file and line), -ENOMEM.
+ */
 int replay_snapshot_load(const char *path, struct snapshot *s, char *why, size_t size);
 void replay_snapshot_free(struct snapshot *s);
+/* replay_snapshot_seed - @s's VMAs into @mm; on failure s->bad_line is the line refused. */
 int replay_snapshot_seed(struct replay *r, struct mm_struct *mm);
 /* The snapshot's line for @path (its dev and inode), or NULL. */
 const struct snap_vma *replay_snapshot_find_path(const struct snapshot *s, const char *path);

@@ -177,9 +177,12 @@ static int exec_brk(struct replay *r, struct rproc *p, const struct strace_line 
 }
 
 /*
- * The vector is the replay's scratch. mincore writes one byte per mapped page of the range and
- * stops at the first hole, so it never needs more than the mm's total_vm bytes, however long
- * a length the trace gives: the scratch is bounded by the model, not by the input.
+ * mincore's vector is never sized by the trace's length. As the kernel does (mm/mincore.c:
+ * the whole range's checks first, then do_mincore() one page of vector at a time), the range
+ * is checked whole (a NULL vector gets the answer those checks give: EINVAL, ENOMEM, else
+ * EFAULT), then read in chunks of sizeof(r->mincore_vec) pages into the replay's fixed
+ * scratch, stopping at the first error (a hole: ENOMEM). Host memory is that one buffer, and
+ * the work is bounded by the pages the model has mapped before the first hole.
  */
 /*
  * Is page @i of the range at @start private anonymous memory (the pages mmlab has page tables
@@ -236,29 +239,32 @@ static void compare_vector(struct replay *r, struct mm_struct *mm, unsigned long
 static int exec_mincore(struct replay *r, struct rproc *p, const struct strace_line *l,
 			const struct mm_args *a, long long *got)
 {
-	unsigned long len = a->v[1], pages = len / 4096 + !!(len % 4096);
-	unsigned char *vec = NULL;
-	struct mm_stats ms;
+	struct mm_struct *mm = mm_task_mm(p->task);
+	const unsigned long chunk = sizeof(r->mincore_vec);
+	unsigned long start = a->v[0], len = a->v[1], pages, n;
+	bool compare = l->has_result && !l->err && l->nargs > 2;
+	int err;
 
-	(void)l;
-	mm_get_stats(mm_task_mm(p->task), &ms);
-	if (pages > ms.total_vm)
-		pages = ms.total_vm;
-	if (a->v[2]) {
-		if (!pages)
-			pages = 1;	/* a vector, never NULL: NULL is EFAULT */
-		if (pages > r->mincore_cap) {
-			free(r->mincore_vec);
-			r->mincore_vec = malloc(pages);
-			r->mincore_cap = r->mincore_vec ? pages : 0;
-			if (!r->mincore_vec)
-				return -ENOMEM;
-		}
-		vec = r->mincore_vec;
+	pages = len / 4096 + !!(len % 4096);
+	if (!a->v[2] || pages <= chunk) {
+		*got = mm_mincore(mm, start, len, a->v[2] ? r->mincore_vec : NULL);
+		if (*got == 0 && a->v[2] && compare)
+			compare_vector(r, mm, start, l->arg[2], r->mincore_vec, pages);
+		return 0;
 	}
-	*got = mm_mincore(mm_task_mm(p->task), a->v[0], a->v[1], vec);
-	if (*got == 0 && vec && l->has_result && !l->err && l->nargs > 2)
-		compare_vector(r, mm_task_mm(p->task), a->v[0], l->arg[2], vec, pages);
+	err = mm_mincore(mm, start, len, NULL);
+	if (err != -EFAULT) {		/* the range itself is bad (or, never, fine) */
+		*got = err;
+		return 0;
+	}
+	for (err = 0; pages && !err; pages -= n, start += n * 4096, len -= n * 4096) {
+		n = pages < chunk ? pages : chunk;
+		err = mm_mincore(mm, start, n == pages ? len : n * 4096, r->mincore_vec);
+		/* strace prints at most the first few dozen elements: the first chunk has them */
+		if (!err && compare && start == (unsigned long)a->v[0])
+			compare_vector(r, mm, start, l->arg[2], r->mincore_vec, n);
+	}
+	*got = err;
 	return 0;
 }
 
@@ -381,6 +387,9 @@ static int decode_args(const struct mm_call *c, const struct strace_line *l, str
 			err = strace_flags(s, flag_syms[k], &fl);
 			a->v[i] = (long long)fl;
 		}
+		if (err == -ERANGE)
+			return replay_fail(why, size, "%s: argument %d '%.*s' is out of range (more "
+					   "than 64 bits)", c->name, i + 1, (int)s.n, s.p);
 		if (err)
 			return replay_fail(why, size, "%s: cannot read argument %d '%.*s'", c->name,
 					   i + 1, (int)s.n, s.p);

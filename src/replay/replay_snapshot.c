@@ -14,32 +14,115 @@
  * interpreter by hint or MAP_FIXED, misleads this: give --mmap-base then.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "replay_internal.h"
 
-static int parse_line(char *line, struct snap_vma *v)
+/* A hex number at *@pp of at most @max, which it advances past; false if none or too large. */
+static bool parse_hex(const char **pp, unsigned long max, unsigned long *v)
 {
-	char perms[8], *path;
-	int off = 0;
+	const char *p = *pp;
+	unsigned long x = 0;
+
+	for (; ; p++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (x > (max - (unsigned long)d) / 16)
+			return false;
+		x = x * 16 + d;
+	}
+	if (p == *pp)
+		return false;
+	*pp = p;
+	*v = x;
+	return true;
+}
+
+static bool parse_dec(const char **pp, unsigned long *v)
+{
+	const char *p = *pp;
+	unsigned long x = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (x > (ULONG_MAX - (unsigned long)(*p - '0')) / 10)
+			return false;
+		x = x * 10 + (*p - '0');
+	}
+	if (p == *pp)
+		return false;
+	*pp = p;
+	*v = x;
+	return true;
+}
+
+static bool expect(const char **pp, char c)
+{
+	if (**pp != c)
+		return false;
+	(*pp)++;
+	return true;
+}
+
+/*
+ * One line as the kernel's show_map_vma() writes it: "START-END PERM OFFSET MAJ:MIN INODE
+ * [PATH]". Every number is range-checked (device numbers as the kernel's 12-bit major and
+ * 20-bit minor). Returns 0, -EINVAL with *@why saying what was wrong, or -ENOMEM.
+ */
+static int parse_line(const char *line, struct snap_vma *v, const char **why)
+{
+	const char *p = line;
+	unsigned long maj, min;
+	size_t n;
 
 	memset(v, 0, sizeof(*v));
-	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &v->start, &v->end, perms, &v->pgoff,
-		   &v->dev_major, &v->dev_minor, &v->ino, &off) < 7 || strlen(perms) != 4)
+	*why = "not a /proc/PID/maps line";
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!parse_hex(&p, ULONG_MAX, &v->start) || !expect(&p, '-') ||
+	    !parse_hex(&p, ULONG_MAX, &v->end) || !expect(&p, ' '))
 		return -EINVAL;
-	if (v->start >= v->end || (v->start | v->end) & 0xfff)
+	if (!((p[0] == 'r' || p[0] == '-') && (p[1] == 'w' || p[1] == '-') &&
+	      (p[2] == 'x' || p[2] == '-') && (p[3] == 's' || p[3] == 'p') && p[4] == ' '))
 		return -EINVAL;
-	v->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
-		  (perms[2] == 'x' ? PROT_EXEC : 0);
-	if (perms[3] != 's' && perms[3] != 'p')
+	v->prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) |
+		  (p[2] == 'x' ? PROT_EXEC : 0);
+	v->flags = p[3] == 's' ? MAP_SHARED : MAP_PRIVATE;
+	p += 5;
+	if (!parse_hex(&p, ULONG_MAX, &v->pgoff) || !expect(&p, ' ') ||
+	    !parse_hex(&p, 0xfff, &maj) || !expect(&p, ':') || !parse_hex(&p, 0xfffff, &min) ||
+	    !expect(&p, ' ') || !parse_dec(&p, &v->ino)) {
+		*why = "not a /proc/PID/maps line (or a number out of range)";
 		return -EINVAL;
-	v->flags = perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE;
-	path = line + off;
-	path[strcspn(path, "\n")] = 0;
-	if (*path) {
-		v->path = strdup(path);
+	}
+	v->dev_major = (unsigned int)maj;
+	v->dev_minor = (unsigned int)min;
+	if (*p && *p != ' ' && *p != '\n')
+		return -EINVAL;
+	if (v->start >= v->end || (v->start | v->end) & 0xfff) {
+		*why = "start not below end, or not page-aligned";
+		return -EINVAL;
+	}
+	if (v->pgoff & 0xfff) {
+		*why = "offset not page-aligned";
+		return -EINVAL;
+	}
+	while (*p == ' ')
+		p++;
+	n = strcspn(p, "\n");
+	if (n) {
+		v->path = strndup(p, n);
 		if (!v->path)
 			return -ENOMEM;
 	}
@@ -69,32 +152,68 @@ int replay_snapshot_load(const char *path, struct snapshot *s, char *why, size_t
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, vcap = 0;
+	unsigned long lineno = 0;
+	ssize_t len;
+	struct stat sb;
 	int err = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!f) {
+		err = errno == ENOMEM ? -ENOMEM : -ENOENT;
 		snprintf(why, size, "%s: %s", path, strerror(errno));
-		return -ENOENT;
+		return err;
 	}
-	while (getline(&line, &cap, f) >= 0) {
-		struct snap_vma *nv;
+	if (!fstat(fileno(f), &sb) && S_ISDIR(sb.st_mode)) {
+		/* fopen() opens a directory for reading; every read of it fails with EISDIR. */
+		snprintf(why, size, "%s: %s", path, strerror(EISDIR));
+		fclose(f);
+		return -EINVAL;
+	}
+	errno = 0;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		struct snap_vma *v;
+		const char *msg;
 
 		lineno++;
 		if (line[strspn(line, " \t\n")] == 0)
 			continue;
-		nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
-		if (!nv) {
-			err = -ENOMEM;
+		if (strlen(line) != (size_t)len) {
+			snprintf(why, size, "%s:%lu: a NUL byte in the line", path, lineno);
+			err = -EINVAL;
 			break;
 		}
-		s->v = nv;
-		err = parse_line(line, &s->v[s->n]);
+		if (s->n == (int)vcap) {
+			size_t c = vcap ? 2 * vcap : 64;
+			struct snap_vma *nv = c > INT_MAX ? NULL : realloc(s->v, c * sizeof(*nv));
+
+			if (!nv) {
+				err = -ENOMEM;
+				snprintf(why, size, "%s:%lu: out of memory", path, lineno);
+				break;
+			}
+			s->v = nv;
+			vcap = c;
+		}
+		v = &s->v[s->n];
+		err = parse_line(line, v, &msg);
 		if (err) {
-			snprintf(why, size, "%s:%zu: not a /proc/PID/maps line", path, lineno);
+			snprintf(why, size, "%s:%lu: %s", path, lineno,
+				 err == -ENOMEM ? "out of memory" : msg);
 			break;
 		}
+		v->lineno = lineno;
 		s->n++;
+		if (s->n > 1 && v->start < v[-1].end) {
+			snprintf(why, size, "%s:%lu: overlaps or comes before line %lu (maps lines "
+				 "are in address order)", path, lineno, v[-1].lineno);
+			err = -EINVAL;
+			break;
+		}
+	}
+	if (!err && ferror(f)) {
+		err = errno == ENOMEM ? -ENOMEM : -EINVAL;
+		snprintf(why, size, "%s: %s", path, strerror(errno ? errno : EIO));
 	}
 	free(line);
 	fclose(f);
@@ -161,8 +280,10 @@ int replay_snapshot_seed(struct replay *r, struct mm_struct *mm)
 			f = file;
 		}
 		err = mm_seed_vma(mm, v->start, v->end, v->prot, v->flags, f, v->pgoff, name);
-		if (err)
+		if (err) {
+			r->snap.bad_line = v->lineno;
 			break;
+		}
 	}
 	if (file)
 		mm_file_put(file);

@@ -17,6 +17,10 @@
 #include <stdint.h>
 
 #define STRACE_MAX_ARGS 8
+/* The largest pid a line may name: the kernel's PID_MAX_LIMIT on 64-bit (4 x 1024 x 1024). */
+#define STRACE_PID_MAX 4194304L
+/* The longest line (a head and its tail joined) read: 16 MiB, far beyond strace -s 65535. */
+#define STRACE_MAX_LINE (16UL << 20)
 
 struct strace_span {
 	const char *p;
@@ -60,7 +64,8 @@ void strace_reader_free(struct strace_reader *r);
 /*
  * strace_reader_feed - give the next physical line to @r. Returns 1 with @out filled (spans
  * valid until the next call), 0 if the line produced no event of its own (it was merged or
- * stashed), or -EINVAL with *@why set. An unfinished head is returned as an event too (with
+ * stashed), -EINVAL with *@why set, or -ENOMEM (the host is out of memory: not the input's
+ * fault). Pending heads are found in O(1), however many there are. An unfinished head is returned as an event too (with
  * out->unfinished set) so callers can see a clone before its child's first line; the joined
  * call comes back later as a finished event.
  */
@@ -79,10 +84,16 @@ extern const struct strace_sym strace_prot[], strace_map[], strace_mremap[], str
 
 /*
  * strace_num - a number as strace prints one: decimal, negative, 0x hex, 0-octal, NULL, or a
- * fd with its -y annotation (`3</path>`, whose path goes to *@path if non-NULL). 0 or -EINVAL.
+ * fd with its -y annotation (`3</path>`, whose path goes to *@path if non-NULL). Values from
+ * -2^63 to 2^64-1 are read (2^63 and above as the same 64 bits). Returns 0, -EINVAL (not a
+ * number) or -ERANGE (a number that does not fit in 64 bits).
  */
 int strace_num(struct strace_span s, long long *v, struct strace_span *path);
-/* strace_flags - OR of `|`-separated names from @tab, numbers, and SIGxxx. 0 or -EINVAL. */
+/*
+ * strace_flags - OR of `|`-separated names from @tab, numbers (with strace's comment after
+ * unknown bits: `0xf (comment) |MAP_FIXED`), N<<MAP_HUGE_SHIFT and SIGxxx. Returns 0, -EINVAL,
+ * or -ERANGE (a number wider than 64 bits, a huge-page shift above 63).
+ */
 int strace_flags(struct strace_span s, const struct strace_sym *tab, uint64_t *v);
 /* strace_errno - the errno whose name is @s (ENOMEM -> 12), or 0 if unknown. */
 int strace_errno(struct strace_span s);
@@ -92,7 +103,7 @@ int strace_signal(struct strace_span s);
 bool strace_field(struct strace_span s, const char *key, struct strace_span *val);
 /* strace_unescape - a -y path or a quoted string with strace's escapes undone, into @buf. */
 size_t strace_unescape(struct strace_span s, char *buf, size_t size);
-/* strace_span_is - @s equals the C string @str. */
+/* strace_span_is - @s equals the C string @str (byte-exact; a NUL in @s never matches). */
 bool strace_span_is(struct strace_span s, const char *str);
 
 #endif /* MMLAB_REPLAY_STRACE_H */

@@ -173,6 +173,7 @@ static int parse_result(const char *p, const char *end, struct strace_line *out,
 {
 	const char *q;
 	struct strace_span num;
+	int err = 0;
 
 	out->has_result = true;
 	if (p < end && *p == '?') {
@@ -185,8 +186,9 @@ static int parse_result(const char *p, const char *end, struct strace_line *out,
 	while (q < end && is_name(*q))
 		q++;
 	num = (struct strace_span){ p, (uint32_t)(q - p) };
-	if (!num.n || strace_num(num, &out->ret, NULL)) {
-		*why = "malformed result after '='";
+	if (!num.n || (err = strace_num(num, &out->ret, NULL)) != 0) {
+		*why = err == -ERANGE ? "result after '=' out of range (more than 64 bits)"
+				      : "malformed result after '='";
 		return -EINVAL;
 	}
 	if (q < end && *q == '<') {
@@ -233,15 +235,24 @@ static int parse_result(const char *p, const char *end, struct strace_line *out,
 	return 0;
 }
 
-static long parse_long(const char **pp, const char *end)
+/*
+ * A decimal number of at most @max at *@pp, which it advances. Returns the number, -1 if there
+ * are no digits, -2 if it is larger than @max (never read modulo anything).
+ */
+static long parse_long(const char **pp, const char *end, long max)
 {
 	const char *p = *pp;
 	long v = 0;
 
 	if (p >= end || !is_digit(*p))
 		return -1;
-	while (p < end && is_digit(*p))
-		v = v * 10 + (*p++ - '0');
+	while (p < end && is_digit(*p)) {
+		int d = *p++ - '0';
+
+		if (v > (max - d) / 10)
+			return -2;
+		v = v * 10 + d;
+	}
 	*pp = p;
 	return v;
 }
@@ -252,7 +263,11 @@ static int parse_plus(const char *p, const char *end, struct strace_line *out, c
 		const char *q = p + 16;
 
 		out->kind = STRACE_EXITED;
-		out->status = (int)parse_long(&q, end);
+		out->status = (int)parse_long(&q, end, 255);
+		if (out->status == -2) {
+			*why = "exit status out of range (0 to 255)";
+			return -EINVAL;
+		}
 		if (out->status < 0)
 			goto bad;
 		return 0;
@@ -272,8 +287,12 @@ static int parse_plus(const char *p, const char *end, struct strace_line *out, c
 		const char *q = p + 32;
 
 		out->kind = STRACE_SUPERSEDED;
-		out->status = (int)parse_long(&q, end);
-		if (out->status < 0)
+		out->status = (int)parse_long(&q, end, STRACE_PID_MAX);
+		if (out->status == -2) {
+			*why = "superseding pid out of range (1 to 4194304)";
+			return -EINVAL;
+		}
+		if (out->status <= 0)
 			goto bad;
 		return 0;
 	}
@@ -282,8 +301,11 @@ bad:
 	return -EINVAL;
 }
 
-/* The prefix: pid and timestamp. Returns the body's start. */
-static const char *parse_prefix(const char *p, const char *end, long *pid)
+/*
+ * The prefix: pid and timestamp. Returns the body's start, or NULL with *@why set for a pid
+ * out of range (1 to STRACE_PID_MAX).
+ */
+static const char *parse_prefix(const char *p, const char *end, long *pid, const char **why)
 {
 	const char *q;
 
@@ -291,7 +313,11 @@ static const char *parse_prefix(const char *p, const char *end, long *pid)
 	p = skip_spaces(p, end);
 	if (starts(p, end, "[pid")) {
 		q = skip_spaces(p + 4, end);
-		*pid = parse_long(&q, end);
+		*pid = parse_long(&q, end, STRACE_PID_MAX);
+		if ((*pid == -2 || *pid == 0) && q < end) {
+			*why = "pid in [pid N] out of range (1 to 4194304)";
+			return NULL;
+		}
 		if (*pid >= 0 && q < end && *q == ']')
 			p = skip_spaces(q + 1, end);
 		else
@@ -301,7 +327,13 @@ static const char *parse_prefix(const char *p, const char *end, long *pid)
 		while (q < end && is_digit(*q))
 			q++;
 		if (q < end && (*q == ' ' || *q == '\t')) {
-			*pid = strtol(p, NULL, 10);
+			const char *d = p;
+
+			*pid = parse_long(&d, q, STRACE_PID_MAX);
+			if (*pid <= 0) {
+				*why = "pid at the start of the line out of range (1 to 4194304)";
+				return NULL;
+			}
 			p = skip_spaces(q, end);
 		}
 	}
@@ -323,10 +355,16 @@ int strace_parse_line(const char *line, size_t len, struct strace_line *out, con
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	if (len > STRACE_MAX_LINE) {
+		*why = "line longer than 16 MiB";
+		return -EINVAL;
+	}
 	while (end > line && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
 			      end[-1] == '\t'))
 		end--;
-	p = parse_prefix(line, end, &out->pid);
+	p = parse_prefix(line, end, &out->pid, why);
+	if (!p)
+		return -EINVAL;
 	/*
 	 * Nothing to replay: blank, a comment, strace's own messages, its "[ Process PID=N runs
 	 * in ... mode. ]" notes, and the stack frames of -k (" > /lib/libc.so.6(...)").
@@ -374,15 +412,24 @@ int strace_parse_line(const char *line, size_t len, struct strace_line *out, con
 
 /* ---- joining unfinished heads with their resumed tails ----------------------------------- */
 
+/*
+ * A pending head is on two chained hash lists: by pid (the tail names its pid) and by call name
+ * (a tail whose pid or head's pid is unknown is paired by name). Both tables have nbuckets
+ * lists, doubled when the heads outnumber them, so each lookup is O(1) whatever the number of
+ * calls pending at once.
+ */
 struct pending {
 	long pid;
 	char *text;	/* the head, prefix removed, " <unfinished ...>" removed */
 	size_t len, cap;
+	size_t name_len;	/* the call name at the start of text */
+	struct pending *pid_next, **pid_pprev;
+	struct pending *name_next, **name_pprev;
 };
 
 struct strace_reader {
-	struct pending *pend;
-	size_t npend, cap;
+	struct pending **by_pid, **by_name;
+	size_t nbuckets, npend;	/* nbuckets: 0 or a power of two */
 	char *buf;		/* the joined line handed out last */
 	size_t buf_cap;
 	char *frag;		/* text before an interleaved "strace: Process" message */
@@ -394,15 +441,27 @@ struct strace_reader *strace_reader_new(void)
 	return calloc(1, sizeof(struct strace_reader));
 }
 
+static void pending_free(struct pending *pd)
+{
+	free(pd->text);
+	free(pd);
+}
+
 void strace_reader_free(struct strace_reader *r)
 {
 	size_t i;
 
 	if (!r)
 		return;
-	for (i = 0; i < r->npend; i++)
-		free(r->pend[i].text);
-	free(r->pend);
+	for (i = 0; i < r->nbuckets; i++)
+		while (r->by_pid[i]) {
+			struct pending *pd = r->by_pid[i];
+
+			r->by_pid[i] = pd->pid_next;
+			pending_free(pd);
+		}
+	free(r->by_pid);
+	free(r->by_name);
 	free(r->buf);
 	free(r->frag);
 	free(r);
@@ -425,13 +484,101 @@ static int grow(char **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-static struct pending *find_pending(struct strace_reader *r, long pid)
+static size_t pid_bucket(const struct strace_reader *r, long pid)
 {
+	return (size_t)(((uint64_t)pid * 0x9E3779B97F4A7C15ULL) >> 32) & (r->nbuckets - 1);
+}
+
+static size_t name_bucket(const struct strace_reader *r, const char *name, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 
-	for (i = 0; i < r->npend; i++)
-		if (r->pend[i].pid == pid)
-			return &r->pend[i];
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	return (size_t)(h >> 17) & (r->nbuckets - 1);
+}
+
+static void link_pid(struct strace_reader *r, struct pending *pd)
+{
+	struct pending **head = &r->by_pid[pid_bucket(r, pd->pid)];
+
+	pd->pid_next = *head;
+	if (*head)
+		(*head)->pid_pprev = &pd->pid_next;
+	pd->pid_pprev = head;
+	*head = pd;
+}
+
+static void link_name(struct strace_reader *r, struct pending *pd)
+{
+	struct pending **head = &r->by_name[name_bucket(r, pd->text, pd->name_len)];
+
+	pd->name_next = *head;
+	if (*head)
+		(*head)->name_pprev = &pd->name_next;
+	pd->name_pprev = head;
+	*head = pd;
+}
+
+static void unlink_name(struct pending *pd)
+{
+	*pd->name_pprev = pd->name_next;
+	if (pd->name_next)
+		pd->name_next->name_pprev = pd->name_pprev;
+}
+
+static void unlink_pid(struct pending *pd)
+{
+	*pd->pid_pprev = pd->pid_next;
+	if (pd->pid_next)
+		pd->pid_next->pid_pprev = pd->pid_pprev;
+}
+
+/* Double the tables (or make the first ones), relinking every head. */
+static int rehash(struct strace_reader *r)
+{
+	size_t n = r->nbuckets ? 2 * r->nbuckets : 16, i;
+	struct pending **bp = calloc(n, sizeof(*bp)), **bn = calloc(n, sizeof(*bn));
+	struct pending *all = NULL;
+
+	if (!bp || !bn) {
+		free(bp);
+		free(bn);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->nbuckets; i++)	/* every head is on exactly one pid list */
+		while (r->by_pid[i]) {
+			struct pending *pd = r->by_pid[i];
+
+			r->by_pid[i] = pd->pid_next;
+			pd->pid_next = all;
+			all = pd;
+		}
+	free(r->by_pid);
+	free(r->by_name);
+	r->by_pid = bp;
+	r->by_name = bn;
+	r->nbuckets = n;
+	while (all) {
+		struct pending *pd = all;
+
+		all = pd->pid_next;
+		link_pid(r, pd);
+		link_name(r, pd);
+	}
+	return 0;
+}
+
+static struct pending *find_pending(struct strace_reader *r, long pid)
+{
+	struct pending *pd;
+
+	if (!r->nbuckets)
+		return NULL;
+	for (pd = r->by_pid[pid_bucket(r, pid)]; pd; pd = pd->pid_next)
+		if (pd->pid == pid)
+			return pd;
 	return NULL;
 }
 
@@ -444,16 +591,17 @@ static struct pending *find_pending_by_name(struct strace_reader *r, long pid, c
 					    const char *resumed_end)
 {
 	const char *sp = memchr(name, ' ', resumed_end - name);
-	size_t n = sp ? (size_t)(sp - name) : 0, i;
-	struct pending *found = NULL;
+	size_t n = sp ? (size_t)(sp - name) : 0;
+	struct pending *pd, *found = NULL;
 
-	if (!n)
+	if (!n || !r->nbuckets)
 		return NULL;
-	for (i = 0; i < r->npend; i++) {
-		struct pending *pd = &r->pend[i];
-
-		if ((pid >= 0 && pd->pid >= 0) || pd->len <= n || memcmp(pd->text, name, n) ||
-		    pd->text[n] != '(')
+	if (pid >= 0) {		/* only the head without a pid can be this tail's */
+		pd = find_pending(r, -1);
+		return pd && pd->name_len == n && !memcmp(pd->text, name, n) ? pd : NULL;
+	}
+	for (pd = r->by_name[name_bucket(r, name, n)]; pd; pd = pd->name_next) {
+		if (pd->name_len != n || memcmp(pd->text, name, n))
 			continue;
 		if (found)
 			return NULL;	/* ambiguous */
@@ -462,38 +610,51 @@ static struct pending *find_pending_by_name(struct strace_reader *r, long pid, c
 	return found;
 }
 
+static void drop(struct strace_reader *r, struct pending *pd)
+{
+	unlink_pid(pd);
+	unlink_name(pd);
+	r->npend--;
+	pending_free(pd);
+}
+
 static void drop_pending(struct strace_reader *r, long pid)
 {
 	struct pending *pd = find_pending(r, pid);
 
-	if (pd) {
-		free(pd->text);
-		*pd = r->pend[--r->npend];
-	}
+	if (pd)
+		drop(r, pd);
 }
 
 static int stash_head(struct strace_reader *r, long pid, const char *body, size_t len)
 {
 	struct pending *pd = find_pending(r, pid);
+	size_t n = 0;
 
+	while (n < len && is_name(body[n]))
+		n++;
 	if (!pd) {
-		if (r->npend == r->cap) {
-			size_t c = r->cap ? 2 * r->cap : 8;
-			struct pending *n = realloc(r->pend, c * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			r->pend = n;
-			r->cap = c;
-		}
-		pd = &r->pend[r->npend++];
-		memset(pd, 0, sizeof(*pd));
+		if (r->npend >= r->nbuckets && rehash(r))
+			return -ENOMEM;
+		pd = calloc(1, sizeof(*pd));
+		if (!pd)
+			return -ENOMEM;
 		pd->pid = pid;
+		if (grow(&pd->text, &pd->cap, len + 1)) {
+			free(pd);
+			return -ENOMEM;
+		}
+		link_pid(r, pd);
+		r->npend++;
+	} else {
+		if (grow(&pd->text, &pd->cap, len + 1))
+			return -ENOMEM;
+		unlink_name(pd);
 	}
-	if (grow(&pd->text, &pd->cap, len + 1))
-		return -ENOMEM;
 	memcpy(pd->text, body, len);
 	pd->len = len;
+	pd->name_len = n;
+	link_name(r, pd);
 	return 0;
 }
 
@@ -572,7 +733,7 @@ static int feed_resumed(struct strace_reader *r, long pid, const char *body, con
 	n = join(r, pd, q + 1, end - (q + 1));
 	if (n < 0)
 		return nomem(why);
-	drop_pending(r, pd->pid);
+	drop(r, pd);
 	err = strace_parse_line(r->buf, n, out, why);
 	return err ? err : 1;
 }
@@ -606,6 +767,11 @@ int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
 
 	if (r->frag_len && unfragment(r, &line, &len))
 		return nomem(why);
+	if (len > STRACE_MAX_LINE) {
+		r->frag_len = 0;
+		*why = "line longer than 16 MiB";
+		return -EINVAL;
+	}
 	end = line + len;
 	msg = attach_message(line, end);
 	if (msg) {
@@ -617,7 +783,9 @@ int strace_reader_feed(struct strace_reader *r, const char *line, size_t len,
 		r->frag_len = keep;
 		return 0;
 	}
-	body = parse_prefix(line, end, &pid);
+	body = parse_prefix(line, end, &pid, why);
+	if (!body)
+		return -EINVAL;
 	if (starts(body, end, "<... "))
 		return feed_resumed(r, pid, body, end, out, why);
 	err = strace_parse_line(line, end - line, out, why);

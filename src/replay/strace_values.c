@@ -8,6 +8,7 @@
  * with a flag mmlab does not know must not be replayed as if the flag were absent.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,8 +92,16 @@ const struct strace_sym strace_clone[] = {
 
 bool strace_span_is(struct strace_span s, const char *str)
 {
-	/* No strlen: most comparisons fail on the first bytes (flag and call names). */
-	return s.n && s.p[0] == str[0] && !strncmp(s.p, str, s.n) && str[s.n] == 0;
+	uint32_t i;
+
+	/*
+	 * Byte by byte, bounded by both: a span may hold NUL bytes (a trace is untrusted text),
+	 * and @str must not be read past its terminator. Most comparisons fail on the first byte.
+	 */
+	for (i = 0; i < s.n; i++)
+		if (!str[i] || str[i] != s.p[i])
+			return false;
+	return str[s.n] == 0;
 }
 
 /* @s without its trailing comment and spaces: "0x3e7 (comment MADV_???)" -> "0x3e7". */
@@ -107,7 +116,10 @@ static struct strace_span strip_comment(struct strace_span s)
 	return s;
 }
 
-/* Unsigned number in base 16 (0x), 8 (leading 0) or 10; the whole span must be used. */
+/*
+ * Unsigned number in base 16 (0x), 8 (leading 0) or 10; the whole span must be used. Returns 0,
+ * -EINVAL (not a number), or -ERANGE (more than 64 bits: never read modulo 2^64).
+ */
 static int parse_unsigned(const char *p, const char *end, unsigned long long *v)
 {
 	unsigned long long x = 0;
@@ -135,6 +147,14 @@ static int parse_unsigned(const char *p, const char *end, unsigned long long *v)
 			return -EINVAL;
 		if (d >= base)
 			return -EINVAL;
+		if (x > (ULLONG_MAX - (unsigned)d) / (unsigned)base) {
+			/* Keep reading: a later non-digit makes it "not a number" instead. */
+			for (p++; p < end; p++)
+				if (!((*p >= '0' && *p <= '9') || (base == 16 &&
+				      ((*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))))
+					return -EINVAL;
+			return -ERANGE;
+		}
 		x = x * base + d;
 	}
 	*v = x;
@@ -146,6 +166,7 @@ int strace_num(struct strace_span s, long long *v, struct strace_span *path)
 	const char *p, *end, *q;
 	unsigned long long x;
 	bool neg = false;
+	int err;
 
 	if (s.n && s.p[s.n - 1] == '/')
 		s = strip_comment(s);
@@ -162,12 +183,12 @@ int strace_num(struct strace_span s, long long *v, struct strace_span *path)
 	 * that is gone (the span then keeps ">(deleted)", which strace_unescape() turns into
 	 * the " (deleted)" of /proc/PID/maps).
 	 */
-	q = memchr(p, '<', s.n);
+	q = s.n ? memchr(p, '<', s.n) : NULL;
 	if (q) {
 		static const char del[] = ">(deleted)";
 		size_t dl = sizeof(del) - 1;
 
-		if (end[-1] == '>') {
+		if (end[-1] == '>' && end - q >= 2) {
 			if (path)
 				*path = (struct strace_span){ q + 1, (uint32_t)(end - q - 2) };
 		} else if ((size_t)(end - q) > dl && !memcmp(end - dl, del, dl)) {
@@ -186,9 +207,17 @@ int strace_num(struct strace_span s, long long *v, struct strace_span *path)
 		neg = true;
 		p++;
 	}
-	if (parse_unsigned(p, end, &x))
-		return -EINVAL;
-	*v = neg ? -(long long)x : (long long)x;
+	err = parse_unsigned(p, end, &x);
+	if (err)
+		return err;
+	if (neg) {
+		/* -2^63 is the most negative: its magnitude is not a long long. */
+		if (x > (unsigned long long)LLONG_MAX + 1)
+			return -ERANGE;
+		*v = x == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)x;
+	} else {
+		*v = (long long)x;	/* 2^63.. are addresses and sizes: the same 64 bits */
+	}
 	return 0;
 }
 
@@ -207,30 +236,75 @@ int strace_signal(struct strace_span s)
 	return 0;
 }
 
+/* The end of the flag token starting at @p: the first '|' outside a comment, or @end. */
+static const char *flag_token_end(const char *p, const char *end)
+{
+	while (p < end && *p != '|') {
+		if (*p == '/' && p + 1 < end && p[1] == '*') {
+			const char *c = memmem(p + 2, (size_t)(end - p - 2), "*/", 2);
+
+			p = c ? c + 2 : end;
+			continue;
+		}
+		p++;
+	}
+	return p;
+}
+
+/* @t without a comment anywhere after its first byte, and without spaces around it. */
+static struct strace_span flag_token(const char *p, const char *e)
+{
+	const char *c = e - p > 2 ? memmem(p + 1, (size_t)(e - p - 1), "/*", 2) : NULL;
+
+	if (c)
+		e = c;
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	return (struct strace_span){ p, (uint32_t)(e - p) };
+}
+
 int strace_flags(struct strace_span s, const struct strace_sym *tab, uint64_t *v)
 {
-	const char *p, *end;
+	const char *p = s.p, *end = s.p + s.n;
 	uint64_t acc = 0;
 
-	s = strip_comment(s);
-	p = s.p;
-	end = s.p + s.n;
-	if (!s.n)
+	if (!flag_token(p, end).n)
 		return -EINVAL;
-	while (p < end) {
-		const char *bar = memchr(p, '|', end - p), *tok_end = bar ? bar : end;
-		struct strace_span tok = { p, (uint32_t)(tok_end - p) };
+	/*
+	 * Tokens are split at '|' outside comments: strace writes unknown bits as a number with
+	 * a comment, in any position ("0xf (comment MAP_???)|MAP_FIXED"), and a whole value as a
+	 * number followed by its decoding ("0x22 (comment MAP_PRIVATE|MAP_ANONYMOUS)"). Either
+	 * way the number is the kernel's bits.
+	 */
+	while (p <= end) {
+		const char *tok_end = flag_token_end(p, end);
+		struct strace_span tok = flag_token(p, tok_end);
 		const struct strace_sym *sym;
 		unsigned long long x;
 		const char *shl = tok.n > 2 ? memmem(tok.p, tok.n, "<<", 2) : NULL;
+		int err;
 
-		if (shl) {	/* "21<<MAP_HUGE_SHIFT" */
-			if (parse_unsigned(tok.p, shl, &x))
+		if (!tok.n)
+			return -EINVAL;
+		if (shl) {	/* "21<<MAP_HUGE_SHIFT": a 6-bit page-size log in bits 26..31 */
+			struct strace_span sh = { shl + 2, (uint32_t)(tok.p + tok.n - shl - 2) };
+
+			err = parse_unsigned(tok.p, shl, &x);
+			if (err)
+				return err;
+			if (!strace_span_is(sh, "MAP_HUGE_SHIFT"))
 				return -EINVAL;
+			if (x > 0x3f)
+				return -ERANGE;
 			acc |= x << 26;
 			goto next;
 		}
-		if (!parse_unsigned(tok.p, tok_end, &x)) {
+		err = parse_unsigned(tok.p, tok.p + tok.n, &x);
+		if (err == -ERANGE)
+			return err;
+		if (!err) {
 			acc |= x;
 			goto next;
 		}
@@ -246,7 +320,9 @@ int strace_flags(struct strace_span s, const struct strace_sym *tab, uint64_t *v
 			return -EINVAL;
 		acc |= x;
 next:
-		p = bar ? bar + 1 : end;
+		if (tok_end == end)
+			break;
+		p = tok_end + 1;
 	}
 	*v = acc;
 	return 0;

@@ -67,8 +67,9 @@ static void test_bad_input(void **state)
 	assert_int_equal(test_run_mmlab("proc --thp never sys/vm/min_free_kbytes", &out), 0);
 	assert_string_equal(out, "11585\n");
 	free(out);
-	assert_int_equal(test_run_mmlab("tour --nodes 0", &out), 1);
-	assert_non_null(strstr(out, "cannot boot the machine: Invalid argument"));
+	/* Out of range: refused at parse time, saying what is allowed (it once booted, and failed). */
+	assert_int_equal(test_run_mmlab("tour --nodes 0", &out), 2);
+	assert_non_null(strstr(out, "bad value for --nodes: '0' (1 to 64)"));
 	free(out);
 	assert_int_equal(test_run_mmlab("proc nosuchfile", &out), 1);
 	assert_non_null(strstr(out, "nosuchfile: No such file or directory"));
@@ -132,6 +133,61 @@ static void test_tour_max_cpus(void **state)
 	free(out);
 }
 
+/*
+ * Every machine option is range-checked before booting, and says what is allowed (issue 11:
+ * --nodes 4294967298 silently became 2, --mem -1 and --mem 1M failed at boot with a bare
+ * "Invalid argument", --mmap-base -4096 was accepted, --objects -1 overflowed a calloc and
+ * --objects 100000000 passed 3 GB).
+ */
+static void test_option_ranges(void **state)
+{
+	static const struct {
+		const char *args, *says;
+	} bad[] = {
+		{ "tour --nodes 4294967298", "bad value for --nodes: '4294967298' (1 to 64)" },
+		{ "tour --nodes 65", "bad value for --nodes: '65' (1 to 64)" },
+		{ "tour --nodes -1", "bad value for --nodes: '-1' (1 to 64)" },
+		{ "tour --cpus-per-node 0", "bad value for --cpus-per-node: '0' (1 to 256)" },
+		{ "tour --nodes 16 --cpus-per-node 32", "16 nodes x 32 CPUs per node is more than 256 CPUs" },
+		{ "tour --mem -1", "bad value for --mem: '-1' (a size from 16M to 4T" },
+		{ "tour --mem 1M", "bad value for --mem: '1M' (a size from 16M to 4T" },
+		{ "tour --mem 5T", "bad value for --mem: '5T'" },
+		{ "tour --mem 16777217", "a multiple of 4K" },
+		{ "tour --mem 99999999999999999999", "bad value for --mem" },
+		{ "tour --mem 32M --nodes 8", "32 MiB on 8 nodes is less than 8 MiB per node" },
+		{ "proc --mem 1G --movablecore 2G meminfo", "--movablecore must be below --mem" },
+		{ "slabinfo --objects -1", "bad value for --objects: '-1' (0 to 1000000)" },
+		{ "slabinfo --objects 100000000", "bad value for --objects: '100000000' (0 to 1000000)" },
+		{ "replay --mmap-base -4096 /dev/null", "bad --mmap-base '-4096' (a page-aligned address from 0x1000 to 0x7ffffffff000)" },
+		{ "replay --mmap-base 0x800000000000 /dev/null", "bad --mmap-base" },
+		{ "replay --maps 0 /dev/null", "bad --maps pid '0' (1 to 4194304)" },
+		{ "replay --maps 99999999999999999999 /dev/null", "bad --maps pid" },
+	};
+	char *out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = test_run_mmlab(bad[i].args, &out);
+
+		if (rc != 2 || !strstr(out, bad[i].says))
+			fail_msg("mmlab %s: exit %d, '%s' (want 2 and '%s')", bad[i].args, rc, out,
+				 bad[i].says);
+		free(out);
+	}
+	/* The limits themselves are allowed. */
+	assert_int_equal(test_run_mmlab("proc --mem 16M --nodes 2 buddyinfo", &out), 0);
+	free(out);
+	assert_int_equal(test_run_mmlab("proc --nodes 1 --cpus-per-node 256 buddyinfo", &out), 0);
+	free(out);
+	assert_int_equal(test_run_mmlab("slabinfo --objects 0", &out), 0);
+	free(out);
+	assert_int_equal(test_run_mmlab("--help", &out), 0);
+	assert_non_null(strstr(out, "--nodes 1 to 64"));
+	assert_non_null(strstr(out, "--objects 0 to 1000000"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_tour_max_cpus),
 		cmocka_unit_test(test_gbpages),
 		cmocka_unit_test(test_tour_without_normal),
+		cmocka_unit_test(test_option_ranges),
 	};
 
 	return mmlab_run_tests(tests, NULL, NULL);

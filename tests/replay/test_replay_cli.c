@@ -531,6 +531,84 @@ static void test_mutated_traces(void **state)
 	result_free(&base);
 }
 
+/*
+ * Hostile traces (issue 11): a number out of range is unusable input naming the line and the
+ * field; strace's unknown-bits notation is read; a maps file's error names the maps file's
+ * line; a directory is not an empty snapshot.
+ */
+static void test_hostile_input(void **state)
+{
+	char path[512], args[600];
+	struct result r;
+	FILE *f;
+
+	(void)state;
+	r = mmlab_replay("--check", "10 brk(NULL) = 0x555555560000\n"
+				    "[pid 99999999999999999999] brk(NULL) = 0x555555560000\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, ":2: pid in [pid N] out of range"));
+	result_free(&r);
+	r = mmlab_replay("--check", "10 +++ exited with 18446744073709551616 +++\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, ":1: exit status out of range"));
+	result_free(&r);
+	/* 0x10000000000001000 once replayed as 0x1000 and counted as matched. */
+	r = mmlab_replay("--check", "munmap(0x10000000000001000, 4096) = 0\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, ":1: munmap: argument 1 '0x10000000000001000' is out of range"));
+	result_free(&r);
+	r = mmlab_replay("", "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, "
+			     "-9223372036854775808)\n");	/* once a signed overflow */
+	assert_int_equal(r.status, 0);
+	result_free(&r);
+	/* Unknown bits as strace writes them: 0xf is MAP_SHARED_VALIDATE plus bits 0x4|0x8. */
+	r = mmlab_replay("--check", "mmap(0x10000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|"
+				    "MAP_FIXED|0x400000 /* MAP_??? */, -1, 0) = 0x10000000\n");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(last_line(r.err), "1 calls replayed, 1 matched, 0 differed\n");
+	result_free(&r);
+	r = mmlab_replay("--check", "mmap(0x10000000, 4096, PROT_READ, 0xf /* MAP_??? */|MAP_FIXED, "
+				    "-1, 0) = -1 EBADF (Bad file descriptor)\n");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(last_line(r.err), "1 calls replayed, 1 matched, 0 differed\n");
+	result_free(&r);
+	/* An overlap in the maps file blames the maps file's line. */
+	snprintf(path, sizeof(path), "%s/overlap.maps", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("555555554000-555555556000 r--p 00000000 fe:00 247134    /usr/bin/cat\n"
+	      "\n"
+	      "555555555000-555555581000 rw-p 00000000 00:00 0         [heap]\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "--initial-maps %s", path);
+	r = mmlab_replay(args, "brk(NULL)\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "overlap.maps:3: overlaps or comes before line 1"));
+	result_free(&r);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("555555554000-555555556000 r--p 00000000 1000:00 247134    /usr/bin/cat\n", f);
+	fclose(f);
+	r = mmlab_replay(args, "brk(NULL)\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "overlap.maps:1: "));
+	result_free(&r);
+	/* A line the model refuses (beyond the user address space) names its maps line too. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("555555554000-555555556000 r--p 00000000 fe:00 247134    /usr/bin/cat\n"
+	      "800000000000-800000001000 rw-p 00000000 00:00 0\n", f);
+	fclose(f);
+	r = mmlab_replay(args, "brk(NULL)\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "overlap.maps:2: "));
+	result_free(&r);
+	r = mmlab_replay("--initial-maps /", "brk(NULL)\n");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "/: Is a directory"));
+	result_free(&r);
+}
+
 static int setup(void **state)
 {
 	char *d = harness_tmpdir();
@@ -559,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_unusable),
 		cmocka_unit_test(test_initial_maps),
 		cmocka_unit_test(test_mutated_traces),
+		cmocka_unit_test(test_hostile_input),
 	};
 
 	return mmlab_run_tests(tests, setup, teardown);

@@ -4,6 +4,7 @@
  * malformed lines that must be refused.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
@@ -207,7 +208,7 @@ static void test_values(void **state)
 	long long v;
 
 	(void)state;
-	s = (struct strace_span){ "MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|21<<MAP_HUGE_SHIFT", 54 };
+	s = (struct strace_span){ "MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|21<<MAP_HUGE_SHIFT", 56 };
 	assert_int_equal(strace_flags(s, strace_map, &f), 0);
 	assert_int_equal(f, 0x22 | 0x40000 | (21ULL << 26));
 	s = (struct strace_span){ "PROT_READ|0x10", 14 };
@@ -291,6 +292,152 @@ static void test_mutations(void **state)
 	strace_reader_free(r);
 }
 
+/* ---- issue 11: hostile traces ------------------------------------------------------------ */
+
+static int parse_err(const char *s, const char **why)
+{
+	struct strace_line l;
+
+	*why = NULL;
+	return strace_parse_line(s, strlen(s), &l, why);
+}
+
+/* Pids and exit codes are range-checked: 20 digits are an error naming the field, not UB. */
+static void test_pid_ranges(void **state)
+{
+	const char *why;
+	struct strace_line l;
+
+	(void)state;
+	assert_int_equal(parse_err("[pid 99999999999999999999] brk(NULL) = 0x1000", &why), -EINVAL);
+	assert_non_null(strstr(why, "pid in [pid N] out of range"));
+	assert_int_equal(parse_err("99999999999999999999 brk(NULL) = 0x1000", &why), -EINVAL);
+	assert_non_null(strstr(why, "pid at the start of the line out of range"));
+	assert_int_equal(parse_err("4194305 brk(NULL) = 0x1000", &why), -EINVAL);
+	assert_int_equal(parse_err("+++ exited with 99999999999999999999 +++", &why), -EINVAL);
+	assert_non_null(strstr(why, "exit status out of range"));
+	assert_int_equal(parse_err("+++ superseded by execve in pid 99999999999999999999 +++", &why),
+			 -EINVAL);
+	assert_non_null(strstr(why, "superseding pid out of range"));
+	/* The largest allowed. */
+	l = parse_ok("[pid 4194304] brk(NULL) = 0x1000");
+	assert_int_equal(l.pid, 4194304);
+	l = parse_ok("4194304 +++ superseded by execve in pid 4194304 +++");
+	assert_int_equal(l.status, 4194304);
+	l = parse_ok("+++ exited with 255 +++");
+	assert_int_equal(l.status, 255);
+}
+
+/* -2^63 is read exactly (no signed overflow); a 65-bit value is an error, not modulo 2^64. */
+static void test_number_ranges(void **state)
+{
+	struct strace_span s;
+	long long v;
+	uint64_t f;
+	const char *why;
+
+	(void)state;
+	s = (struct strace_span){ "-9223372036854775808", 20 };
+	assert_int_equal(strace_num(s, &v, NULL), 0);
+	assert_true(v == INT64_MIN);
+	s = (struct strace_span){ "-9223372036854775809", 20 };
+	assert_int_equal(strace_num(s, &v, NULL), -ERANGE);
+	s = (struct strace_span){ "0xffffffffffffffff", 18 };
+	assert_int_equal(strace_num(s, &v, NULL), 0);
+	assert_true((unsigned long long)v == ~0ULL);
+	s = (struct strace_span){ "0x10000000000001000", 19 };
+	assert_int_equal(strace_num(s, &v, NULL), -ERANGE);
+	s = (struct strace_span){ "18446744073709551616", 20 };
+	assert_int_equal(strace_num(s, &v, NULL), -ERANGE);
+	s = (struct strace_span){ "0x10000000000001000|MAP_FIXED", 29 };
+	assert_int_equal(strace_flags(s, strace_map, &f), -ERANGE);
+	s = (struct strace_span){ "64<<MAP_HUGE_SHIFT", 18 };
+	assert_int_equal(strace_flags(s, strace_map, &f), -ERANGE);
+	assert_int_equal(parse_err("mmap(NULL, 4096) = 0x10000000000001000", &why), -EINVAL);
+	assert_non_null(strstr(why, "out of range"));
+}
+
+/*
+ * A NUL byte inside an argument: the comparison stops at the span's length and at the name's
+ * terminator, never past either (the name here is a heap copy of exact size, so ASan sees any
+ * byte read beyond it).
+ */
+static void test_nul_bytes(void **state)
+{
+	static const char text[] = "MAP_\0IXED";
+	char *name = strdup("MAP_");
+	struct strace_span s = { text, 9 };
+	uint64_t f;
+
+	(void)state;
+	assert_false(strace_span_is(s, name));
+	s.n = 5;
+	assert_false(strace_span_is(s, name));
+	s.n = 4;
+	assert_true(strace_span_is(s, name));
+	s = (struct strace_span){ "MAP_FIXED\0", 10 };
+	assert_false(strace_span_is(s, "MAP_FIXED"));
+	assert_int_equal(strace_flags(s, strace_map, &f), -EINVAL);
+	free(name);
+}
+
+/* strace's notation for unknown bits is read as the kernel's bits, wherever the comment is. */
+static void test_unknown_bits(void **state)
+{
+	struct strace_span s;
+	uint64_t f;
+
+	(void)state;
+	s = (struct strace_span){ "0xf /* MAP_??? */|MAP_FIXED", 27 };
+	assert_int_equal(strace_flags(s, strace_map, &f), 0);
+	assert_int_equal(f, 0xf | MAP_FIXED);
+	s = (struct strace_span){ "MAP_PRIVATE|MAP_ANONYMOUS|0x400000 /* MAP_??? */", 48 };
+	assert_int_equal(strace_flags(s, strace_map, &f), 0);
+	assert_int_equal(f, MAP_PRIVATE | MAP_ANONYMOUS | 0x400000);
+	s = (struct strace_span){ "PROT_READ|0x10 /* PROT_??? */", 29 };
+	assert_int_equal(strace_flags(s, strace_prot, &f), 0);
+	assert_int_equal(f, PROT_READ | 0x10);
+	s = (struct strace_span){ "PROT_READ|", 10 };	/* an empty name is not a zero */
+	assert_int_equal(strace_flags(s, strace_prot, &f), -EINVAL);
+}
+
+/*
+ * Pending heads are found by hash: 100,000 calls pending at once (each its own pid, then the
+ * same name without a pid) join in linear time. The old linear scan took 5.8 s here without
+ * sanitizers; the limit below is the test's TIMEOUT.
+ */
+static void test_many_pending(void **state)
+{
+	struct strace_reader *r = strace_reader_new();
+	struct strace_line l;
+	char line[128];
+	int i;
+
+	(void)state;
+	for (i = 1; i <= 100000; i++) {
+		snprintf(line, sizeof(line), "%d mmap(NULL, %d, PROT_READ <unfinished ...>", i, i * 4096);
+		assert_int_equal(feed(r, line, &l), 1);
+	}
+	for (i = 100000; i >= 1; i--) {
+		snprintf(line, sizeof(line), "%d <... mmap resumed>, MAP_PRIVATE, -1, 0) = 0x%x000", i, i);
+		assert_int_equal(feed(r, line, &l), 1);
+		assert_int_equal(l.pid, i);
+		assert_int_equal(l.ret, (long long)i << 12);
+	}
+	/* By name: the one head without a pid pairs with a tail that has one, and back. */
+	assert_int_equal(feed(r, "munmap(0x1000, 4096 <unfinished ...>", &l), 1);
+	assert_int_equal(feed(r, "[pid 7] <... munmap resumed>) = 0", &l), 1);
+	assert_span(l.name, "munmap");
+	assert_int_equal(feed(r, "[pid 7] brk(NULL <unfinished ...>", &l), 1);
+	assert_int_equal(feed(r, "[pid 8] brk(NULL <unfinished ...>", &l), 1);
+	assert_int_equal(feed(r, "<... brk resumed>) = 0x1000", &l), 0);	/* ambiguous */
+	assert_int_equal(feed(r, "[pid 8] +++ exited with 0 +++", &l), 1);
+	assert_int_equal(feed(r, "<... brk resumed>) = 0x2000", &l), 1);
+	assert_int_equal(l.pid, 7);
+	assert_int_equal(l.ret, 0x2000);
+	strace_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +448,11 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_pid_ranges),
+		cmocka_unit_test(test_number_ranges),
+		cmocka_unit_test(test_nul_bytes),
+		cmocka_unit_test(test_unknown_bits),
+		cmocka_unit_test(test_many_pending),
 	};
 
 	return mmlab_run_tests(tests, NULL, NULL);

@@ -27,12 +27,21 @@ int tour_vm(struct machine *m, FILE *out);
 int tour_pages(struct machine *m, FILE *out);
 
 struct machine_config;
-/* Parse and remove --mem/--nodes/--cpus-per-node/--movablecore/--thp from argv. 0 or -EINVAL. */
+/*
+ * Parse and remove --mem/--nodes/--cpus-per-node/--movablecore/--thp/--gbpages/--no-zero-page
+ * from argv, each range-checked (the limits in `mmlab --help`), the combination too. Returns
+ * 0, or -EINVAL after printing what was wrong and what is allowed.
+ */
 int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg);
 /* Boot @cfg, printing a clear error on failure. */
 int cli_boot(const struct machine_config *cfg, struct machine **m);
 
-/* Shared option parsing: a size with an optional K/M/G/T suffix. Returns 0 or -EINVAL. */
+/*
+ * Shared option parsing: a size (digits, decimal or 0x hex, then an optional K/M/G/T suffix; no
+ * sign). Returns 0 or -EINVAL (also for a value that does not fit in 64 bits).
+ */
 int cli_parse_size(const char *s, unsigned long long *out);
+/* A decimal count from @min to @max (no suffix). Returns 0, -EINVAL (not a number), -ERANGE. */
+int cli_parse_count(const char *s, long long min, long long max, long long *out);
 
 #endif /* MMLAB_CLI_H */

@@ -3,6 +3,7 @@
  * subcommand.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,12 @@ static void usage(FILE *out)
 	fprintf(out, "\nMachine options of tour, proc, slabinfo and replay: --mem SIZE, --nodes N, --cpus-per-node N,\n"
 		     "--movablecore SIZE, --thp always|madvise|never, --gbpages (1 GiB direct-map pages, as\n"
 		     "a CPU with pdpe1gb: meminfo's DirectMap1G), --no-zero-page (read faults allocate, as\n"
-		     "on hosts that forbid the zero page).\n");
+		     "on hosts that forbid the zero page).\n"
+		     "\nLimits: --mem 16M to 4T, a multiple of 4K, at least 8M per node; --nodes 1 to 64;\n"
+		     "--cpus-per-node 1 to 256, at most 256 CPUs in all; --movablecore below --mem.\n"
+		     "replay: --mmap-base a page-aligned address from 0x1000 to 0x7ffffffff000; --maps PID 1 to\n"
+		     "4194304. slabinfo: --objects 0 to 1000000 (objects of each kmalloc size).\n"
+		     "SIZE is a number (decimal, 0x hex) with an optional K, M, G or T suffix.\n");
 }
 
 int cli_parse_size(const char *s, unsigned long long *out)
@@ -40,6 +46,9 @@ int cli_parse_size(const char *s, unsigned long long *out)
 	unsigned long long v;
 	int shift = 0;
 
+	/* strtoull would take leading spaces, '+' and '-' ("-1" as 2^64 - 1): digits only. */
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno || end == s)
@@ -58,6 +67,30 @@ int cli_parse_size(const char *s, unsigned long long *out)
 	if (*end || (shift && v > (~0ULL >> shift)))
 		return -EINVAL;
 	*out = v << shift;
+	return 0;
+}
+
+int cli_parse_count(const char *s, long long min, long long max, long long *out)
+{
+	long long v = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*p == '-' && p[1])
+		p++;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > (LLONG_MAX - (*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (*p - '0');
+	}
+	if (*s == '-')
+		v = -v;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
 	return 0;
 }
 

@@ -11,7 +11,7 @@
  * hold memory accesses in valgrind lackey's format (docs/replay.md). With --check, every memory syscall whose result differs
  * from the recorded one goes to stderr, then the summary line
  * "N calls replayed, M matched, D differed"; exit 1 if D > 0. Unusable input: exit 2 with the
- * line number. TRACE "-" is standard input.
+ * line number. This host out of memory: exit 1 saying so. TRACE "-" is standard input.
  *
  * The machine answers as this host would: vm.overcommit_memory, overcommit_ratio,
  * max_map_count and mmap_min_addr are read from /proc/sys/vm, and its RAM is the host's
@@ -100,17 +100,21 @@ static int parse_args(int argc, char **argv, struct replay_options *o, const cha
 		} else if (!strcmp(a, "--initial-maps") && i + 1 < argc) {
 			o->initial_maps = argv[++i];
 		} else if (!strcmp(a, "--mmap-base") && i + 1 < argc) {
-			if (cli_parse_size(argv[++i], &v) || (v & 0xfff)) {
-				fprintf(stderr, "mmlab replay: bad --mmap-base '%s'\n", argv[i]);
+			if (cli_parse_size(argv[++i], &v) || (v & 0xfff) || !v || v > MM_TASK_SIZE) {
+				fprintf(stderr, "mmlab replay: bad --mmap-base '%s' (a page-aligned "
+					"address from 0x1000 to %#lx)\n", argv[i], MM_TASK_SIZE);
 				return 2;
 			}
 			o->mmap_base = v;
 		} else if (!strcmp(a, "--maps") && i + 1 < argc) {
-			if (cli_parse_size(argv[++i], &v) || !v || v > 0x7fffffff) {
-				fprintf(stderr, "mmlab replay: bad --maps pid '%s'\n", argv[i]);
+			long long pid;
+
+			if (cli_parse_count(argv[++i], 1, 4194304, &pid)) {
+				fprintf(stderr, "mmlab replay: bad --maps pid '%s' (1 to 4194304)\n",
+					argv[i]);
 				return 2;
 			}
-			o->maps_pid = (long)v;
+			o->maps_pid = (long)pid;
 			snprintf(pl->maps_path, sizeof(pl->maps_path), "%ld/maps", o->maps_pid);
 			if (pl->n == MAX_PROC_PATHS)
 				goto too_many;
@@ -179,10 +183,18 @@ static int run_replay(struct machine *m, const struct replay_options *o, FILE *f
 
 	err = replay_new(m, o, &r, why, sizeof(why));
 	if (err) {
-		fprintf(stderr, "mmlab replay: %s\n", why[0] ? why : strerror(-err));
-		return 2;
+		fprintf(stderr, "mmlab replay: %s%s\n", err == -ENOMEM ? "out of memory: " : "",
+			why[0] ? why : strerror(-err));
+		return err == -ENOMEM ? 1 : 2;
 	}
 	err = replay_file(r, f, &lineno, why, sizeof(why));
+	if (err == -ENOMEM) {
+		/* The host failed, not the trace: exit 1, as for a failed boot. */
+		fprintf(stderr, "mmlab replay: %s:%lu: out of memory on this host%s%s\n", trace,
+			lineno, why[0] ? ": " : "", why);
+		rc = 1;
+		goto out;
+	}
 	if (err) {
 		fprintf(stderr, "mmlab replay: %s:%lu: %s\n", trace, lineno,
 			why[0] ? why : strerror(-err));

@@ -126,6 +126,13 @@ int slabinfo_report(struct machine *m, FILE *out, bool show_empty, bool sort_by_
 	return 0;
 }
 
+/*
+ * The most --objects: of each of 13 kmalloc sizes up to 8 KiB (about 11 GiB of objects at the
+ * limit, more than the default machine holds: the model runs out first, as ENOMEM), with a
+ * host array of 8 MB to hold them.
+ */
+#define OBJECTS_MAX 1000000
+
 /* A sample workload: objects of every kmalloc size, a cache with a constructor, some freed. */
 static int sample_workload(unsigned long objects)
 {
@@ -158,7 +165,7 @@ int cmd_slabinfo(int argc, char **argv)
 {
 	struct machine_config cfg;
 	struct machine *m;
-	unsigned long long objects = 1000;
+	long long objects = 1000;
 	bool show_empty = false, by_size = false;
 	int i, err;
 
@@ -170,9 +177,14 @@ int cmd_slabinfo(int argc, char **argv)
 			show_empty = true;
 		else if (!strcmp(argv[i], "-S"))
 			by_size = true;
-		else if (!strcmp(argv[i], "--objects") && i + 1 < argc &&
-			 !cli_parse_size(argv[i + 1], &objects))
+		else if (!strcmp(argv[i], "--objects") && i + 1 < argc) {
+			if (cli_parse_count(argv[i + 1], 0, OBJECTS_MAX, &objects)) {
+				fprintf(stderr, "mmlab slabinfo: bad value for --objects: '%s' (0 to %d)\n",
+					argv[i + 1], OBJECTS_MAX);
+				return 2;
+			}
 			i++;
+		}
 		else {
 			fprintf(stderr, "usage: mmlab slabinfo [--mem SIZE] [--nodes N] [--objects N] [-z] [-S]\n");
 			return 2;

@@ -22,6 +22,11 @@ static const struct tour_section sections[] = {
 	{ "Pages: demand paging, the zero page, fork and copy-on-write, pagemap and smaps", tour_pages },
 };
 
+/* machine_boot()'s limits (src/core/machine.c config_validate), said before booting. */
+#define MEM_MIN (16ULL << 20)
+#define MEM_MAX (1ULL << 42)
+#define MEM_PER_NODE_MIN (8ULL << 20)
+
 int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)
 {
 	int i, j = 1;
@@ -54,20 +59,37 @@ int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)
 			cfg->forbid_zero_page = true;
 			continue;
 		}
-		if ((!strcmp(opt, "--mem") || !strcmp(opt, "--nodes") || !strcmp(opt, "--cpus-per-node") ||
-		     !strcmp(opt, "--movablecore")) && i + 1 < *argc) {
-			if (cli_parse_size(argv[i + 1], &v)) {
-				fprintf(stderr, "mmlab: bad value for %s: '%s'\n", opt, argv[i + 1]);
+		if ((!strcmp(opt, "--mem") || !strcmp(opt, "--movablecore")) && i + 1 < *argc) {
+			bool mem = !strcmp(opt, "--mem");
+
+			if (cli_parse_size(argv[i + 1], &v) || v % 4096 ||
+			    (mem && (v < MEM_MIN || v > MEM_MAX))) {
+				fprintf(stderr, "mmlab: bad value for %s: '%s' (%s)\n", opt, argv[i + 1],
+					mem ? "a size from 16M to 4T, a multiple of 4K, e.g. 8G"
+					    : "a size below --mem, a multiple of 4K");
 				return -EINVAL;
 			}
-			if (!strcmp(opt, "--mem"))
+			if (mem)
 				cfg->mem_bytes = v;
-			else if (!strcmp(opt, "--nodes"))
-				cfg->nr_nodes = (int)v;
-			else if (!strcmp(opt, "--cpus-per-node"))
-				cfg->cpus_per_node = (int)v;
 			else
 				cfg->movablecore_bytes = v;
+			i++;
+			continue;
+		}
+		if ((!strcmp(opt, "--nodes") || !strcmp(opt, "--cpus-per-node")) && i + 1 < *argc) {
+			bool nodes = !strcmp(opt, "--nodes");
+			long long n;
+
+			if (cli_parse_count(argv[i + 1], 1, nodes ? MMLAB_MAX_NUMNODES : MMLAB_MAX_CPUS,
+					    &n)) {
+				fprintf(stderr, "mmlab: bad value for %s: '%s' (1 to %d)\n", opt,
+					argv[i + 1], nodes ? MMLAB_MAX_NUMNODES : MMLAB_MAX_CPUS);
+				return -EINVAL;
+			}
+			if (nodes)
+				cfg->nr_nodes = (int)n;
+			else
+				cfg->cpus_per_node = (int)n;
 			i++;
 			continue;
 		}
@@ -75,6 +97,22 @@ int cli_parse_machine_opts(int *argc, char **argv, struct machine_config *cfg)
 	}
 	*argc = j;
 	argv[j] = NULL;
+	/* The combinations machine_boot() would refuse with a bare EINVAL. */
+	if (cfg->nr_nodes * cfg->cpus_per_node > MMLAB_MAX_CPUS) {
+		fprintf(stderr, "mmlab: %d nodes x %d CPUs per node is more than %d CPUs\n",
+			cfg->nr_nodes, cfg->cpus_per_node, MMLAB_MAX_CPUS);
+		return -EINVAL;
+	}
+	if (cfg->mem_bytes / cfg->nr_nodes < MEM_PER_NODE_MIN) {
+		fprintf(stderr, "mmlab: %llu MiB on %d nodes is less than 8 MiB per node\n",
+			(unsigned long long)(cfg->mem_bytes >> 20), cfg->nr_nodes);
+		return -EINVAL;
+	}
+	if (cfg->movablecore_bytes >= cfg->mem_bytes) {
+		fprintf(stderr, "mmlab: --movablecore must be below --mem (%llu MiB)\n",
+			(unsigned long long)(cfg->mem_bytes >> 20));
+		return -EINVAL;
+	}
 	return 0;
 }
 
