@@ -441,6 +441,7 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slo
 			count_vm_event(THP_ZERO_PAGE_ALLOC);
 		*slot = pte_val(pte_mkspecial(f, __pte(mk_huge_entry(f, vm_of(mm)->huge_zero_pfn,
 								     prot))));
+		mm->nr_huge_pmds++;
 		return 0;
 	}
 	head = alloc_pages(GFP_TRANSHUGE_LIGHT | __GFP_ZERO, HPAGE_PMD_ORDER);
@@ -459,6 +460,7 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slo
 	if (vma->vm_flags & VM_WRITE)
 		e = pte_val(pte_mkwrite(f, pte_mkdirty(f, __pte(e))));
 	*slot = e;
+	mm->nr_huge_pmds++;
 	return 0;
 }
 
@@ -475,6 +477,7 @@ static void split_huge_pmd_locked(struct mm_struct *mm, uint64_t *slot)
 	unsigned long pfn = pte_pfn(f, __pte(e)), i;
 	pte_t *table = pgtable_trans_huge_withdraw(mm, slot);
 
+	mm->nr_huge_pmds--;
 	for (i = 0; i < HPAGE_PMD_NR; i++)	/* the huge zero page becomes the small one */
 		table[i] = __pte(((uint64_t)(is_huge_zero_pfn(mm, pfn) ? vm_of(mm)->zero_pfn :
 					     pfn + i) << 12) | bits);
@@ -515,7 +518,7 @@ static void split_huge_at(struct mm_struct *mm, unsigned long addr)
 static void split_huge_range_locked(struct mm_struct *mm, unsigned long start, unsigned long end,
 				    bool all)
 {
-	if (mm_maps_nothing(mm) || start >= end)
+	if (!mm->nr_huge_pmds || start >= end)
 		return;
 	if (all) {
 		pgtable_walk(mm, start, end, split_one_huge, mm);
@@ -534,6 +537,7 @@ static void zap_huge_pmd(struct mm_struct *mm, uint64_t *slot)
 	struct page *head;
 
 	*slot = 0;
+	mm->nr_huge_pmds--;
 	pgtable_free_withdrawn(mm, pgtable_trans_huge_withdraw(mm, slot));
 	if (is_huge_zero_pfn(mm, pfn))
 		return;
@@ -623,6 +627,7 @@ static int collapse_one(struct vm_area_struct *vma, unsigned long haddr, uint64_
 		e = pte_val(pte_mkwrite(f, pte_mkdirty(f, __pte(e))));
 	pgtable_deposit_table(slot, table);	/* the emptied PTE table becomes the deposit */
 	*slot = e;
+	mm->nr_huge_pmds++;
 	return 0;
 }
 
@@ -746,6 +751,7 @@ static int copy_huge_pmd(struct copy_walk *c, uint64_t *src, unsigned long addr)
 		}
 	}
 	*d = pte_val(pte_mkold(f, entry));
+	dst->nr_huge_pmds++;
 	return 0;
 }
 
@@ -1224,7 +1230,7 @@ struct check_walk {
 	struct mm_struct *mm;
 	struct check_map *maps;
 	size_t nr, cap;
-	unsigned long anon;
+	unsigned long anon, huge;
 	bool nomem;
 	char *why;
 	size_t why_size;
@@ -1253,6 +1259,7 @@ static int check_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 		return check_fail(c, "pte %#lx (level %lu): outside every VMA with pages", addr,
 				  (unsigned long)level);
 	pfn = pte_pfn(mm->fmt, *pte);
+	c->huge += level != 0;
 	if (level && is_huge_zero_pfn(mm, pfn))
 		return 0;
 	page = level ? pfn_to_page(pfn) : vm_normal_page(mm, *pte);
@@ -1356,9 +1363,16 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size)
 		unsigned long before = c.anon;
 
 		c.mm = mm;
+		c.huge = 0;
 		pgtable_walk(mm, 0, mm->task_size, check_one_pte, &c);
 		if (c.bad || c.nomem)
 			break;
+		if (c.huge != mm->nr_huge_pmds) {
+			snprintf(why, why_size, "mm %p: %lu huge PMDs, nr_huge_pmds %lu", (void *)mm,
+				 c.huge, mm->nr_huge_pmds);
+			c.bad = -EUCLEAN;
+			break;
+		}
 		if (c.anon - before != get_mm_counter(mm, MM_ANONPAGES)) {
 			snprintf(why, why_size, "mm %p: %lu anonymous pages mapped, MM_ANONPAGES %lu",
 				 (void *)mm, c.anon - before, get_mm_counter(mm, MM_ANONPAGES));

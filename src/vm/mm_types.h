@@ -101,6 +101,7 @@ struct mm_struct {
 	const struct pgtable_fmt *fmt;		/* the machine's page-table encoding */
 	int pgtable_levels;			/* 4, or 5 with LA57 */
 	unsigned long pgtables_bytes;		/* tables below the top one: VmPTE */
+	unsigned long nr_huge_pmds;		/* huge PMD entries (THPs, huge zero pages) */
 	mm_lock_t page_table_lock;		/* every change of a page-table entry */
 	struct mm_tlb tlb;			/* mm_access's translation cache (tlb.h) */
 	atomic_long rss_stat[NR_MM_COUNTERS];	/* pages mapped, by kind (MM_ANONPAGES, ...) */
