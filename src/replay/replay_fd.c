@@ -380,11 +380,12 @@ struct mm_file *replay_open_file(struct replay *r, const char *path, int flags)
 }
 
 struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
-				struct strace_span path)
+				struct strace_span path, int *err)
 {
 	struct mm_file *f = replay_fdtable_get(p->fds, fd);
 	char buf[PATH_MAX_REPLAY];
 
+	*err = 0;
 	if (!path.n || fd < 0)
 		return f;
 	strace_unescape(path, buf, sizeof(buf));
@@ -396,8 +397,10 @@ struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 	if (f && !strcmp(mm_file_path(f), buf))
 		return f;
 	f = open_file(r, buf, O_RDWR, SIZE_UNKNOWN);
-	if (f && replay_fdtable_install(p->fds, fd, f, false))
+	if (!f || replay_fdtable_install(p->fds, fd, f, false)) {
+		*err = -ENOMEM;		/* the replay's own memory, not the trace's fault */
 		return NULL;
+	}
 	return f;
 }
 
@@ -442,12 +445,13 @@ static int do_dup(struct replay *r, struct rproc *p, const struct strace_line *l
 		  struct strace_span oldpath, long newfd, bool cloexec)
 {
 	struct mm_file *f;
+	int err;
 
 	if (l->err || newfd < 0 || l->result_unknown)
 		return 0;
-	f = replay_file_for(r, p, oldfd, oldpath);
+	f = replay_file_for(r, p, oldfd, oldpath, &err);
 	if (!f)
-		return 0;
+		return err;
 	if (newfd == oldfd)
 		return 0;
 	mm_file_get(f);
@@ -589,17 +593,18 @@ static int fd_ftruncate(struct replay *r, struct rproc *p, const struct strace_l
 	struct strace_span path;
 	struct mm_file *f;
 	long long fd, len;
+	int err;
 
 	if (l->nargs < 2 || strace_num(l->arg[0], &fd, &path) || strace_num(l->arg[1], &len, NULL))
 		return bad_args(why, size, l);
 	if (l->err || (l->has_result && l->result_unknown))
 		return 0;
-	f = replay_file_for(r, p, fd, path);
+	f = replay_file_for(r, p, fd, path, &err);
 	if (f) {
 		mm_file_truncate(f, (unsigned long long)len);
 		known_size_set(r, mm_file_path(f), (unsigned long long)len);
 	}
-	return 0;
+	return err;
 }
 
 /*

@@ -136,14 +136,15 @@ int replay_fdtable_close(struct fdtable *t, long fd);
 int replay_fdtable_close_on_exec(struct fdtable *t);
 /* replay_fdtable_lowest_free - the lowest fd not open; REPLAY_NR_OPEN if all are. */
 long replay_fdtable_lowest_free(const struct fdtable *t);
-/*
- * replay_file_for - the open file behind a call's fd argument: the table's entry, else one made
- * from the -y annotation (an fd the trace never showed being opened). NULL for no such fd.
- */
 /* replay_open_file - a new open file of @path with O_ACCMODE @flags, size from this host. */
 struct mm_file *replay_open_file(struct replay *r, const char *path, int flags);
+/*
+ * replay_file_for - the open file behind a call's fd argument: the table's entry, else one made
+ * from the -y annotation (an fd the trace never showed being opened). NULL for no such fd
+ * (*@err 0), or when the replay ran out of memory making one (*@err -ENOMEM).
+ */
 struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
-				struct strace_span path);
+				struct strace_span path, int *err);
 /* replay_fd_call - open/openat/creat/memfd_create/dup/dup2/dup3/close/ftruncate/fstat. */
 int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
 		   size_t size);

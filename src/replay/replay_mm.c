@@ -138,9 +138,12 @@ static int exec_mmap(struct replay *r, struct rproc *p, const struct strace_line
 {
 	unsigned long addr = a->v[0], flags = a->v[3];
 	struct mm_file *file = NULL;
+	int err = 0;
 
 	if (!(flags & MAP_ANONYMOUS))
-		file = replay_file_for(r, p, a->v[4], a->path);
+		file = replay_file_for(r, p, a->v[4], a->path, &err);
+	if (err)
+		return err;	/* -ENOMEM: the replay itself ran out of memory */
 	if (r->opt.follow_trace && recorded_ok(l) && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
 		addr = (unsigned long)l->ret;
 		flags |= MAP_FIXED;

@@ -213,6 +213,10 @@ static void test_nomem_is_not_bad_input(void **state)
 	assert_int_equal(line(&h, "1 brk(NULL) = 0x555555560000"), 0);
 	assert_int_equal(machine_fail_nth(h.m, FAULT_MISC, 1, -1), 0);
 	assert_int_equal(line(&h, "1 openat(AT_FDCWD, \"/data/a\", O_RDWR) = 3</data/a>"), -ENOMEM);
+	/* an fd first seen in an mmap's -y annotation: its file object cannot be made either */
+	assert_int_equal(line(&h, "1 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 7</data/b>, 0) = "
+				  "0x7ffff7ff0000"), -ENOMEM);
+	assert_int_equal(line(&h, "1 dup(8</data/c>) = 9</data/c>"), -ENOMEM);
 	machine_fault_clear(h.m);
 	finish(&h);
 }
