@@ -30,15 +30,6 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The value of hex digit @c, or -1. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static const char *skip_blanks(const char *p, const char *end)
 {
 	while (p < end && is_blank(*p))
@@ -59,23 +50,28 @@ static bool valgrind_line(const char *p, const char *end)
 	return end - p >= 2 && p[0] == '=' && p[1] == '=';
 }
 
-/* A hex number of at most 16 digits into *@v; the end of it, or NULL. */
+/* Each hex digit's value + 1; 0 for every other byte. */
+static const unsigned char hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* A hex number of 1 to 16 digits into *@v; the end of it, or NULL. */
 static const char *read_hex(const char *p, const char *end, unsigned long *v)
 {
-	int digits = 0;
+	const char *start = p;
+	unsigned long x = 0;
+	unsigned int d;
 
-	*v = 0;
-	while (p < end) {
-		int d = hex_value(*p);
-
-		if (d < 0)
-			break;
-		if (++digits > 16)
-			return NULL;
-		*v = *v << 4 | (unsigned long)d;
+	while (p < end && (d = hex1[(unsigned char)*p]) != 0) {
+		x = x << 4 | (d - 1);
 		p++;
 	}
-	return digits ? p : NULL;
+	if (p == start || p - start > 16)
+		return NULL;
+	*v = x;
+	return p;
 }
 
 static const char *read_dec(const char *p, const char *end, unsigned long *v, unsigned long max)
