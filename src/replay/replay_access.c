@@ -50,13 +50,6 @@ static bool valgrind_line(const char *p, const char *end)
 	return end - p >= 2 && p[0] == '=' && p[1] == '=';
 }
 
-/* Each hex digit's value + 1; 0 for every other byte. */
-static const unsigned char hex1[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
 /* A hex number of 1 to 16 digits into *@v; the end of it, or NULL. */
 static const char *read_hex(const char *p, const char *end, unsigned long *v)
 {
@@ -64,7 +57,7 @@ static const char *read_hex(const char *p, const char *end, unsigned long *v)
 	unsigned long x = 0;
 	unsigned int d;
 
-	while (p < end && (d = hex1[(unsigned char)*p]) != 0) {
+	while (p < end && (d = strace_hex1[(unsigned char)*p]) != 0) {
 		x = x << 4 | (d - 1);
 		p++;
 	}

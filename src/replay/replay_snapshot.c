@@ -29,15 +29,9 @@ static bool parse_hex(const char **pp, unsigned long max, unsigned long *v)
 	unsigned long x = 0;
 
 	for (; ; p++) {
-		int d;
+		int d = strace_hex_digit(*p);
 
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
+		if (d < 0)
 			break;
 		if (x > (max - (unsigned long)d) / 16)
 			return false;

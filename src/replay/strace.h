@@ -106,4 +106,12 @@ size_t strace_unescape(struct strace_span s, char *buf, size_t size);
 /* strace_span_is - @s equals the C string @str (byte-exact; a NUL in @s never matches). */
 bool strace_span_is(struct strace_span s, const char *str);
 
+/* strace_hex1 - each hex digit's value + 1, 0 for every other byte (one table for every reader). */
+extern const unsigned char strace_hex1[256];
+/* strace_hex_digit - the value of hex digit @c, or -1. */
+static inline int strace_hex_digit(char c)
+{
+	return (int)strace_hex1[(unsigned char)c] - 1;
+}
+
 #endif /* MMLAB_REPLAY_STRACE_H */

@@ -120,6 +120,12 @@ static struct strace_span strip_comment(struct strace_span s)
  * Unsigned number in base 16 (0x), 8 (leading 0) or 10; the whole span must be used. Returns 0,
  * -EINVAL (not a number), or -ERANGE (more than 64 bits: never read modulo 2^64).
  */
+const unsigned char strace_hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int parse_unsigned(const char *p, const char *end, unsigned long long *v)
 {
 	unsigned long long x = 0;
@@ -135,15 +141,9 @@ static int parse_unsigned(const char *p, const char *end, unsigned long long *v)
 		p++;
 	}
 	for (; p < end; p++) {
-		int d;
+		int d = strace_hex_digit(*p);
 
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
+		if (d < 0)
 			return -EINVAL;
 		if (d >= base)
 			return -EINVAL;
