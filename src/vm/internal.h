@@ -291,6 +291,12 @@ void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end
  * tables that only it used (floor and ceiling from the neighbouring VMAs).
  */
 void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end);
+/*
+ * vm_advise_pages - the page side of MADV_FREE (exclusive anonymous pages become lazy-free),
+ * MADV_COLD (their PTEs old) and MADV_PAGEOUT (old, and clean lazy-free pages discarded) over
+ * [start, end) of a VMA with pages.
+ */
+void vm_advise_pages(struct mm_struct *mm, unsigned long start, unsigned long end, int advice);
 /* change_protection - rewrite the PTEs of [start, end) of @vma for its new vm_flags. */
 void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /*

@@ -89,6 +89,8 @@ static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 			return -EINVAL;
 		if (behavior == MADV_PAGEOUT)
 			vma->populated = false;
+		if (vma_has_pages(vma))
+			vm_advise_pages(mm, start, end, behavior);
 		return 0;
 	case MADV_FREE:
 	case MADV_DONTNEED:
@@ -97,9 +99,11 @@ static int madvise_pages(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 			return -EINVAL;
 		if (behavior == MADV_FREE && !vma_is_anonymous(vma))
 			return -EINVAL;
-		/* MADV_FREE pages stay mapped until reclaim wants them (there is none yet). */
+		/* MADV_FREE pages stay mapped until reclaim (MADV_PAGEOUT) wants them */
 		if (behavior != MADV_FREE)
 			zap_page_range(mm, start, end);
+		else if (vma_has_pages(vma))
+			vm_advise_pages(mm, start, end, MADV_FREE);
 		if (start == vma->vm_start && end == vma->vm_end)
 			vma->populated = false;
 		return 0;

@@ -861,6 +861,66 @@ void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 	free_pgtables_range(mm, start, end, prev ? prev->vm_end : 0, next ? next->vm_start : 0);
 }
 
+/* ---- MADV_FREE and MADV_PAGEOUT: lazy-free pages ---------------------------------------------- */
+
+struct lazy_walk {
+	struct mm_struct *mm;
+	int advice;		/* MADV_FREE, MADV_COLD or MADV_PAGEOUT */
+};
+
+/*
+ * MADV_FREE (madvise_free_pte_range): an exclusive anonymous page becomes lazy-free: its PTE
+ * clean and old, the page no longer swap-backed, so reclaim may drop it unless it is written
+ * again. MADV_COLD and MADV_PAGEOUT (madvise_cold_or_pageout_pte_range) make an exclusive
+ * page's PTE old; MADV_PAGEOUT then reclaims the range: a lazy-free page whose PTE stayed
+ * clean is discarded, even without swap; one written since is swap-backed again and kept, as
+ * is every other page (no swap to write it to). Pages mapped by more than one PTE are left
+ * alone, as the kernel leaves shared folios.
+ */
+static int lazy_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
+{
+	struct lazy_walk *w = arg;
+	struct mm_struct *mm = w->mm;
+	const struct pgtable_fmt *f = mm->fmt;
+	struct page *page;
+
+	(void)addr;
+	if (level || !pte_present(f, *pte))
+		return 0;	/* THPs stay whole (the kernel would split a partial one first) */
+	page = vm_normal_page(mm, *pte);
+	if (!page || !PageAnon(page) || PageHead(page) || PageTail(page) ||
+	    page_mapcount(page) != 1)
+		return 0;
+	if (w->advice == MADV_FREE) {
+		*pte = pte_mkold(f, pte_mkclean(f, *pte));
+		ClearPageSwapBacked(page);
+		return 0;
+	}
+	*pte = pte_mkold(f, *pte);
+	if (w->advice == MADV_COLD || PageSwapBacked(page))
+		return 0;
+	if (pte_dirty(f, *pte)) {
+		SetPageSwapBacked(page);	/* written again: a normal page once more */
+		return 0;
+	}
+	*pte = __pte(0);
+	add_mm_counter(mm, MM_ANONPAGES, -1);
+	page_remove_anon_rmap(mm, page);
+	return 0;
+}
+
+void vm_advise_pages(struct mm_struct *mm, unsigned long start, unsigned long end, int advice)
+{
+	struct lazy_walk w = { .mm = mm, .advice = advice };
+
+	if (mm_maps_nothing(mm))
+		return;
+	mm_lock(&mm->page_table_lock);
+	tlb_flush(mm);
+	pgtable_walk(mm, start, end, lazy_one_pte, &w);
+	mm_unlock(&mm->page_table_lock);
+}
+
 /* ---- mprotect: change_protection ------------------------------------------------------------ */
 
 struct prot_walk {

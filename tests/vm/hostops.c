@@ -894,19 +894,13 @@ static const char *const acct_names[NR_ACCT] = { "RssAnon", "VmPTE", "minflt" };
 /*
  * A difference in the pages or counters after op @k that the model does not claim to cover
  * (see docs/replay-differences.md): why, or NULL. It is reported, the sequence ends there, and
- * it does not fail the test.
- *   - MADV_PAGEOUT after MADV_FREE: the kernel discards the lazy-free pages that were not
- *     written again (shrink_folio_list); the model has no reclaim and keeps every page.
+ * it does not fail the test. None is known today: the last one (MADV_PAGEOUT discarding
+ * lazy-free pages) is modelled now; a new kind goes here with its reason.
  */
 static const char *open_difference(const struct recording *rec, int k)
 {
-	const struct op *o = &rec->steps[k].op;
-
-	if (o->kind == OP_MADVISE && o->c == MADV_PAGEOUT)
-		for (int j = 0; j < k; j++)
-			if (rec->steps[j].op.kind == OP_MADVISE && rec->steps[j].op.c == MADV_FREE)
-				return "MADV_PAGEOUT discards lazy-free pages on the kernel, not in the model "
-				       "(no reclaim yet)";
+	(void)rec;
+	(void)k;
 	return NULL;
 }
 

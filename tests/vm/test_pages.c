@@ -444,6 +444,15 @@ static void test_madvise_dontneed(void **state)
 	assert_string_equal(draw(t.mm, PG(0), 3), "wzw");
 	assert_int_equal(mm_madvise(t.mm, PG(0), 3 * PAGE_SIZE, MADV_FREE), 0);
 	assert_string_equal(draw(t.mm, PG(0), 3), "wzw");	/* lazily freed: still mapped */
+	assert_false(pte_dirty(t.mm->fmt, pte_at(t.mm, PG(0))));
+	/* written again: swap-backed again; MADV_PAGEOUT then drops only the clean lazy page */
+	fill(t.mm, PG(2), PAGE_SIZE, 0x33);
+	assert_int_equal(mm_madvise(t.mm, PG(0), 3 * PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_string_equal(draw(t.mm, PG(0), 3), ".zw");
+	assert_int_equal(rss_anon(t.mm), 1);
+	expect_bytes(t.mm, PG(0), PAGE_SIZE, 0);		/* a discarded page reads as zeros */
+	expect_bytes(t.mm, PG(2), PAGE_SIZE, 0x33);
+	assert_machine_ok(t.m);
 	pt_teardown(&t);
 }
 
