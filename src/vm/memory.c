@@ -976,6 +976,21 @@ void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned
  * allocating the destination tables first so a failure leaves both ranges as they were.
  * Returns 0 or -ENOMEM. The pages keep their index (new_vma->vm_pgoff carries it).
  */
+/*
+ * A huge PMD at @o that moves whole to @n (move_huge_pmd): both 2 MiB aligned, the whole
+ * 2 MiB inside the move, and nothing at the destination yet. The source slot, or NULL.
+ */
+static uint64_t *movable_huge(struct mm_struct *mm, unsigned long o, unsigned long n,
+			      unsigned long left)
+{
+	uint64_t *s = pmd_slot(mm, o, false), *d;
+
+	if (!s || !pmd_is_huge(mm, *s) || (o & ~PMD_MASK) || (n & ~PMD_MASK) || left < PMD_SIZE)
+		return NULL;
+	d = pmd_slot(mm, n, false);
+	return d && *d ? NULL : s;
+}
+
 int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 		     struct vm_area_struct *new_vma, unsigned long new_addr, unsigned long len)
 {
@@ -986,22 +1001,44 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 		return 0;
 	mm_lock(&mm->page_table_lock);
 	tlb_flush(mm);
-	/* the kernel moves aligned huge PMDs whole; here they are split and moved as PTEs */
-	split_huge_range_locked(mm, old_addr, old_addr + len, true);
-	for (off = 0; off < len; off += PAGE_SIZE) {
-		pte_t *src = pte_offset(mm, old_addr + off);
+	/* the destination tables first: huge PMDs that move whole need the PMD table only */
+	for (off = 0; off < len; ) {
+		unsigned long o = old_addr + off, n = new_addr + off;
+		uint64_t *hs = mm->nr_huge_pmds ? movable_huge(mm, o, n, len - off) : NULL;
+		pte_t *src;
 
-		if (src && !pte_none(*src) && !pte_alloc(mm, new_addr + off)) {
-			mm_unlock(&mm->page_table_lock);
-			return -ENOMEM;
+		if (hs) {
+			if (!pmd_slot(mm, n, true))
+				goto nomem;
+			off += PMD_SIZE;
+			continue;
 		}
+		if (mm->nr_huge_pmds)
+			split_huge_at(mm, o);	/* a THP that cannot move whole: as PTEs */
+		src = pte_offset(mm, o);
+		if (src && !pte_none(*src) && !pte_alloc(mm, n))
+			goto nomem;
+		off += PAGE_SIZE;
 	}
-	for (off = 0; off < len; off += PAGE_SIZE) {
-		pte_t *src = pte_offset(mm, old_addr + off), *dst;
+	for (off = 0; off < len; ) {
+		unsigned long o = old_addr + off, n = new_addr + off;
+		uint64_t *hs = mm->nr_huge_pmds ? movable_huge(mm, o, n, len - off) : NULL;
+		pte_t *src, *dst;
 
+		if (hs) {
+			uint64_t *hd = pmd_slot(mm, n, false);
+
+			*hd = *hs;
+			*hs = 0;
+			pgtable_deposit_table(hd, pgtable_trans_huge_withdraw(mm, hs));
+			off += PMD_SIZE;
+			continue;
+		}
+		off += PAGE_SIZE;
+		src = pte_offset(mm, o);
 		if (!src || pte_none(*src))
 			continue;
-		dst = pte_offset(mm, new_addr + off);
+		dst = pte_offset(mm, n);
 		MM_BUG_ON(!dst || !pte_none(*dst));
 		*dst = *src;
 		*src = __pte(0);
@@ -1009,6 +1046,9 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 	mm_unlock(&mm->page_table_lock);
 	(void)new_vma;
 	return 0;
+nomem:
+	mm_unlock(&mm->page_table_lock);
+	return -ENOMEM;
 }
 
 /* ---- mincore ---------------------------------------------------------------------------------- */

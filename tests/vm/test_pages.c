@@ -789,6 +789,35 @@ static void test_thp_mprotect_whole(void **state)
 	pt_teardown(&t);
 }
 
+/* mremap moves a 2 MiB-aligned THP whole (move_huge_pmd), an unaligned one as 512 PTEs. */
+static void test_thp_mremap(void **state)
+{
+	unsigned long to = THP_BASE + 8 * HUGE, pfn;
+	struct pt t;
+
+	(void)state;
+	pt_setup(&t);
+	thp_region(&t, 1);
+	fill(t.mm, THP_BASE + PAGE_SIZE, PAGE_SIZE, 0x71);
+	pfn = pte_pfn(t.mm->fmt, __pte(*pmd_slot(t.mm, THP_BASE, false)));
+	assert_int_equal(mm_mremap(t.mm, THP_BASE, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, to),
+			 (long)to);
+	assert_string_equal(draw(t.mm, to, 1), "H");
+	assert_int_equal(pte_pfn(t.mm->fmt, __pte(*pmd_slot(t.mm, to, false))), pfn);
+	assert_int_equal(thps(&t), 1);
+	expect_bytes(t.mm, to + PAGE_SIZE, PAGE_SIZE, 0x71);
+	assert_int_equal(mm_touch(t.mm, THP_BASE, false), -EFAULT);
+	assert_machine_ok(t.m);
+	/* to an address that is not 2 MiB aligned: split, the pages move as PTEs */
+	assert_int_equal(mm_mremap(t.mm, to, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+				   THP_BASE + PAGE_SIZE), (long)(THP_BASE + PAGE_SIZE));
+	assert_string_equal(draw(t.mm, THP_BASE + PAGE_SIZE, 2), "ww");
+	assert_int_equal(thps(&t), 0);
+	expect_bytes(t.mm, THP_BASE + 2 * PAGE_SIZE, PAGE_SIZE, 0x71);
+	assert_machine_ok(t.m);
+	pt_teardown(&t);
+}
+
 /* MADV_COLLAPSE: a range with a written page becomes a THP with the same bytes. */
 static void test_thp_collapse(void **state)
 {
@@ -906,6 +935,7 @@ static void test_pte_encoding(void **state)
 	cmocka_unit_test(test_thp_mprotect_whole),				\
 	cmocka_unit_test(test_thp_fork_cow),					\
 	cmocka_unit_test(test_thp_collapse),					\
+	cmocka_unit_test(test_thp_mremap),					\
 	cmocka_unit_test(test_pte_encoding)
 
 static int use_x86(void **state) { (void)state; arch = MM_ARCH_X86_64; la57 = false; return 0; }
