@@ -81,9 +81,10 @@ static unsigned long entry_span(int level)
 	return 1UL << level_shift(level);
 }
 
-static uint64_t *table_of(uint64_t entry, const struct pgtable_fmt *f)
+/* The table an upper entry points to: its frame's bytes in the arena (no page lookups). */
+static uint64_t *table_of_mm(const struct mm_struct *mm, uint64_t entry)
 {
-	return page_address(pfn_to_page((unsigned long)((entry & f->pfn_mask) >> 12)));
+	return (uint64_t *)(mm->machine->phys->arena + (entry & mm->fmt->pfn_mask));
 }
 
 static bool entry_is_table(uint64_t e, const struct pgtable_fmt *f)
@@ -145,7 +146,7 @@ pte_t *pte_offset(struct mm_struct *mm, unsigned long addr)
 
 		if (!entry_is_table(e, f))
 			return NULL;
-		table = table_of(e, f);
+		table = table_of_mm(mm, e);
 	}
 	return (pte_t *)&table[index_at(addr, 0)];
 }
@@ -166,7 +167,7 @@ uint64_t *pmd_slot(struct mm_struct *mm, unsigned long addr, bool alloc)
 				return NULL;
 			*slot = ((uint64_t)page_to_pfn(virt_to_page(next)) << 12) | f->table;
 		}
-		table = table_of(*slot, f);
+		table = table_of_mm(mm, *slot);
 	}
 	return &table[index_at(addr, 1)];
 }
@@ -226,6 +227,13 @@ pte_t *pte_table_install(struct mm_struct *mm, uint64_t *slot, pte_t *table)
 	return table;
 }
 
+pte_t *pte_from_pmd(struct mm_struct *mm, const uint64_t *slot, unsigned long addr)
+{
+	if (!entry_is_table(*slot, mm->fmt))
+		return NULL;
+	return (pte_t *)&table_of_mm(mm, *slot)[index_at(addr, 0)];
+}
+
 pte_t *pte_alloc(struct mm_struct *mm, unsigned long addr)
 {
 	const struct pgtable_fmt *f = mm->fmt;
@@ -243,7 +251,7 @@ pte_t *pte_alloc(struct mm_struct *mm, unsigned long addr)
 			*slot = ((uint64_t)page_to_pfn(virt_to_page(next)) << 12) | f->table;
 		}
 		MM_BUG_ON(!entry_is_table(*slot, f));	/* huge entries are split first */
-		table = table_of(*slot, f);
+		table = table_of_mm(mm, *slot);
 	}
 	return (pte_t *)&table[index_at(addr, 0)];
 }
@@ -263,7 +271,7 @@ static void free_range_level(struct mm_struct *mm, uint64_t *slot, int level, un
 
 	if (!entry_is_table(*slot, f))
 		return;
-	table = table_of(*slot, f);
+	table = table_of_mm(mm, *slot);
 	if (level > 0) {
 		unsigned long step = entry_span(level), a = addr, next;
 
@@ -347,7 +355,7 @@ static int walk_level(struct mm_struct *mm, uint64_t *table, int level, unsigned
 			if (*slot && (ret = fn((pte_t *)slot, level ? a & PMD_MASK : a, level, arg)))
 				return ret;
 		} else if (entry_is_table(*slot, f)) {
-			ret = walk_level(mm, table_of(*slot, f), level - 1, a, next, fn, arg);
+			ret = walk_level(mm, table_of_mm(mm, *slot), level - 1, a, next, fn, arg);
 			if (ret)
 				return ret;
 		}
@@ -374,7 +382,7 @@ static void count_level(struct mm_struct *mm, uint64_t *table, int level,
 		return;
 	for (i = 0; i < PTRS_PER_TABLE; i++)
 		if (entry_is_table(table[i], mm->fmt))
-			count_level(mm, table_of(table[i], mm->fmt), level - 1, counts);
+			count_level(mm, table_of_mm(mm, table[i]), level - 1, counts);
 }
 
 void pgtable_count(struct mm_struct *mm, unsigned long counts[PGTABLE_MAX_LEVELS])

@@ -215,6 +215,8 @@ void pgd_free(struct mm_struct *mm);
  * entry stands at level 1: *@huge, if given, then points to it).
  */
 pte_t *pte_offset(struct mm_struct *mm, unsigned long addr);
+/* pte_from_pmd - the PTE slot of @addr under the PMD entry @slot, or NULL if it is no table. */
+pte_t *pte_from_pmd(struct mm_struct *mm, const uint64_t *slot, unsigned long addr);
 /* pte_alloc - the PTE slot of @addr, allocating the missing tables. NULL: -ENOMEM. */
 pte_t *pte_alloc(struct mm_struct *mm, unsigned long addr);
 

@@ -694,7 +694,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 			goto out;
 		}
 	}
-	vmf.pte = pte_alloc(mm, vmf.address);
+	/* the PMD entry is a table by now, or empty: then pte_alloc makes the table */
+	vmf.pte = *slot ? pte_from_pmd(mm, slot, vmf.address) : pte_alloc(mm, vmf.address);
 	if (!vmf.pte) {
 		ret = VM_FAULT_OOM;
 		goto out;
@@ -1113,7 +1114,7 @@ static int access_page(struct mm_struct *mm, unsigned long addr, unsigned int fl
 		if (slot && pmd_is_huge(mm, *slot))
 			pte = (pte_t *)slot;	/* the huge entry itself: same bits */
 		else if (slot)
-			pte = pte_offset(mm, addr);
+			pte = pte_from_pmd(mm, slot, addr);
 		if (pte && pte_hw_allows(f, *pte, write, exec)) {
 			unsigned long pfn = pte_pfn(f, *pte);
 			char *base;
@@ -1293,7 +1294,7 @@ int vm_populate_vma(struct vm_area_struct *vma, unsigned long start, unsigned lo
 		if (huge)
 			pte = (pte_t *)slot;
 		else if (slot)
-			pte = pte_offset(mm, a);
+			pte = pte_from_pmd(mm, slot, a);
 		ok = pte && pte_present(mm->fmt, *pte) && (!write || pte_write(mm->fmt, *pte));
 		mm_unlock(&mm->page_table_lock);
 		if (ok) {
