@@ -5,20 +5,32 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-struct machine *test_boot(unsigned long long mem_bytes, int nodes, int cpus_per_node)
+void test_config(struct machine_config *cfg, unsigned long long mem_bytes, int nodes,
+		 int cpus_per_node)
 {
-	struct machine_config cfg;
+	machine_config_default(cfg);
+	cfg->mem_bytes = mem_bytes;
+	cfg->nr_nodes = nodes;
+	cfg->cpus_per_node = cpus_per_node;
+	cfg->nr_holes = 0;
+}
+
+struct machine *test_boot_config(const struct machine_config *cfg)
+{
 	struct machine *m = NULL;
 
-	machine_config_default(&cfg);
-	cfg.mem_bytes = mem_bytes;
-	cfg.nr_nodes = nodes;
-	cfg.cpus_per_node = cpus_per_node;
-	cfg.nr_holes = 0;
-	if (machine_boot(&cfg, &m))
+	if (machine_boot(cfg, &m))
 		return NULL;
 	machine_set_debug_level(m, 3);
 	return m;
+}
+
+struct machine *test_boot(unsigned long long mem_bytes, int nodes, int cpus_per_node)
+{
+	struct machine_config cfg;
+
+	test_config(&cfg, mem_bytes, nodes, cpus_per_node);
+	return test_boot_config(&cfg);
 }
 
 struct machine *test_boot_pc(unsigned long long mem_bytes, int nodes)

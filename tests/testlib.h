@@ -14,6 +14,11 @@
 
 #include <mmlab/mmlab.h>
 
+/* test_config - the default config with @mem_bytes on @nodes x @cpus_per_node CPUs, no holes. */
+void test_config(struct machine_config *cfg, unsigned long long mem_bytes, int nodes,
+		 int cpus_per_node);
+/* test_boot_config - boot @cfg at debug level 3; NULL if it does not boot. */
+struct machine *test_boot_config(const struct machine_config *cfg);
 /* Boot a machine of @mem_bytes on @nodes nodes with @cpus_per_node CPUs, no holes, debug 3. */
 struct machine *test_boot(unsigned long long mem_bytes, int nodes, int cpus_per_node);
 /* Boot the default config (with the PC holes) at @mem_bytes. */

@@ -39,14 +39,10 @@ static void pp_setup(struct pp *t, int thp)
 	struct mm_exec_args args = { .flags = MM_EXEC_EMPTY };
 	struct machine_config cfg;
 
-	machine_config_default(&cfg);
-	cfg.mem_bytes = 256ULL << 20;
-	cfg.nr_nodes = 1;
-	cfg.cpus_per_node = 2;
-	cfg.nr_holes = 0;
+	test_config(&cfg, 256ULL << 20, 1, 2);
 	cfg.transparent_hugepage = thp;
-	assert_int_equal(machine_boot(&cfg, &t->m), 0);
-	machine_set_debug_level(t->m, 3);
+	t->m = test_boot_config(&cfg);
+	assert_non_null(t->m);
 	assert_int_equal(mm_task_exec_new(t->m, 0, &args, &t->task), 0);
 	t->mm = mm_task_mm(t->task);
 }

@@ -87,6 +87,17 @@ static struct op gen_mmap(uint64_t *rng, unsigned long s, unsigned long len, int
 	return o;
 }
 
+/* mlock, munlock or mlock2(MLOCK_ONFAULT) of [s, s + len) of the window. */
+static struct op gen_mlock(uint64_t *rng, unsigned long s, unsigned long len)
+{
+	int k = (int)rnd(rng, 3);
+	struct op o = { .fd = -1, .a = WADDR(s), .b = len };
+
+	o.kind = k == 0 ? OP_MLOCK : k == 1 ? OP_MUNLOCK : OP_MLOCK2;
+	o.c = k == 2 ? MLOCK_ONFAULT : 0;
+	return o;
+}
+
 static struct op gen_op(uint64_t *rng)
 {
 	unsigned long s = rnd(rng, WIN_PAGES - 2), n = 1 + rnd(rng, 6), len;
@@ -146,15 +157,8 @@ static struct op gen_op(uint64_t *rng)
 			o.a = WADDR(s) + rnd(rng, PAGE_SIZE);
 		return o;
 	}
-	case 9: {
-		int k = (int)rnd(rng, 3);
-
-		o.kind = k == 0 ? OP_MLOCK : k == 1 ? OP_MUNLOCK : OP_MLOCK2;
-		o.a = WADDR(s);
-		o.b = len;
-		o.c = k == 2 ? MLOCK_ONFAULT : 0;
-		return o;
-	}
+	case 9:
+		return gen_mlock(rng, s, len);
 	default: {		/* msync (the flags are drawn for mincore too) or mincore */
 		unsigned long fl = rnd(rng, 2) ? MS_ASYNC : MS_SYNC | (rnd(rng, 3) ? 0 : MS_INVALIDATE);
 
@@ -236,15 +240,8 @@ static struct op gen_page_op(uint64_t *rng)
 		o.kind = OP_READ;
 		o.a = WADDR(s) + rnd(rng, PAGE_SIZE);
 		return o;
-	case 15: {
-		int k = (int)rnd(rng, 3);
-
-		o.kind = k == 0 ? OP_MLOCK : k == 1 ? OP_MUNLOCK : OP_MLOCK2;
-		o.a = WADDR(s);
-		o.b = len;
-		o.c = k == 2 ? MLOCK_ONFAULT : 0;
-		return o;
-	}
+	case 15:
+		return gen_mlock(rng, s, len);
 	case 16:
 		o.kind = OP_MINCORE;
 		o.a = WADDR(s);

@@ -47,16 +47,12 @@ static void pt_setup(struct pt *t)
 	struct mm_exec_args args = { .flags = MM_EXEC_EMPTY };
 	struct machine_config cfg;
 
-	machine_config_default(&cfg);
-	cfg.mem_bytes = 256ULL << 20;
-	cfg.nr_nodes = 1;
-	cfg.cpus_per_node = 2;
-	cfg.nr_holes = 0;
+	test_config(&cfg, 256ULL << 20, 1, 2);
 	cfg.arch = arch;
 	cfg.la57 = la57;
 	cfg.transparent_hugepage = thp_mode;
-	assert_int_equal(machine_boot(&cfg, &t->m), 0);
-	machine_set_debug_level(t->m, 3);
+	t->m = test_boot_config(&cfg);
+	assert_non_null(t->m);
 	vm_set_mmap_min_addr(t->m, 4096);
 	t->unaccounted_at_boot = unaccounted(t->m);
 	assert_int_equal(mm_task_exec_new(t->m, 0, &args, &t->task), 0);
