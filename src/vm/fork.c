@@ -6,8 +6,9 @@
  *   - drops the VM_LOCKED class (mlock is not inherited; mm->def_flags keeps only
  *     VM_NOHUGEPAGE),
  *   - shares the file (one more reference) and keeps the anonymous name (a private copy),
- *   - gets a new anon_vma whose chain is one longer than the parent's, so a child's VMA never
- *     merges with a fresh neighbour; a VM_WIPEONFORK VMA gets none and starts unpopulated,
+ *   - is linked to the parent's anon_vmas and gets one of its own (rmap.c, anon_vma_fork), so
+ *     its chain is longer than one and it never merges with a fresh neighbour; a
+ *     VM_WIPEONFORK VMA gets none and starts unpopulated,
  *   - is charged again to Committed_AS if it was charged (VM_ACCOUNT).
  * The page tables of private anonymous VMAs are copied (memory.c, copy_page_range): both
  * processes map the same frames write-protected until one of them writes (copy-on-write).
@@ -38,13 +39,13 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			return err ? err : -ENOMEM;
 		}
 		tmp->vm_flags &= ~VM_LOCKED_MASK;
-		tmp->anon_vma = 0;
-		tmp->anon_vma_chain = 0;
 		if (mpnt->vm_flags & VM_WIPEONFORK) {
 			tmp->populated = false;
-		} else if (mpnt->anon_vma) {
-			tmp->anon_vma = vm_new_anon_vma_id(mm->machine);
-			tmp->anon_vma_chain = mpnt->anon_vma_chain + 1;
+		} else if (anon_vma_fork(tmp, mpnt)) {
+			vm_area_free(mm, tmp);
+			if (mpnt->vm_flags & VM_ACCOUNT)
+				vm_unacct_memory(mm->machine, (long)vma_pages(mpnt));
+			return -ENOMEM;
 		}
 		vma_link(mm, tmp);
 		if (!(mpnt->vm_flags & VM_WIPEONFORK)) {

@@ -135,7 +135,7 @@ static inline unsigned long vma_pages_in_file(const struct vm_area_struct *vma)
 struct vma_merge_desc {
 	unsigned long start, end, pgoff, flags;
 	struct mm_file *file;
-	unsigned long anon_vma;
+	const struct anon_vma *anon_vma;
 	const char *anon_name;
 	struct vm_area_struct *middle;	/* the VMA being modified; NULL for a new range */
 };
@@ -150,11 +150,51 @@ long vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned
 		      unsigned long end, unsigned long flags, struct vm_area_struct **out);
 /* Counting of total_vm/data_vm/exec_vm/stack_vm by flag class. */
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
-bool is_mergeable_anon(const struct vm_area_struct *tgt, unsigned long src_anon,
+bool is_mergeable_anon(const struct vm_area_struct *tgt, const struct anon_vma *src_anon,
 		       const struct vm_area_struct *src);
-unsigned long vm_new_anon_vma_id(struct machine *m);
-/* anon_vma_prepare: give @vma an anon_vma if it has none. */
-void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma);
+/* A merge target without an anon_vma takes @src's (its chain links from the reserve). */
+void take_anon(struct vm_area_struct *tgt, const struct vm_area_struct *src);
+
+/* ---- rmap.c: anon_vma and anon_vma_chain ------------------------------------------------ */
+#define PAGE_MAPPING_ANON	0x1UL	/* page->mapping bit 0: an anon_vma, not an address_space */
+int anon_vma_caches_init(struct vm_state *vs);
+void anon_vma_caches_exit(struct vm_state *vs);
+/*
+ * anon_vma_prepare - give @vma an anon_vma if it has none: a mergeable neighbour's, or a new
+ * one. Called without mm->page_table_lock (it takes it). 0 or -ENOMEM (nothing changed).
+ */
+int anon_vma_prepare(struct vm_area_struct *vma);
+/* A new anon_vma of its own for @vma, which has none (a seeded VMA). 0 or -ENOMEM. */
+int anon_vma_attach_new(struct vm_area_struct *vma);
+/* Link @dst, with an empty chain, to every anon_vma of @src (split, copy): links reserved. */
+void anon_vma_clone_reserved(struct vm_area_struct *dst, const struct vm_area_struct *src);
+/* Fork: link the child's @vma to @pvma's anon_vmas and give it its own. 0 or -ENOMEM. */
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+/* Unlink @vma from its anon_vmas (freeing those left empty); its anon_vma becomes NULL. */
+void unlink_anon_vmas(struct vm_area_struct *vma);
+/* Is @vma linked to exactly one anon_vma (so not a fork child)? */
+bool anon_vma_chain_singular(const struct vm_area_struct *vma);
+unsigned long anon_vma_id(const struct anon_vma *av);
+/* Reserve @nr chain links in @mm (vma_prealloc does); free the reserve. */
+int avc_prealloc(struct mm_struct *mm, int nr);
+void avc_free_reserve(struct mm_struct *mm);
+/* The anon_vma an anonymous folio's mapping names, or NULL. */
+struct anon_vma *folio_anon_vma(const struct page *folio);
+/*
+ * rmap_walk_anon - call @fn for each VMA that may map @folio, with the address it would have
+ * there, under the family's lock; stops at the first non-zero return, which it returns.
+ */
+int rmap_walk_anon(struct page *folio, int (*fn)(struct vm_area_struct *vma, unsigned long addr,
+						 void *arg), void *arg);
+/* Does the rmap of @folio find it at @addr of @vma? */
+bool rmap_finds(const struct page *folio, const struct vm_area_struct *vma, unsigned long addr);
+/*
+ * Checker: every anon_vma in use lists exactly the VMAs linked to it, and its counters
+ * (num_active_vmas, num_children, refcount) are what the VMAs and the family say.
+ */
+int anon_vma_check_all(struct machine *m, char *why, size_t why_size);
+/* Checker: @vma's chain links and its anon_vma are consistent. 0 or -EUCLEAN with @why. */
+int anon_vma_check_vma(const struct vm_area_struct *vma, char *why, size_t why_size);
 
 /* ---- mmap.c: mmap, munmap, brk, get_unmapped_area, limits --------------------------------- */
 struct vm_state *vm_of(struct mm_struct *mm);
@@ -257,6 +297,7 @@ typedef unsigned int vm_fault_t;
 #define VM_FAULT_MAJOR		0x000004
 #define VM_FAULT_SIGSEGV	0x000040
 #define VM_FAULT_FALLBACK	0x000800	/* no huge page: try 4 KiB */
+#define VM_FAULT_NEED_ANON	0x100000	/* (internal) the VMA needs its anon_vma first */
 
 #define HPAGE_PMD_ORDER		9
 #define HPAGE_PMD_NR		(1UL << HPAGE_PMD_ORDER)

@@ -5,8 +5,8 @@
  *
  * Model. A private anonymous page is a frame from the page allocator (zeroed), mapped by PTEs
  * in the machine's encoding (pgtable.h). Its struct page says what the kernel's does:
- * mapping = the VMA's anon_vma identity tagged PAGE_MAPPING_ANON, index = the linear page
- * index, _mapcount = PTEs mapping it - 1, _refcount = PTEs + other references,
+ * mapping = the VMA's anon_vma tagged PAGE_MAPPING_ANON (rmap.c finds its PTEs from there),
+ * index = the linear page index, _mapcount = PTEs mapping it - 1, _refcount = PTEs + other references,
  * PG_anon_exclusive while exactly one process may write it without copying, PG_swapbacked.
  * The shared zero page is a reserved frame mapped by special read-only PTEs; it is never
  * counted (vm_normal_page() is NULL for it).
@@ -25,7 +25,9 @@
  * prepares an anon_vma), and mm_access on them moves no bytes (-EOPNOTSUPP).
  *
  * Locking: the mmap_lock (read for faults and accesses, write for everything that changes
- * VMAs), and mm->page_table_lock around every PTE change, RSS counter and page state change.
+ * VMAs), and mm->page_table_lock around every PTE change, RSS counter and page state change;
+ * an anon_vma family's lock comes before it (a fault that needs the VMA's anon_vma drops the
+ * page-table lock, attaches one, and starts again).
  * Every section that changes a PTE begins with tlb_flush() (tlb.h): mm_access's translation
  * cache hits only on entries filled since the last change, so it never alters an access.
  */
@@ -39,7 +41,6 @@
 #include "pgtable/pgtable.h"
 #include "phys/mmzone.h"
 
-#define PAGE_MAPPING_ANON	0x1UL
 #define PG_anon_exclusive	PG_owner_2
 
 static struct pglist_data *node_of(struct mm_struct *mm, struct page *page)
@@ -186,11 +187,18 @@ static bool PageAnonExclusive(const struct page *page)
 	return test_page_flag(page, PG_anon_exclusive);
 }
 
+/* What page->mapping holds for an anonymous page of @vma: its anon_vma, tagged. */
+static void *anon_mapping(const struct vm_area_struct *vma)
+{
+	return (void *)((unsigned long)vma->anon_vma | PAGE_MAPPING_ANON);
+}
+
 /* A new frame's first mapping (folio_add_new_anon_rmap): exclusive to this process. */
 static void page_add_new_anon_rmap(struct mm_struct *mm, struct page *page,
 				   struct vm_area_struct *vma, unsigned long addr)
 {
-	page->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
+	VM_BUG_ON(!vma->anon_vma);
+	page->mapping = anon_mapping(vma);
 	page->index = linear_page_index(vma, addr);
 	atomic_store(&page->_mapcount, 0);
 	set_page_flag(page, PG_anon_exclusive);
@@ -280,10 +288,11 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		*vmf->pte = entry;
 		return 0;
 	}
+	if (!vma->anon_vma)
+		return VM_FAULT_NEED_ANON;
 	page = alloc_anon_page();
 	if (!page)
 		return VM_FAULT_OOM;
-	anon_vma_prepare(mm, vma);
 	page_add_new_anon_rmap(mm, page, vma, vmf->address);
 	add_mm_counter(mm, MM_ANONPAGES, 1);
 	entry = pfn_pte(page_to_pfn(page), prot);
@@ -315,16 +324,17 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 			set_page_flag(old, PG_anon_exclusive);
 		if (PageAnonExclusive(old)) {
 			/* folio_move_anon_rmap: the page now belongs to this VMA's anon_vma */
-			old->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
+			old->mapping = anon_mapping(vma);
 			*vmf->pte = pte_mkyoung(f, pte_mkwrite(f, pte_mkdirty(f, orig)));
 			return 0;
 		}
 	}
+	if (!vma->anon_vma)
+		return VM_FAULT_NEED_ANON;
 	/* wp_page_copy: a zeroed frame for the zero page, else an unzeroed one the copy fills */
 	page = old ? alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN) : alloc_anon_page();
 	if (!page)
 		return VM_FAULT_OOM;
-	anon_vma_prepare(mm, vma);
 	if (old)
 		memcpy(page_address(page), page_address(old), PAGE_SIZE);
 	page_add_new_anon_rmap(mm, page, vma, vmf->address);
@@ -342,9 +352,10 @@ static vm_fault_t do_pageless_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 
+	if (vm_fault_makes_anon_copy(vma->vm_mm, vma, vmf->flags & FAULT_FLAG_WRITE) &&
+	    anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
 	vma->populated = true;
-	if (vm_fault_makes_anon_copy(vma->vm_mm, vma, vmf->flags & FAULT_FLAG_WRITE))
-		anon_vma_prepare(vma->vm_mm, vma);
 	return 0;
 }
 
@@ -413,7 +424,8 @@ static void thp_add_new_anon_rmap(struct mm_struct *mm, struct page *head,
 {
 	unsigned long i;
 
-	head->mapping = (void *)((vma->anon_vma << 1) | PAGE_MAPPING_ANON);
+	VM_BUG_ON(!vma->anon_vma);
+	head->mapping = anon_mapping(vma);
 	head->index = linear_page_index(vma, haddr);
 	SetPageSwapBacked(head);
 	for (i = 0; i < HPAGE_PMD_NR; i++)
@@ -433,6 +445,9 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slo
 	uint64_t prot = vma_page_prot(vma), e;
 	struct page *head;
 
+	/* as the kernel, before the huge zero page too: a read fault gives the VMA its anon_vma */
+	if (!vma->anon_vma)
+		return VM_FAULT_NEED_ANON;
 	if (!(vmf->flags & FAULT_FLAG_WRITE) && mm->machine->cfg.thp_use_zero_page &&
 	    !mm->machine->cfg.forbid_zero_page) {
 		if (pgtable_trans_huge_deposit(mm, slot))
@@ -453,7 +468,6 @@ static vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf, uint64_t *slo
 		__free_pages(head, HPAGE_PMD_ORDER);
 		return VM_FAULT_OOM;
 	}
-	anon_vma_prepare(mm, vma);
 	thp_add_new_anon_rmap(mm, head, vma, haddr);
 	count_vm_event(THP_FAULT_ALLOC);
 	e = mk_huge_entry(f, page_to_pfn(head), prot);
@@ -667,6 +681,7 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 	atomic_fetch_add_explicit(&mm->min_flt, 1, memory_order_relaxed);
 	if (!vma_has_pages(vma))
 		return do_pageless_fault(&vmf);
+retry:
 	mm_lock(&mm->page_table_lock);
 	tlb_flush(mm);
 	slot = pmd_slot(mm, vmf.address, true);
@@ -714,6 +729,13 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 	}
 out:
 	mm_unlock(&mm->page_table_lock);
+	if (ret == VM_FAULT_NEED_ANON) {
+		/* the anon_vma lock comes before the page-table lock: attach, then fault again */
+		if (anon_vma_prepare(vma))
+			return VM_FAULT_OOM;
+		ret = 0;
+		goto retry;
+	}
 	return ret;
 }
 
@@ -1375,6 +1397,8 @@ static int check_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 		return check_fail(c, "pmd %#lx: maps pfn %#lx, not a THP", addr, pfn);
 	if (pte_write(mm->fmt, *pte) && !PageAnonExclusive(page))
 		return check_fail(c, "pte %#lx: writable but page %#lx is not exclusive", addr, pfn);
+	if (!rmap_finds(head, vma, addr - ((unsigned long)(page - head) << PAGE_SHIFT)))
+		return check_fail(c, "pte %#lx: the rmap of page %#lx does not find it", addr, pfn);
 	c->anon += level ? HPAGE_PMD_NR : 1;
 	if (c->nr == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
@@ -1445,7 +1469,8 @@ static int check_folio(const struct check_map *maps, size_t n, unsigned long *pa
 
 /*
  * Every present PTE lies in a VMA with pages and maps an anonymous page at its index (or the
- * zero page); writable PTEs map exclusive pages; each mm's MM_ANONPAGES equals its PTEs of
+ * zero page), which the rmap finds there; writable PTEs map exclusive pages; the anon_vmas
+ * agree with the VMAs linked to them (rmap.c); each mm's MM_ANONPAGES equals its PTEs of
  * normal pages; every mapped page's _mapcount + 1 and _refcount equal the PTEs that map it
  * (no other references exist yet); NR_ANON_PAGES counts the distinct pages. The machine is
  * quiescent (machine_check).
@@ -1484,6 +1509,11 @@ int vm_check_pages(struct machine *m, char *why, size_t why_size)
 	if (c.bad || c.nomem) {
 		free(c.maps);
 		return c.bad;	/* out of host memory: nothing found */
+	}
+	err = anon_vma_check_all(m, why, why_size);
+	if (err) {
+		free(c.maps);
+		return err;
 	}
 	if (c.nr)
 		qsort(c.maps, c.nr, sizeof(*c.maps), cmp_map);

@@ -74,6 +74,7 @@ void mm_free(struct mm_struct *mm)
 
 		if (vma->vm_flags & VM_ACCOUNT)
 			vm_unacct_memory(mm->machine, (long)vma_pages(vma));
+		unlink_anon_vmas(vma);
 		if (vma->vm_file)
 			mm_file_put(vma->vm_file);
 		anon_name_free(mm->machine, vma->anon_name);
@@ -221,7 +222,7 @@ bool mm_vma_at(struct mm_struct *mm, unsigned long addr, struct mm_vma_info *inf
 		info->vm_flags = vma->vm_flags;
 		info->pgoff = vma->vm_pgoff;
 		info->file = vma->vm_file;
-		info->anon_vma_id = vma->anon_vma;
+		info->anon_vma_id = anon_vma_id(vma->anon_vma);
 		if (vma->special == VMA_VDSO)
 			snprintf(info->name, sizeof(info->name), "[vdso]");
 		else if (vma->special == VMA_VVAR)
@@ -267,10 +268,8 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 				 vma->vm_end, prev_end);
 			return -EUCLEAN;
 		}
-		if (vma->anon_vma && vma->anon_vma_chain < 1) {
-			snprintf(why, why_size, "vma %#lx: anon_vma with an empty chain", vma->vm_start);
+		if (anon_vma_check_vma(vma, why, why_size))
 			return -EUCLEAN;
-		}
 		prev_end = vma->vm_end;
 		total += pages;
 		if ((f & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) == VM_EXEC)
@@ -333,7 +332,7 @@ int vm_init(struct machine *m)
 					       SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
 	vs->mm_cachep = kmem_cache_create("mm_struct", sizeof(struct mm_struct), 0,
 					  SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
-	if (!vs->vm_area_cachep || !vs->mm_cachep) {
+	if (!vs->vm_area_cachep || !vs->mm_cachep || anon_vma_caches_init(vs)) {
 		kmem_cache_destroy(vs->mm_cachep);
 		kmem_cache_destroy(vs->vm_area_cachep);
 		mm_lock_destroy(&vs->lock);
@@ -363,6 +362,7 @@ void vm_exit(struct machine *m)
 		mm_free(mm);
 	}
 	vm_file_exit(vs);
+	anon_vma_caches_exit(vs);
 	kmem_cache_destroy(vs->mm_cachep);
 	kmem_cache_destroy(vs->vm_area_cachep);
 	mm_lock_destroy(&vs->lock);

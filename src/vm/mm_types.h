@@ -6,8 +6,9 @@
  *                          rlimits, mmap_lock. Shared by the tasks that were cloned with CLONE_VM.
  *   struct vm_area_struct  one VMA: [vm_start, vm_end), vm_flags, file + vm_pgoff, anon_vma.
  *   struct vma_tree        the ordered index of an mm's VMAs keyed by vm_end (vma_tree.c).
- *   anon_vma               modelled as an identity (a number) and the length of the VMA's anon_vma
- *                          chain: all that merge decisions look at. 0 = none yet.
+ *   struct anon_vma        the reverse map of anonymous pages: the VMAs that may map the pages
+ *                          whose page->mapping names it (rmap.c), linked to them by
+ *   struct anon_vma_chain  one (VMA, anon_vma) pair, on the VMA's chain and the anon_vma's list.
  *   struct mm_file         an open file description (the kernel's struct file) over an mm_inode.
  *   struct mm_task         a process or thread: pid -> mm.
  *   struct vm_state        per machine: sysctls, commit accounting, the pid table, the list of
@@ -65,6 +66,24 @@ enum vma_special_kind {
 	VMA_VVAR_VCLOCK,	/* [vvar_vclock] */
 };
 
+struct anon_vma {
+	struct anon_vma *root;		/* the family's oldest: its lock covers the whole family */
+	struct anon_vma *parent;	/* forked from; a root is its own parent */
+	atomic_int refcount;		/* 1 while any chain links it; a root: + 1 per descendant */
+	int num_children;		/* anon_vmas whose parent this is (a root counts itself) */
+	int num_active_vmas;		/* VMAs whose vma->anon_vma this is */
+	unsigned long id;		/* serial number, for mm_vma_info and the checker */
+	struct list_head head;		/* anon_vma_chain.same_anon_vma of every VMA linked */
+	mm_lock_t lock;			/* the root's only: lists and counters of the family */
+};
+
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;	/* in vma->anon_vma_chain, newest first */
+	struct list_head same_anon_vma;	/* in anon_vma->head */
+};
+
 struct vm_area_struct {
 	unsigned long vm_start, vm_end;		/* [vm_start, vm_end), page aligned */
 	struct vm_area_struct *vm_next, *vm_prev;	/* address order */
@@ -72,8 +91,9 @@ struct vm_area_struct {
 	unsigned long vm_flags;
 	unsigned long vm_pgoff;			/* file offset in pages; anon: vm_start >> PAGE_SHIFT at mmap */
 	struct mm_file *vm_file;		/* holds a reference; shmem object for shared anon */
-	unsigned long anon_vma;			/* identity; 0 = none (not written yet) */
-	int anon_vma_chain;			/* anon_vmas chained: 1 = singular (no fork parents) */
+	struct anon_vma *anon_vma;		/* where its new anonymous pages go; NULL: none yet */
+	struct list_head anon_vma_chain;	/* anon_vma_chains: its own anon_vma's, then its
+						   fork ancestors' (singular: not a fork child) */
 	enum vma_special_kind special;
 	char *anon_name;			/* prctl(PR_SET_VMA_ANON_NAME), or NULL */
 	bool populated;				/* pages resident (for mincore): touched or populated */
@@ -89,6 +109,8 @@ struct vma_reserve {
 	struct vm_area_struct *v[VMA_RESERVE_MAX];
 	int nr_names;
 	char *names[VMA_RESERVE_MAX];		/* oldest first; vm_area_dup takes an equal one */
+	struct anon_vma_chain *avc;		/* reserved chain links (linked by same_vma.next) */
+	int nr_avc;
 };
 
 struct mm_struct {
@@ -124,6 +146,7 @@ struct mm_struct {
 	unsigned long hiwater_rss;		/* RSS before its last drop (VmHWM), in pages */
 	unsigned long def_flags;		/* VM_LOCKED|VM_LOCKONFAULT after mlockall(MCL_FUTURE) */
 	bool has_anon_names;			/* a VMA has had an anon_name (sticky): splits copy names */
+	int anon_chain_max;			/* no VMA's anon_vma chain is longer (sticky) */
 
 	unsigned long rlim_cur[RLIM_NLIMITS], rlim_max[RLIM_NLIMITS];
 	unsigned int caps;			/* MM_CAP_* */
@@ -168,6 +191,8 @@ struct vm_state {
 	int last_pid;
 	struct mm_inode *inodes[256];
 	atomic_ulong next_anon_vma;		/* anon_vma identities */
+	struct kmem_cache *anon_vma_cachep;	/* "anon_vma" */
+	struct kmem_cache *anon_vma_chain_cachep; /* "anon_vma_chain" */
 	atomic_ulong next_shmem_ino;
 	int max_map_count;
 	unsigned long mmap_min_addr;

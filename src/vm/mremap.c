@@ -32,14 +32,11 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 	d = (struct vma_merge_desc){
 		.start = addr, .end = addr + len, .pgoff = pgoff, .flags = vma->vm_flags,
 		.file = vma->vm_file, .anon_vma = vma->anon_vma, .anon_name = vma->anon_name,
-		.middle = vma->anon_vma_chain > 1 ? vma : NULL,
+		.middle = vma->anon_vma && !anon_vma_chain_singular(vma) ? vma : NULL,
 	};
 	new = vma_merge_new_range(mm, &d);
 	if (new) {
-		if (!new->anon_vma && vma->anon_vma) {
-			new->anon_vma = vma->anon_vma;
-			new->anon_vma_chain = vma->anon_vma_chain;
-		}
+		take_anon(new, vma);
 		new->populated |= vma->populated;
 		return new;
 	}
@@ -54,6 +51,7 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
 	 * host kernel keeps it); kept as it was when this became a vm_area_dup() user.
 	 */
 	new->special = VMA_NORMAL;
+	anon_vma_clone_reserved(new, vma);
 	vma_link(mm, new);
 	return new;
 }
@@ -112,8 +110,7 @@ static long move_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned 
 	if (flags & MREMAP_DONTUNMAP) {
 		vma_set_flags(mm, vma, vma->vm_flags & ~VM_LOCKED_MASK);
 		if (whole && new != vma) {
-			vma->anon_vma = 0;
-			vma->anon_vma_chain = 0;
+			unlink_anon_vmas(vma);	/* its pages went with the tables */
 			vma->populated = false;
 		}
 		mm->hiwater_vm = MAX(hiwater, mm->total_vm);

@@ -115,8 +115,13 @@ int mm_seed_vma(struct mm_struct *mm, unsigned long start, unsigned long end,
 	if (anon_name)
 		mm->has_anon_names = true;
 	/* What a snapshot shows was almost certainly touched: give writable private ones anon_vmas. */
-	if ((vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		vma->anon_vma = vm_new_anon_vma_id(mm->machine), vma->anon_vma_chain = 1;
+	if ((vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE) {
+		err = anon_vma_attach_new(vma);
+		if (err) {
+			vm_area_free(mm, vma);
+			goto out_unacct;
+		}
+	}
 	vma->populated = true;
 	vma_link(mm, vma);
 	seed_layout(mm, name, start, end);

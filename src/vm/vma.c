@@ -47,6 +47,12 @@ int vma_prealloc(struct mm_struct *mm, int nr_vmas)
 			return -ENOMEM;
 		r->v[r->nr++] = v;
 	}
+	/* each copy links to as many anon_vmas as the longest chain; a merge may take one more */
+	if (mm->anon_chain_max) {
+		err = avc_prealloc(mm, (nr_vmas + 1) * mm->anon_chain_max);
+		if (err)
+			return err;
+	}
 	err = vma_tree_prealloc(mm->machine, &mm->mm_mt, nr_vmas + 1);
 	return err;
 }
@@ -60,6 +66,7 @@ struct vm_area_struct *vma_from_reserve(struct mm_struct *mm)
 	v = r->v[--r->nr];
 	memset(v, 0, sizeof(*v));
 	v->vm_mm = mm;
+	INIT_LIST_HEAD(&v->anon_vma_chain);
 	return v;
 }
 
@@ -199,6 +206,8 @@ struct vm_area_struct *vm_area_dup(struct mm_struct *mm, const struct vm_area_st
 	new->vm_mm = mm;
 	new->vm_prev = new->vm_next = NULL;
 	new->vm_file = orig->vm_file ? mm_file_get(orig->vm_file) : NULL;
+	new->anon_vma = NULL;	/* the caller links it: anon_vma_clone_reserved, anon_vma_fork */
+	INIT_LIST_HEAD(&new->anon_vma_chain);
 	new->anon_name = name;
 	if (name)
 		mm->has_anon_names = true;
@@ -209,6 +218,7 @@ void vm_area_free(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	struct vma_reserve *r = reserve_of(mm);
 
+	unlink_anon_vmas(vma);
 	if (vma->vm_file)
 		mm_file_put(vma->vm_file);
 	anon_name_free(mm->machine, vma->anon_name);
@@ -229,6 +239,7 @@ void vma_free_reserve(struct mm_struct *mm)
 		kmem_cache_free(mm->machine->vm->vm_area_cachep, r->v[--r->nr]);
 	while (r->nr_names)
 		anon_name_free(mm->machine, r->names[--r->nr_names]);
+	avc_free_reserve(mm);
 }
 
 /* ---- lookup ---------------------------------------------------------------------------------- */
@@ -353,47 +364,14 @@ void vma_set_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lo
 	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
 }
 
-/* ---- anon_vma identity ----------------------------------------------------------------------- */
-
-unsigned long vm_new_anon_vma_id(struct machine *m)
-{
-	return atomic_fetch_add(&m->vm->next_anon_vma, 1);
-}
-
-void anon_vma_prepare(struct mm_struct *mm, struct vm_area_struct *vma)
-{
-	if (vma->anon_vma)
-		return;
-	/*
-	 * The kernel reuses a neighbour's anon_vma when the two could merge (find_mergeable_anon_vma);
-	 * without that, adjacent VMAs touched one after the other would never merge again.
-	 */
-	struct vm_area_struct *near[2] = { vma->vm_next, vma->vm_prev };
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		struct vm_area_struct *a = i ? near[i] : vma, *b = i ? vma : near[i];
-
-		if (!near[i] || !near[i]->anon_vma || near[i]->anon_vma_chain != 1)
-			continue;
-		if (a->vm_end != b->vm_start || a->vm_file != b->vm_file ||
-		    ((a->vm_flags ^ b->vm_flags) & ~(VM_READ | VM_WRITE | VM_EXEC | VM_SOFTDIRTY)) ||
-		    b->vm_pgoff != a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT))
-			continue;
-		vma->anon_vma = near[i]->anon_vma;
-		vma->anon_vma_chain = 1;
-		return;
-	}
-	vma->anon_vma = vm_new_anon_vma_id(mm->machine);
-	vma->anon_vma_chain = 1;
-}
+/* ---- anon_vma compatibility (the anon_vmas themselves: rmap.c) ---------------------------- */
 
 static bool anon_is_fork_child(const struct vm_area_struct *vma)
 {
-	return vma && vma->anon_vma && vma->anon_vma_chain > 1;
+	return vma && vma->anon_vma && !anon_vma_chain_singular(vma);
 }
 
-bool is_mergeable_anon(const struct vm_area_struct *tgt, unsigned long src_anon,
+bool is_mergeable_anon(const struct vm_area_struct *tgt, const struct anon_vma *src_anon,
 		       const struct vm_area_struct *src)
 {
 	if (!tgt->anon_vma && src_anon)
@@ -421,6 +399,7 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long 
 	new = vm_area_dup(mm, vma);
 	if (!new)
 		return -ENOMEM;
+	anon_vma_clone_reserved(new, vma);
 	if (new_below) {
 		new->vm_end = addr;
 		vma_set_range(mm, vma, addr, vma->vm_end, pgoff_at);
@@ -476,12 +455,11 @@ static bool prev_next_compatible(const struct vm_area_struct *prev,
 	return is_mergeable_anon(prev, next->anon_vma, next);
 }
 
-static void take_anon(struct vm_area_struct *tgt, unsigned long anon, int chain)
+/* A merge target without an anon_vma takes its merged neighbour's (dup_anon_vma). */
+void take_anon(struct vm_area_struct *tgt, const struct vm_area_struct *src)
 {
-	if (!tgt->anon_vma && anon) {
-		tgt->anon_vma = anon;
-		tgt->anon_vma_chain = chain ? chain : 1;
-	}
+	if (!tgt->anon_vma && src->anon_vma)
+		anon_vma_clone_reserved(tgt, src);
 }
 
 struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, struct vma_merge_desc *d)
@@ -501,7 +479,7 @@ struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, struct vma_merg
 	if (left && right) {
 		unsigned long end = next->vm_end;
 
-		take_anon(prev, next->anon_vma, next->anon_vma_chain);
+		take_anon(prev, next);
 		prev->populated |= next->populated;
 		vma_unlink(mm, next);
 		vm_area_free(mm, next);
@@ -545,8 +523,8 @@ static struct vm_area_struct *vma_merge_existing_range(struct mm_struct *mm,
 	if (left && right) {
 		unsigned long end = next->vm_end;
 
-		take_anon(prev, middle->anon_vma, middle->anon_vma_chain);
-		take_anon(prev, next->anon_vma, next->anon_vma_chain);
+		take_anon(prev, middle);
+		take_anon(prev, next);
 		prev->populated |= middle->populated | next->populated;
 		vma_unlink(mm, middle);
 		vm_area_free(mm, middle);
@@ -556,7 +534,7 @@ static struct vm_area_struct *vma_merge_existing_range(struct mm_struct *mm,
 		return prev;
 	}
 	if (left) {
-		take_anon(prev, middle->anon_vma, middle->anon_vma_chain);
+		take_anon(prev, middle);
 		prev->populated |= middle->populated;
 		if (right_side) {
 			vma_unlink(mm, middle);
@@ -569,7 +547,7 @@ static struct vm_area_struct *vma_merge_existing_range(struct mm_struct *mm,
 		return prev;
 	}
 	/* right */
-	take_anon(next, middle->anon_vma, middle->anon_vma_chain);
+	take_anon(next, middle);
 	next->populated |= middle->populated;
 	if (left_side) {
 		vma_unlink(mm, middle);

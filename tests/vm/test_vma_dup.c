@@ -156,7 +156,10 @@ static void test_name_copy_failure_changes_nothing(void **state)
 	}
 }
 
-/* The copy has the original's text in its own allocation, and the file reference is its own. */
+/*
+ * The copy has the original's text in its own allocation, and the file reference is its own;
+ * its anon_vma links are made by the caller, from the reserve.
+ */
 static void test_dup_owns_its_name(void **state)
 {
 	struct vm_area_struct *vma, *copy;
@@ -173,7 +176,14 @@ static void test_dup_owns_its_name(void **state)
 	assert_ptr_not_equal(copy->anon_name, vma->anon_name);
 	assert_string_equal(copy->anon_name, "buf");
 	assert_true(copy->vm_start == vma->vm_start && copy->vm_end == vma->vm_end);
-	assert_true(copy->anon_vma == vma->anon_vma && copy->vm_flags == vma->vm_flags);
+	assert_true(copy->vm_flags == vma->vm_flags);
+	/* the chain is the caller's to link (a split clones it, fork forks it) */
+	assert_null(copy->anon_vma);
+	assert_true(list_empty(&copy->anon_vma_chain));
+	anon_vma_clone_reserved(copy, vma);
+	assert_ptr_equal(copy->anon_vma, vma->anon_vma);
+	assert_non_null(copy->anon_vma);	/* a seeded writable VMA has one */
+	assert_false(list_empty(&copy->anon_vma_chain));
 	assert_null(copy->vm_prev);
 	assert_null(copy->vm_next);
 	vm_area_free(t.mm, copy);
