@@ -335,6 +335,21 @@ MMLAB_API int mm_mlockall(struct mm_struct *mm, int flags);
 MMLAB_API int mm_munlockall(struct mm_struct *mm);
 /* mm_msync - msync(2). Returns 0, -EINVAL, -ENOMEM (hole), -EBUSY (MS_INVALIDATE on locked). */
 MMLAB_API int mm_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
+/* What a write to /proc/<pid>/clear_refs asks for (the kernel's enum clear_refs_types). */
+enum mm_clear_refs_type {
+	MM_CLEAR_REFS_ALL = 1,		/* accessed bits and PG_referenced of every page */
+	MM_CLEAR_REFS_ANON = 2,		/* ... of anonymous VMAs' pages */
+	MM_CLEAR_REFS_MAPPED = 3,	/* ... of file VMAs' pages */
+	MM_CLEAR_REFS_SOFT_DIRTY = 4,	/* soft-dirty bits (machine_config.soft_dirty only) */
+	MM_CLEAR_REFS_MM_HIWATER_RSS = 5, /* VmHWM back to the current RSS */
+};
+/*
+ * mm_clear_refs - what writing @type to /proc/<pid>/clear_refs does to @mm: clear the accessed
+ * bits and PG_referenced of the pages chosen (smaps' Referenced then counts what is touched
+ * afterwards), or with soft-dirty clear every soft-dirty bit and write-protect the entries so
+ * the next write faults, or reset VmHWM. Takes the mmap_lock itself. Returns 0 or -EINVAL.
+ */
+MMLAB_API int mm_clear_refs(struct mm_struct *mm, int type);
 /* mm_mincore - mincore(2) into @vec (len pages). Returns 0, -EINVAL, -ENOMEM, -EFAULT (vec NULL). */
 MMLAB_API int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len,
 			 unsigned char *vec);
