@@ -338,6 +338,15 @@ void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end);
  * [start, end) of a VMA with pages.
  */
 void vm_advise_pages(struct mm_struct *mm, unsigned long start, unsigned long end, int advice);
+
+/* lru_batch.c: the per-CPU lazy-free folio batch (see there) */
+/* folio_mark_lazyfree - MADV_FREE's: @folio becomes lazy-free when this CPU's batch moves. */
+void folio_mark_lazyfree(struct machine *m, struct page *folio);
+/* lru_add_drain - move this CPU's batch now; lru_add_drain_all - every CPU's. */
+void lru_add_drain(struct machine *m);
+void lru_add_drain_all(struct machine *m);
+/* vm_lru_batch_forget - @folio is being freed: out of every batch. */
+void vm_lru_batch_forget(struct machine *m, struct page *folio);
 /* change_protection - rewrite the PTEs of [start, end) of @vma for its new vm_flags. */
 void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /*

@@ -316,10 +316,12 @@ int vm_init(struct machine *m)
 {
 	struct vm_state *vs;
 
-	vs = mm_meta_zalloc(m, sizeof(*vs));	/* counts one FAULT_MISC call */
+	/* counts one FAULT_MISC call */
+	vs = mm_meta_zalloc(m, sizeof(*vs) + (size_t)m->nr_cpus * sizeof(vs->lazyfree[0]));
 	if (!vs)
 		return -ENOMEM;
 	mm_lock_init(&vs->lock);
+	mm_lock_init(&vs->lru_batch_lock);
 	INIT_LIST_HEAD(&vs->init_mm.mmlist);
 	vs->init_mm.machine = m;
 	vs->init_mm.task_size = MM_TASK_SIZE;
@@ -335,6 +337,7 @@ int vm_init(struct machine *m)
 	if (!vs->vm_area_cachep || !vs->mm_cachep || anon_vma_caches_init(vs)) {
 		kmem_cache_destroy(vs->mm_cachep);
 		kmem_cache_destroy(vs->vm_area_cachep);
+		mm_lock_destroy(&vs->lru_batch_lock);
 		mm_lock_destroy(&vs->lock);
 		mm_meta_free(m, vs);
 		return -ENOMEM;
@@ -365,6 +368,7 @@ void vm_exit(struct machine *m)
 	anon_vma_caches_exit(vs);
 	kmem_cache_destroy(vs->mm_cachep);
 	kmem_cache_destroy(vs->vm_area_cachep);
+	mm_lock_destroy(&vs->lru_batch_lock);
 	mm_lock_destroy(&vs->lock);
 	mm_meta_free(m, vs);
 	m->vm = NULL;

@@ -183,6 +183,13 @@ struct mm_task {
 
 #define PID_HASH_SIZE 1024
 
+/* A per-CPU folio batch (the kernel's struct folio_batch, PAGEVEC_SIZE folios). */
+#define LRU_BATCH_SIZE	31
+struct lru_batch {
+	int nr;
+	struct page *folios[LRU_BATCH_SIZE];
+};
+
 struct vm_state {
 	mm_lock_t lock;				/* pids, inode table, mmlist */
 	struct mm_struct init_mm;		/* the kernel's mm: heads the list of all mms */
@@ -210,6 +217,10 @@ struct vm_state {
 	unsigned long zero_pfn;			/* the shared zero page: a frame outside RAM */
 	unsigned long huge_zero_pfn;		/* the huge zero page: 512 frames outside RAM */
 	atomic_bool huge_zero_used;		/* thp_zero_page_alloc counted */
+	/* swap.c's per-CPU folio batches (lru_batch.c): only the lazy-free one is modelled */
+	mm_lock_t lru_batch_lock;
+	atomic_int nr_lazyfree_pending;		/* folios in all the batches */
+	struct lru_batch lazyfree[];		/* [nr_cpus] */
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
