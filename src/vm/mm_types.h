@@ -119,6 +119,14 @@ struct mm_struct {
 	struct vma_tree mm_mt;			/* the VMA index (the kernel's maple tree slot) */
 	struct vm_area_struct *mmap;		/* lowest VMA (list head) */
 	struct vm_area_struct *mmap_last;	/* highest VMA */
+	/*
+	 * find_vma's last answer, or NULL (the kernel's mm->mmap_cache before vmacache): tried
+	 * before the tree, it is the answer for addr exactly when addr < its vm_end and its
+	 * vm_prev (if any) ends at or below addr. Stores and loads are relaxed atomics because
+	 * lookups under the read side of mmap_lock store it concurrently; vma_unlink clears it
+	 * (under the write side) when it names the VMA unlinked, so it never names a freed VMA.
+	 */
+	_Atomic(struct vm_area_struct *) mmap_cache;
 	void *pgd;				/* the top page table (pgtable.h) */
 	const struct pgtable_fmt *fmt;		/* the machine's page-table encoding */
 	int pgtable_levels;			/* 4, or 5 with LA57 */

@@ -246,7 +246,15 @@ void vma_free_reserve(struct mm_struct *mm)
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
 {
-	return vma_tree_find(&mm->mm_mt, addr);
+	struct vm_area_struct *vma = atomic_load_explicit(&mm->mmap_cache, memory_order_relaxed);
+
+	/* An mmap or munmap looks the same range up several times: one tree search serves. */
+	if (vma && addr < vma->vm_end && (!vma->vm_prev || vma->vm_prev->vm_end <= addr))
+		return vma;
+	vma = vma_tree_find(&mm->mm_mt, addr);
+	if (vma)
+		atomic_store_explicit(&mm->mmap_cache, vma, memory_order_relaxed);
+	return vma;
 }
 
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
@@ -321,6 +329,8 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	if (atomic_load_explicit(&mm->mmap_cache, memory_order_relaxed) == vma)
+		atomic_store_explicit(&mm->mmap_cache, NULL, memory_order_relaxed);
 	vma_tree_erase(mm->machine, &mm->mm_mt, vma);
 	if (vma->vm_prev)
 		vma->vm_prev->vm_next = vma->vm_next;
