@@ -873,6 +873,8 @@ void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned lon
 void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *prev = NULL, *next;
+	unsigned long floor, ceiling;
+	bool noop;
 
 	if (mm_maps_nothing(mm))
 		return;
@@ -880,8 +882,21 @@ void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 	if (next && next->vm_start < end)
 		return;		/* still mapped: the caller unmaps VMAs first */
 	prev = next ? next->vm_prev : mm->mmap_last;
+	floor = prev ? prev->vm_end : 0;
+	ceiling = next ? next->vm_start : 0;
+	/*
+	 * A range no table reaches (a mapping never touched) has nothing to zap or free: skip
+	 * both walks, and the translation-cache flush, which only matters when a PTE changes.
+	 */
+	mm_lock(&mm->page_table_lock);
+	noop = pgtable_unmap_is_noop(mm, start, end, floor, ceiling);
+	mm_unlock(&mm->page_table_lock);
+	if (noop) {
+		update_hiwater_rss(mm);
+		return;
+	}
 	zap_page_range(mm, start, end);
-	free_pgtables_range(mm, start, end, prev ? prev->vm_end : 0, next ? next->vm_start : 0);
+	free_pgtables_range(mm, start, end, floor, ceiling);
 }
 
 /* ---- MADV_FREE and MADV_PAGEOUT: lazy-free pages ---------------------------------------------- */
