@@ -77,7 +77,13 @@ int vma_prealloc_names(struct mm_struct *mm, struct vm_area_struct *const *v, in
  */
 int vma_prealloc_split(struct mm_struct *mm, int nr_vmas, unsigned long start, unsigned long end);
 
+/* find_vma - the first VMA ending above @addr, or NULL. Any side of mmap_lock. */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+/*
+ * find_vma_wr - find_vma for a caller holding mmap_lock for writing, which also remembers the
+ * answer (mm->mmap_cache), so the lookups of the same range that follow skip the tree.
+ */
+struct vm_area_struct *find_vma_wr(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **pprev);
 struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, unsigned long start,

@@ -247,8 +247,7 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 {
 	unsigned long total = 0, data = 0, exec = 0, stack = 0, locked = 0, prev_end = 0;
 	const struct vm_area_struct *vma, *prev = NULL;
-	const struct vm_area_struct *cached = atomic_load_explicit(&mm->mmap_cache,
-								   memory_order_relaxed);
+	const struct vm_area_struct *cached = mm->mmap_cache;
 	bool cache_linked = !cached;
 	char dummy[8];
 	int n = 0;

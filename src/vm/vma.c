@@ -246,14 +246,20 @@ void vma_free_reserve(struct mm_struct *mm)
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
 {
-	struct vm_area_struct *vma = atomic_load_explicit(&mm->mmap_cache, memory_order_relaxed);
+	struct vm_area_struct *vma = mm->mmap_cache;
 
 	/* An mmap or munmap looks the same range up several times: one tree search serves. */
 	if (vma && addr < vma->vm_end && (!vma->vm_prev || vma->vm_prev->vm_end <= addr))
 		return vma;
-	vma = vma_tree_find(&mm->mm_mt, addr);
+	return vma_tree_find(&mm->mm_mt, addr);
+}
+
+struct vm_area_struct *find_vma_wr(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
 	if (vma)
-		atomic_store_explicit(&mm->mmap_cache, vma, memory_order_relaxed);
+		mm->mmap_cache = vma;
 	return vma;
 }
 
@@ -323,14 +329,16 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	else
 		mm->mmap_last = vma;
 	vma_tree_insert(&mm->mm_mt, vma);
+	/* What is linked is what is looked up next (munmap of a new mapping, a split's half). */
+	mm->mmap_cache = vma;
 	mm->map_count++;
 	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
 }
 
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 {
-	if (atomic_load_explicit(&mm->mmap_cache, memory_order_relaxed) == vma)
-		atomic_store_explicit(&mm->mmap_cache, NULL, memory_order_relaxed);
+	/* The VMA after it answers the lookups of the hole it leaves (unmap_region's first). */
+	mm->mmap_cache = vma->vm_next;
 	vma_tree_erase(mm->machine, &mm->mm_mt, vma);
 	if (vma->vm_prev)
 		vma->vm_prev->vm_next = vma->vm_next;
