@@ -393,11 +393,13 @@ bool pgtable_unmap_is_noop(struct mm_struct *mm, unsigned long start, unsigned l
 	span = entry_span(level);
 	if ((start & ~(span - 1)) != ((end - 1) & ~(span - 1)))
 		return false;		/* the range reaches past that entry */
-	/* Nothing below the entry to zap or free; the tables above it must all stay. */
-	for (level++; level <= top; level++)
-		if (path_table_would_go(start, end, floor, ceiling, entry_span(level)))
-			return false;
-	return true;
+	/*
+	 * Nothing below the entry to zap or free; the tables above it must all stay. The one
+	 * holding the entry has the smallest span, and a larger span only starts lower and ends
+	 * higher, so if that table stays, every table above it stays too.
+	 */
+	return level == top || !path_table_would_go(start, end, floor, ceiling,
+						    entry_span(level + 1));
 }
 
 static int walk_level(struct mm_struct *mm, uint64_t *table, int level, unsigned long start,

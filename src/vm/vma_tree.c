@@ -598,9 +598,22 @@ struct vma_pos {
 
 static inline struct vma_pos pos_find(const struct vma_tree *t, unsigned long addr)
 {
-	struct vma_pos p = { leaf_above(t, addr), 0 };
+	struct vma_pos p = { 0, 0 };
+	int n = t->nr_leaves;
 
-	if (p.i < t->nr_leaves)
+	/*
+	 * A search window's ends are usually below every VMA (mmap_min_addr) or in the highest
+	 * leaf (mmap_base, under the stack): those two need no search of the top array.
+	 */
+	if (!n || addr < t->leaf_max[0])
+		p.i = 0;
+	else if (addr >= t->leaf_max[n - 1])
+		p.i = n;
+	else if (addr >= t->leaf_max[n - 2])	/* n >= 2 here */
+		p.i = n - 1;
+	else
+		p.i = leaf_above(t, addr);
+	if (p.i < n)
 		p.s = slot_above(t->leaves[p.i], addr);
 	return p;
 }
