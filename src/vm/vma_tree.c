@@ -58,11 +58,38 @@
 struct vma_leaf {
 	int nr;
 	bool gap_stale;				/* its summary may exceed its largest gap */
+	bool nz_valid;				/* nz is up to date */
+	uint32_t nz;				/* bit s (s >= 1): start[s] != end[s - 1], a
+						   gap that is not empty; searches test only these */
 	unsigned long end[VMA_LEAF_MAX];	/* keys: vm_end; ~0UL past nr */
 	struct vm_area_struct *v[VMA_LEAF_MAX];
 	unsigned long start[VMA_LEAF_MAX];	/* vm_start of v[s], for the gap summaries */
 	struct vma_leaf *next_spare;
 };
+
+/* Bit @s of a leaf's nz mask as its keys now are (0 for slot 0 and past the end). */
+static inline uint32_t nz_bit(const struct vma_leaf *l, int s)
+{
+	return s >= 1 && s < l->nr && l->start[s] != l->end[s - 1] ? 1u << s : 0;
+}
+
+/*
+ * The leaf's mask of non-empty gaps, recomputed if a change did not keep it. Insertions and
+ * removals inside a leaf shift it; splits and new leaves leave it to be recomputed here.
+ */
+static uint32_t leaf_nz(struct vma_leaf *l)
+{
+	uint32_t m = 0;
+	int s;
+
+	if (l->nz_valid)
+		return l->nz;
+	for (s = 1; s < l->nr; s++)
+		m |= (uint32_t)(l->start[s] != l->end[s - 1]) << s;
+	l->nz = m;
+	l->nz_valid = true;
+	return m;
+}
 
 /* How many spare leaves may be kept after removals before they are given back. */
 #define VMA_SPARE_KEEP 4
@@ -260,6 +287,7 @@ static struct vma_leaf *take_spare(struct vma_tree *t)
 	t->nr_spare--;
 	l->nr = 0;
 	l->gap_stale = false;
+	l->nz_valid = false;
 	l->next_spare = NULL;
 	memset(l->end, 0xff, sizeof(l->end));	/* empty slots sort last */
 	return l;
@@ -404,6 +432,8 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 	l = t->leaves[i];
 	if (l->nr == VMA_LEAF_MAX) {
 		struct vma_leaf *r = take_spare(t);
+
+		l->nz_valid = false;
 		int half = VMA_LEAF_MAX / 2, at = slot_above(l, key);
 
 		memmove(t->leaves + i + 2, t->leaves + i + 1,
@@ -486,6 +516,12 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 	l->start[s] = vma->vm_start;
 	l->v[s] = vma;
 	l->nr++;
+	if (l->nz_valid) {	/* slots from s on moved up one; gaps s and s + 1 are new */
+		uint32_t lower = (1u << s) - 1;
+
+		l->nz = ((l->nz & lower) | ((l->nz & ~lower) << 1)) & ~(3u << s);
+		l->nz |= nz_bit(l, s) | nz_bit(l, s + 1);
+	}
 	if (s == l->nr - 1)
 		t->leaf_max[i] = key;
 	set_hint(t, i, s);
@@ -531,6 +567,12 @@ void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct
 	memmove(l->start + s, l->start + s + 1, sizeof(l->start[0]) * (size_t)(l->nr - s));
 	memmove(l->v + s, l->v + s + 1, sizeof(l->v[0]) * (size_t)(l->nr - s));
 	l->end[l->nr] = ~0UL;
+	if (l->nz_valid) {	/* slots above s moved down one; gap s is new */
+		uint32_t lower = (1u << s) - 1;
+
+		l->nz = ((l->nz & lower) | ((l->nz & ~((2u << s) - 1)) >> 1)) & ~(1u << s);
+		l->nz |= nz_bit(l, s);
+	}
 	if (l->nr) {
 		t->leaf_max[i] = l->end[l->nr - 1];
 		/*
@@ -565,6 +607,8 @@ void vma_tree_rekey(struct vma_tree *t, struct vm_area_struct *vma, unsigned lon
 	prev_end = s ? l->end[s - 1] : leaf_prev_end(t, i);
 	l->end[s] = vma->vm_end;
 	l->start[s] = vma->vm_start;
+	if (l->nz_valid)
+		l->nz = (l->nz & ~(3u << s)) | nz_bit(l, s) | nz_bit(l, s + 1);
 	if (s == l->nr - 1)
 		t->leaf_max[i] = vma->vm_end;
 	/*
@@ -666,31 +710,51 @@ static inline struct vm_area_struct *found(struct vma_tree *t, struct vma_pos p)
 	return t->leaves[p.i]->v[p.s];
 }
 
-/* The highest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. */
-static int leaf_last_gap(const struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+/* Bits [@lo, @hi] of a slot mask (none if @hi < @lo). */
+static inline uint32_t slot_range(int lo, int hi)
 {
-	const struct vma_leaf *l = t->leaves[i];
-	int s, lo = MAX(s0, 1);
+	if (hi < lo)
+		return 0;
+	return (uint32_t)((2ULL << hi) - 1) & ~(uint32_t)((1ULL << lo) - 1);
+}
 
-	for (s = s1; s >= lo; s--)
+/*
+ * The highest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. Only the non-empty
+ * gaps are looked at: in a run of adjacent mappings there are none.
+ */
+static int leaf_last_gap(struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+{
+	struct vma_leaf *l = t->leaves[i];
+	uint32_t m = leaf_nz(l) & slot_range(MAX(s0, 1), s1);
+
+	while (m) {
+		int s = 31 - __builtin_clz(m);
+
 		if (l->start[s] - l->end[s - 1] >= len)
 			return s;
+		m &= ~(1u << s);
+	}
 	if (s0 == 0 && s1 >= 0 && l->start[0] - leaf_prev_end(t, i) >= len)
 		return 0;
 	return -1;
 }
 
 /* The lowest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. */
-static int leaf_first_gap(const struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+static int leaf_first_gap(struct vma_tree *t, int i, int s0, int s1, unsigned long len)
 {
-	const struct vma_leaf *l = t->leaves[i];
-	int s;
+	struct vma_leaf *l = t->leaves[i];
+	uint32_t m;
 
 	if (s0 == 0 && s1 >= 0 && l->start[0] - leaf_prev_end(t, i) >= len)
 		return 0;
-	for (s = MAX(s0, 1); s <= s1; s++)
+	m = leaf_nz(l) & slot_range(MAX(s0, 1), s1);
+	while (m) {
+		int s = __builtin_ctz(m);
+
 		if (l->start[s] - l->end[s - 1] >= len)
 			return s;
+		m &= m - 1;
+	}
 	return -1;
 }
 
@@ -748,7 +812,7 @@ descend:
 static bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_pos b,
 			     unsigned long len, bool last, struct vma_pos *hit)
 {
-	int (*scan)(const struct vma_tree *, int, int, int, unsigned long) =
+	int (*scan)(struct vma_tree *, int, int, int, unsigned long) =
 		last ? leaf_last_gap : leaf_first_gap;
 	struct vma_pos first = last ? b : a, then = last ? a : b;
 	int s, j;
@@ -913,6 +977,17 @@ int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first,
 			}
 			prev = l->end[s];
 			v = v->vm_next;
+		}
+		if (l->nz_valid) {
+			uint32_t want = 0;
+
+			for (s = 1; s < l->nr; s++)
+				want |= nz_bit(l, s);
+			if (l->nz != want) {
+				snprintf(why, why_size, "vma tree: leaf %d non-empty gap mask %#x, "
+					 "its gaps say %#x", i, l->nz, want);
+				return -EUCLEAN;
+			}
 		}
 		for (s = l->nr; s < VMA_LEAF_MAX; s++)
 			if (l->end[s] != ~0UL) {
