@@ -27,7 +27,10 @@
  * (vma_tree_gap_highest/lowest) then cost O(log n) in either direction (amortised: a stale
  * summary is tightened once, by the first search that relies on it): the two leaves holding
  * the ends of the window are scanned, and the highest (lowest) leaf in between whose summary is
- * large enough is found by walking the max-tree, then scanned. A change to a VMA's range changes
+ * large enough is found by walking the max-tree, then scanned. A scan tests only the slots of
+ * the leaf's nz mask (bit s: start[s] != end[s - 1]), so a run of adjacent mappings costs a
+ * bit operation, not a compare per slot; insertions and removals shift the mask, a leaf split
+ * leaves it to be recomputed by the next scan. A change to a VMA's range changes
  * at most two gaps (its own and the next VMA's, which may be in the next leaf); a leaf split or
  * removal shifts the leaves after it, and their summaries are shifted and the tree above them
  * recomputed, which costs as much as the existing shift of the top array.
@@ -41,10 +44,16 @@
  * first VMA_LEAF_MOVE keys to a new leaf with the new key instead, so ascending or descending
  * fills leave leaves 3/4 full, and a mapping made and removed over and over at the end of a
  * full leaf does not create and free a leaf, with its O(n / 32) shift, every time). Searches
- * are branch-free (a conditional-move binary search over leaf_max[], a counting scan of one
- * leaf), because random lookups would otherwise mispredict at every level. The kernel's maple
+ * are branch-free (a conditional-move binary search over leaf_max[], then one over the leaf's 32
+ * keys, whose four cache lines are prefetched together), because random lookups would
+ * otherwise mispredict at every level. The kernel's maple
  * tree makes the same trade (wide nodes, keys inline) with RCU-safe copy-on-write nodes that a
  * lock-protected model does not need.
+ *
+ * The hint (hint_i, hint_s) is the slot an insertion or removal will likely want: the VMA above
+ * the gap a search returned (an mmap inserts right below it), the slot last inserted (a munmap
+ * removes it). insert_leaf() and locate() prove it with one or two compares before trusting it,
+ * as the kernel's vma_iterator resumes from where the last walk stopped.
  *
  * Allocation happens only in vma_tree_prealloc(), before an operation changes anything, as the
  * kernel's vma_iter_prealloc(): insertions and removals themselves cannot fail.
@@ -758,17 +767,42 @@ static int leaf_first_gap(struct vma_tree *t, int i, int s0, int s1, unsigned lo
 	return -1;
 }
 
+/* True if every summary of leaves [@a, @b] is below @len (also when the range is empty). */
+static bool gap_all_below(const struct vma_tree *t, int a, int b, unsigned long len)
+{
+	const unsigned long *g = t->gap;
+	size_t lo = (size_t)t->gap_base + (size_t)a, hi = (size_t)t->gap_base + (size_t)b + 1;
+
+	if (a > b)
+		return true;
+	while (lo < hi) {
+		if ((lo & 1) && g[lo++] >= len)
+			return false;
+		if ((hi & 1) && g[--hi] >= len)
+			return false;
+		lo >>= 1;
+		hi >>= 1;
+	}
+	return true;
+}
+
 /*
  * The highest (@last) or lowest leaf in [@a, @b] whose summary is >= @len, or -1: the nodes
  * covering the range are met bottom-up, the left ones in ascending and the right ones in
- * descending order; the first fitting one in the wanted order is descended.
+ * descending order; the first fitting one in the wanted order is descended. A range where
+ * nothing fits (top-down mmap's usual case: the free gap lies in the window's lowest leaf) is
+ * answered first by gap_all_below, which keeps no list of nodes to come back to.
  */
-static int gap_tree_find(const struct vma_tree *t, int a, int b, unsigned long len, bool last)
+static mm_always_inline int gap_tree_find(const struct vma_tree *t, int a, int b, unsigned long len,
+					  bool last)
 {
 	const unsigned long *g = t->gap;
 	size_t lo = (size_t)t->gap_base + (size_t)a, hi = (size_t)t->gap_base + (size_t)b + 1;
 	size_t deferred[2 * sizeof(int) * CHAR_BIT], node = 0;
 	int nd = 0;
+
+	if (gap_all_below(t, a, b, len))
+		return -1;
 
 	while (lo < hi) {
 		if (lo & 1) {
@@ -808,9 +842,12 @@ descend:
 	return (int)(node - (size_t)t->gap_base);
 }
 
-/* The highest (@last) or lowest position in [@a, @b] (real VMAs, a <= b) whose gap is >= @len. */
-static bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_pos b,
-			     unsigned long len, bool last, struct vma_pos *hit)
+/*
+ * The highest (@last) or lowest position in [@a, @b] (real VMAs, a <= b) whose gap is >= @len.
+ * Inlined with gap_tree_find into each direction's search, so @last is a constant there.
+ */
+static mm_always_inline bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_pos b,
+					      unsigned long len, bool last, struct vma_pos *hit)
 {
 	int (*scan)(struct vma_tree *, int, int, int, unsigned long) =
 		last ? leaf_last_gap : leaf_first_gap;
