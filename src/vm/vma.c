@@ -37,6 +37,9 @@ int vma_prealloc(struct mm_struct *mm, int nr_vmas)
 	int err;
 
 	MM_BUG_ON(nr_vmas > VMA_RESERVE_MAX);
+	/* The usual case, everything in reserve: none of the calls below would do anything. */
+	if (r->nr >= nr_vmas && !mm->anon_chain_max && vma_tree_has_room(&mm->mm_mt, nr_vmas + 1))
+		return 0;
 	while (r->nr < nr_vmas) {
 		struct vm_area_struct *v;
 
@@ -243,16 +246,6 @@ void vma_free_reserve(struct mm_struct *mm)
 }
 
 /* ---- lookup ---------------------------------------------------------------------------------- */
-
-struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
-{
-	struct vm_area_struct *vma = mm->mmap_cache;
-
-	/* An mmap or munmap looks the same range up several times: one tree search serves. */
-	if (vma && addr < vma->vm_end && (!vma->vm_prev || vma->vm_prev->vm_end <= addr))
-		return vma;
-	return vma_tree_find(&mm->mm_mt, addr);
-}
 
 struct vm_area_struct *find_vma_wr(struct mm_struct *mm, unsigned long addr)
 {
