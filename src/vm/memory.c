@@ -858,9 +858,30 @@ void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned lon
 	mm_unlock(&mm->page_table_lock);
 }
 
+/*
+ * Debug check of pgtable_unmap_is_noop's answer: the walks it spares run anyway and must not
+ * change a table or a page count.
+ */
+static void unmap_region_check_noop(struct mm_struct *mm, unsigned long start, unsigned long end,
+				    unsigned long floor, unsigned long ceiling)
+{
+	unsigned long bytes = mm->pgtables_bytes, huge = mm->nr_huge_pmds, rss[NR_MM_COUNTERS];
+	int i;
+
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		rss[i] = get_mm_counter(mm, i);
+	zap_page_range(mm, start, end);
+	free_pgtables_range(mm, start, end, floor, ceiling);
+	MM_BUG_ON(mm->pgtables_bytes != bytes || mm->nr_huge_pmds != huge);
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		MM_BUG_ON(get_mm_counter(mm, i) != rss[i]);
+}
+
 void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *prev = NULL, *next;
+	unsigned long floor, ceiling;
+	bool noop;
 
 	if (mm_maps_nothing(mm))
 		return;
@@ -868,8 +889,23 @@ void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 	if (next && next->vm_start < end)
 		return;		/* still mapped: the caller unmaps VMAs first */
 	prev = next ? next->vm_prev : mm->mmap_last;
+	floor = prev ? prev->vm_end : 0;
+	ceiling = next ? next->vm_start : 0;
+	/*
+	 * A range no table reaches (a mapping never touched) has nothing to zap or free: skip
+	 * both walks, and the translation-cache flush, which only matters when a PTE changes.
+	 */
+	mm_lock(&mm->page_table_lock);
+	noop = pgtable_unmap_is_noop(mm, start, end, floor, ceiling);
+	mm_unlock(&mm->page_table_lock);
+	if (noop) {
+		update_hiwater_rss(mm);
+		if (mm_debug_on(mm->machine, MM_DEBUG_CHECKS))
+			unmap_region_check_noop(mm, start, end, floor, ceiling);
+		return;
+	}
 	zap_page_range(mm, start, end);
-	free_pgtables_range(mm, start, end, prev ? prev->vm_end : 0, next ? next->vm_start : 0);
+	free_pgtables_range(mm, start, end, floor, ceiling);
 }
 
 /* ---- MADV_FREE and MADV_PAGEOUT: lazy-free pages ---------------------------------------------- */

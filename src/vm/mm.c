@@ -247,6 +247,8 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 {
 	unsigned long total = 0, data = 0, exec = 0, stack = 0, locked = 0, prev_end = 0;
 	const struct vm_area_struct *vma, *prev = NULL;
+	const struct vm_area_struct *cached = mm->mmap_cache;
+	bool cache_linked = !cached;
 	char dummy[8];
 	int n = 0;
 
@@ -271,6 +273,7 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 		if (anon_vma_check_vma(vma, why, why_size))
 			return -EUCLEAN;
 		prev_end = vma->vm_end;
+		cache_linked |= vma == cached;
 		total += pages;
 		if ((f & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) == VM_EXEC)
 			exec += pages;
@@ -291,6 +294,10 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 		snprintf(why, why_size, "mm: counters total/data/exec/stack/locked %lu/%lu/%lu/%lu/%lu, "
 			 "VMAs say %lu/%lu/%lu/%lu/%lu", mm->total_vm, mm->data_vm, mm->exec_vm,
 			 mm->stack_vm, mm->locked_vm, total, data, exec, stack, locked);
+		return -EUCLEAN;
+	}
+	if (!cache_linked) {
+		snprintf(why, why_size, "mm: find_vma's cache names a VMA not in the list");
 		return -EUCLEAN;
 	}
 	if (mm->brk < mm->start_brk) {

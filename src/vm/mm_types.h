@@ -57,6 +57,9 @@ struct vma_tree {
 	int gap_base;			/* leaves in the gap tree: a power of two >= cap_leaves */
 	unsigned long *gap;		/* [gap_base + i]: largest gap in leaf i; [k]: max of [2k],
 					   [2k + 1]; 2 * gap_base entries */
+	int hint_i, hint_s;		/* a slot an insertion or removal may want next (the
+					   last inserted, the VMA above a gap found); checked
+					   before use, 0 <= hint_s < the leaf size */
 };
 
 enum vma_special_kind {
@@ -119,6 +122,15 @@ struct mm_struct {
 	struct vma_tree mm_mt;			/* the VMA index (the kernel's maple tree slot) */
 	struct vm_area_struct *mmap;		/* lowest VMA (list head) */
 	struct vm_area_struct *mmap_last;	/* highest VMA */
+	/*
+	 * A VMA the next lookups are likely to want, or NULL (the kernel's mm->mmap_cache before
+	 * vmacache): find_vma tries it before the tree, and it is the answer for addr exactly
+	 * when addr < its vm_end and its vm_prev (if any) ends at or below addr. Only the write
+	 * side of mmap_lock sets it - vma_link (the VMA linked), vma_unlink (the one after),
+	 * find_vma_wr (its answer) - so readers never write a shared line and it always names a
+	 * linked VMA.
+	 */
+	struct vm_area_struct *mmap_cache;
 	void *pgd;				/* the top page table (pgtable.h) */
 	const struct pgtable_fmt *fmt;		/* the machine's page-table encoding */
 	int pgtable_levels;			/* 4, or 5 with LA57 */
