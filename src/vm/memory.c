@@ -637,9 +637,16 @@ int vm_collapse_range(struct vm_area_struct *vma, unsigned long start, unsigned 
 {
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long hstart = (start + PMD_SIZE - 1) & PMD_MASK, hend = end & PMD_MASK, a;
-	int err = 0, last = 0;
+	int err = 0, last_err = 0;
+
+	/*
+	 * thp_vma_allowable_order outside a fault: the VMA must hold a whole aligned PMD (tried
+	 * at its end) with its page offset aligned, whatever part of it the range covers.
+	 */
+	unsigned long last = vma->vm_end >= PMD_SIZE ? (vma->vm_end - PMD_SIZE) & PMD_MASK : 0;
 
 	if (!vma_has_pages(vma) || (vma->vm_flags & VM_NOHUGEPAGE) ||
+	    vma->vm_end < PMD_SIZE || last < vma->vm_start ||
 	    (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) & (HPAGE_PMD_NR - 1)))
 		return -EINVAL;
 	mm_lock(&mm->page_table_lock);
@@ -651,10 +658,10 @@ int vm_collapse_range(struct vm_area_struct *vma, unsigned long start, unsigned 
 			continue;			/* SCAN_PMD_MAPPED: done already */
 		err = slot && *slot ? collapse_one(vma, a, slot) : -EINVAL;	/* SCAN_PMD_NULL */
 		if (err)
-			last = err;
+			last_err = err;
 	}
 	mm_unlock(&mm->page_table_lock);
-	return last;
+	return last_err;
 }
 
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags)
