@@ -240,6 +240,9 @@ MMLAB_API int mm_task_exec_new(struct machine *m, int pid, const struct mm_exec_
 			       struct mm_task **out);
 /*
  * mm_task_exec - execve: @t gets a fresh address space from @args; the old one loses a user.
+ * The resource limits carry over from the old address space, as the kernel keeps them per
+ * process across exec (an rlim_* of @args, if non-zero, overrides one): RLIMIT_STACK decides
+ * the new mmap_base (unlimited: the top-down layout with the largest gap, 5/6 of the space).
  * Returns 0, or a negative errno with @t unchanged.
  */
 MMLAB_API int mm_task_exec(struct mm_task *t, const struct mm_exec_args *args);

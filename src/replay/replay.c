@@ -478,7 +478,10 @@ static int replay_event(struct replay *r, const struct strace_line *l, char *why
 	err = replay_mm_call(r, p, l, why, size);
 	if (err)
 		return err < 0 ? err : 0;
-	return replay_fd_call(r, p, l, why, size);
+	err = replay_fd_call(r, p, l, why, size);
+	if (err)
+		return err;
+	return replay_rlimit_call(r, p, l);
 }
 
 /* ---- the public API ----------------------------------------------------------------------- */

@@ -97,6 +97,10 @@ static void exec_limits(struct mm_struct *mm, const struct mm_exec_args *a)
 /* arch_pick_mmap_layout: the top-down and legacy bases, and the [vsyscall] gate. */
 static void exec_pick_layout(struct mm_struct *mm, const struct mm_exec_args *a)
 {
+	/*
+	 * x86's mmap_is_legacy looks at ADDR_COMPAT_LAYOUT alone: an unlimited stack keeps the
+	 * top-down layout, its gap clamped to 5/6 of the address space (recorded on 6.18).
+	 */
 	mm->legacy_layout = a->flags & MM_EXEC_LEGACY_LAYOUT;
 	mm->mmap_legacy_base = PAGE_ALIGN(mm->task_size / 3) + a->mmap_rnd;
 	mm->mmap_base = a->mmap_base ? a->mmap_base :

@@ -99,12 +99,25 @@ int mm_task_exec_new(struct machine *m, int pid, const struct mm_exec_args *args
 
 int mm_task_exec(struct mm_task *t, const struct mm_exec_args *args)
 {
+	static const int kept[] = { RLIMIT_STACK, RLIMIT_MEMLOCK, RLIMIT_DATA, RLIMIT_AS };
+	const unsigned long *given[] = { &args->rlim_stack, &args->rlim_memlock, &args->rlim_data,
+					 &args->rlim_as };
 	struct mm_struct *mm, *old = t->mm;
+	struct mm_exec_args a = *args;
+	unsigned long *fill[] = { &a.rlim_stack, &a.rlim_memlock, &a.rlim_data, &a.rlim_as };
+	size_t i;
 	int err;
 
-	mm = mm_create(t->machine, args, &err);
+	/* the old limits, so the layout is computed with them; then their hard limits too */
+	for (i = 0; old && i < ARRAY_SIZE(kept); i++)
+		if (!*given[i])
+			*fill[i] = old->rlim_cur[kept[i]];
+	mm = mm_create(t->machine, &a, &err);
 	if (!mm)
 		return err;
+	for (i = 0; old && i < ARRAY_SIZE(kept); i++)
+		if (!*given[i])
+			mm->rlim_max[kept[i]] = old->rlim_max[kept[i]];
 	t->mm = mm;
 	mmput(old);
 	return 0;

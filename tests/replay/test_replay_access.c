@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <mmlab/machine.h>
 #include <mmlab/mm.h>
@@ -131,6 +132,40 @@ static void test_clear_refs_write(void **state)
 	assert_machine_ok(m);
 }
 
+/*
+ * Limits the trace sets land in the named process's mm: prlimit64 of itself (pid 0) or of
+ * another traced pid, setrlimit, `N*1024` and RLIM64_INFINITY; failed calls, unknown
+ * resources and unreadable limits change nothing (and are not errors).
+ */
+static void test_rlimit_lines(void **state)
+{
+	struct replay_options o = { .follow_trace = true };
+	struct mm_struct *mm;
+	struct replay *r;
+	struct rproc *p;
+
+	(void)state;
+	r = feed(&o,
+		 "100   prlimit64(0, RLIMIT_STACK, {rlim_cur=65536*1024, rlim_max=RLIM64_INFINITY}, NULL) = 0\n"
+		 "100   prlimit64(100, RLIMIT_AS, {rlim_cur=4000000*1024, rlim_max=4000000*1024}, NULL) = 0\n"
+		 "100   setrlimit(RLIMIT_DATA, {rlim_cur=1048576, rlim_max=RLIM_INFINITY}) = 0\n"
+		 "100   prlimit64(0, RLIMIT_MEMLOCK, {rlim_cur=1*1024, rlim_max=2*1024}, NULL) = -1 EPERM (Operation not permitted)\n"
+		 "100   prlimit64(0, RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=1024}, NULL) = 0\n"
+		 "100   prlimit64(0, RLIMIT_MEMLOCK, {rlim_cur=garbage, rlim_max=1}, NULL) = 0\n"
+		 "100   prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0\n"
+		 "100   prlimit64(4242, RLIMIT_STACK, {rlim_cur=1, rlim_max=1}, NULL) = 0\n", 0);
+	p = replay_proc_find(r, 100);
+	assert_non_null(p);
+	mm = mm_task_mm(p->task);
+	assert_int_equal(mm_getrlimit(mm, RLIMIT_STACK), 65536UL * 1024);
+	assert_int_equal(mm_getrlimit(mm, RLIMIT_AS), 4000000UL * 1024);
+	assert_int_equal(mm_getrlimit(mm, RLIMIT_DATA), 1048576);
+	assert_int_equal(mm_getrlimit(mm, RLIMIT_MEMLOCK), 8UL << 20);
+	assert_int_equal(replay_finish(r), 0);
+	replay_free(r);
+	assert_machine_ok(m);
+}
+
 /* A store to a read-only page, or any access to nothing, kills the process (SIGSEGV). */
 static void test_fatal_access_kills(void **state)
 {
@@ -222,6 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_access_kinds),
 		cmocka_unit_test(test_clear_refs_write),
+		cmocka_unit_test(test_rlimit_lines),
 		cmocka_unit_test(test_fatal_access_kills),
 		cmocka_unit_test(test_plain_lackey_log),
 		cmocka_unit_test(test_mincore_vector_checked),
