@@ -247,6 +247,13 @@ MMLAB_API int mm_task_exec_new(struct machine *m, int pid, const struct mm_exec_
  */
 MMLAB_API int mm_task_exec(struct mm_task *t, const struct mm_exec_args *args);
 /*
+ * mm_task_personality - personality(2) of @t: sets it to @persona (0xffffffff: only asks) and
+ * returns the old one. Kept by fork and exec; ADDR_COMPAT_LAYOUT makes the next exec lay the
+ * address space out bottom-up (the legacy layout); READ_IMPLIES_EXEC is dropped at exec, as
+ * the kernel drops it for every 64-bit program.
+ */
+MMLAB_API unsigned int mm_task_personality(struct mm_task *t, unsigned long persona);
+/*
  * mm_task_clone - fork/vfork/clone/clone3 of @parent into a new task with pid @pid (0: next).
  * With CLONE_VM in @clone_flags the child shares the parent's mm (mm_users + 1), otherwise it
  * gets dup_mm(). Returns 0 and *@out, -EEXIST, -ENOMEM (state unchanged on error).

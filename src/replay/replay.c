@@ -481,7 +481,7 @@ static int replay_event(struct replay *r, const struct strace_line *l, char *why
 	err = replay_fd_call(r, p, l, why, size);
 	if (err)
 		return err;
-	return replay_rlimit_call(r, p, l);
+	return replay_task_call(r, p, l);
 }
 
 /* ---- the public API ----------------------------------------------------------------------- */

@@ -146,10 +146,10 @@ struct mm_file *replay_open_file(struct replay *r, const char *path, int flags);
 struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 				struct strace_span path, int *err);
 /*
- * replay_rlimit_call - prlimit64/setrlimit: a limit the trace set, in the named process's mm
- * (replay_rlimit.c). Returns 0 (a line it cannot use changes nothing).
+ * replay_task_call - personality, prlimit64, setrlimit: what the trace set of the process, in
+ * its task or mm (replay_task.c). Returns 0 (a line it cannot use changes nothing).
  */
-int replay_rlimit_call(struct replay *r, struct rproc *p, const struct strace_line *l);
+int replay_task_call(struct replay *r, struct rproc *p, const struct strace_line *l);
 /* replay_fd_call - open/openat/creat/memfd_create/dup/dup2/dup3/close/ftruncate/fstat. */
 int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
 		   size_t size);

@@ -80,7 +80,8 @@ struct strace_sym {
 	uint64_t value;
 };
 extern const struct strace_sym strace_prot[], strace_map[], strace_mremap[], strace_madv[],
-	strace_mcl[], strace_mlock[], strace_msync[], strace_open[], strace_clone[];
+	strace_mcl[], strace_mlock[], strace_msync[], strace_open[], strace_clone[],
+	strace_personality[];
 
 /*
  * strace_num - a number as strace prints one: decimal, negative, 0x hex, 0-octal, NULL, or a

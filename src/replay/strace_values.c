@@ -59,6 +59,15 @@ const struct strace_sym strace_mcl[] = {
 
 const struct strace_sym strace_mlock[] = { { "MLOCK_ONFAULT", 1 }, { NULL, 0 } };
 
+const struct strace_sym strace_personality[] = {
+	{ "PER_LINUX", 0 }, { "UNAME26", 0x0020000 }, { "ADDR_NO_RANDOMIZE", 0x0040000 },
+	{ "FDPIC_FUNCPTRS", 0x0080000 }, { "MMAP_PAGE_ZERO", 0x0100000 },
+	{ "ADDR_COMPAT_LAYOUT", 0x0200000 }, { "READ_IMPLIES_EXEC", 0x0400000 },
+	{ "ADDR_LIMIT_32BIT", 0x0800000 }, { "SHORT_INODE", 0x1000000 },
+	{ "WHOLE_SECONDS", 0x2000000 }, { "STICKY_TIMEOUTS", 0x4000000 },
+	{ "ADDR_LIMIT_3GB", 0x8000000 }, { NULL, 0 }
+};
+
 const struct strace_sym strace_msync[] = {
 	{ "MS_ASYNC", 1 }, { "MS_INVALIDATE", 2 }, { "MS_SYNC", 4 }, { NULL, 0 }
 };

@@ -188,6 +188,7 @@ struct mm_file {
 struct mm_task {
 	int pid;
 	struct mm_struct *mm;
+	unsigned int personality;		/* personality(2): PER_LINUX and its flags */
 	char comm[16];
 	struct machine *machine;
 	struct mm_task *hash_next;

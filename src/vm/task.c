@@ -13,6 +13,8 @@
  */
 #include "vm/internal.h"
 
+#include <sys/personality.h>
+
 #include <mmlab/mm.h>
 
 static int pid_insert(struct vm_state *vs, struct mm_task *t, int pid)
@@ -108,6 +110,9 @@ int mm_task_exec(struct mm_task *t, const struct mm_exec_args *args)
 	size_t i;
 	int err;
 
+	if (t->personality & ADDR_COMPAT_LAYOUT)
+		a.flags |= MM_EXEC_LEGACY_LAYOUT;	/* mmap_is_legacy() */
+
 	/* the old limits, so the layout is computed with them; then their hard limits too */
 	for (i = 0; old && i < ARRAY_SIZE(kept); i++)
 		if (!*given[i])
@@ -119,8 +124,19 @@ int mm_task_exec(struct mm_task *t, const struct mm_exec_args *args)
 		if (!*given[i])
 			mm->rlim_max[kept[i]] = old->rlim_max[kept[i]];
 	t->mm = mm;
+	/* set_personality_64bit(): a 64-bit program never keeps READ_IMPLIES_EXEC */
+	t->personality &= ~(unsigned int)READ_IMPLIES_EXEC;
 	mmput(old);
 	return 0;
+}
+
+unsigned int mm_task_personality(struct mm_task *t, unsigned long persona)
+{
+	unsigned int old = t->personality;
+
+	if (persona != 0xffffffffUL)
+		t->personality = (unsigned int)persona;
+	return old;
 }
 
 int mm_task_clone(struct mm_task *parent, unsigned long clone_flags, int pid,
@@ -147,6 +163,7 @@ int mm_task_clone(struct mm_task *parent, unsigned long clone_flags, int pid,
 		return err;
 	}
 	memcpy((*out)->comm, parent->comm, sizeof(parent->comm));
+	(*out)->personality = parent->personality;
 	return 0;
 }
 

@@ -356,6 +356,18 @@ static void test_exec_after_stack_rlimit(void **state)
 }
 
 /*
+ * personality(): `setarch -L` (ADDR_COMPAT_LAYOUT) makes the next exec lay printmaps out
+ * bottom-up from TASK_SIZE / 3; `setarch -X` (READ_IMPLIES_EXEC) changes nothing for a 64-bit
+ * program, whose exec drops it.
+ */
+static void test_exec_after_personality(void **state)
+{
+	(void)state;
+	exec_without_snapshot("exec-setarch-legacy", "setarch -L -R ");
+	exec_without_snapshot("exec-setarch-read-implies-exec", "setarch -X -R ");
+}
+
+/*
  * strace writing to stderr (no -o): prefixes come and go with the number of processes, and
  * "strace: Process N attached" cuts into lines. Threads of python3.
  */
@@ -402,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_exec_without_snapshot),
 		cmocka_unit_test(test_exec_after_stack_rlimit),
+		cmocka_unit_test(test_exec_after_personality),
 		cmocka_unit_test(test_stderr_trace),
 	};
 

@@ -1,5 +1,9 @@
 /*
- * replay_rlimit.c - the resource limits a trace sets: prlimit64(pid, RESOURCE, new, old) and
+ * replay_task.c - what a trace sets of a process beyond its memory calls.
+ *
+ * personality(PERSONA) (not the 0xffffffff query), when it succeeded: the task's personality
+ * (mm_task_personality), which fork and exec keep; ADDR_COMPAT_LAYOUT lays the next exec out
+ * bottom-up (`setarch -L`). The resource limits: prlimit64(pid, RESOURCE, new, old) and
  * setrlimit(RESOURCE, new), when they succeeded, set the limit of the process they name (pid 0:
  * the caller) in its mm: RLIMIT_STACK (which decides mmap_base at the next exec; exec keeps the
  * limits, mm_task_exec), RLIMIT_AS, RLIMIT_DATA and RLIMIT_MEMLOCK. Other resources change
@@ -10,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -59,9 +64,24 @@ static int rlim_struct(struct strace_span s, unsigned long *cur, unsigned long *
 	return rlim_value(c, cur) || rlim_value(m, max) ? -EINVAL : 0;
 }
 
-int replay_rlimit_call(struct replay *r, struct rproc *p, const struct strace_line *l)
+static void personality_call(struct rproc *p, const struct strace_line *l)
+{
+	uint64_t v;
+
+	if (l->err || !l->has_result || l->result_unknown || l->nargs < 1 ||
+	    strace_flags(l->arg[0], strace_personality, &v) || v > 0xffffffffULL)
+		return;
+	mm_task_personality(p->task, (unsigned long)v);
+}
+
+int replay_task_call(struct replay *r, struct rproc *p, const struct strace_line *l)
 {
 	bool prlimit = strace_span_is(l->name, "prlimit64");
+
+	if (strace_span_is(l->name, "personality")) {
+		personality_call(p, l);
+		return 0;
+	}
 	struct strace_span res, lim;
 	unsigned long cur, max;
 	struct rproc *target = p;
