@@ -162,13 +162,13 @@ MMLAB_API void *vmap(struct machine *m, struct page **pages, unsigned int count,
 /* vunmap - undo vmap(): the mapping goes, the pages stay theirs. NULL is ignored. */
 MMLAB_API void vunmap(struct machine *m, const void *addr);
 
+#define VMAP_MAX_ALLOC		64		/* BITS_PER_LONG: larger vm_map_ram()s get own areas */
+#define VMAP_BBMAP_BITS		256		/* pages per vmap block (NR_CPUS 8192, 64-bit) */
 /*
  * vm_map_ram - map @count pages fast: up to VMAP_MAX_ALLOC pages from the current CPU's vmap
  * block (one vmap_area of VMAP_BBMAP_BITS pages cut into power-of-two pieces), larger counts
  * from an area of their own. No guard page, no vm_struct. Returns the address or NULL.
  */
-#define VMAP_MAX_ALLOC		64		/* BITS_PER_LONG */
-#define VMAP_BBMAP_BITS		256		/* pages per vmap block (NR_CPUS 8192, 64-bit) */
 MMLAB_API void *vm_map_ram(struct machine *m, struct page **pages, unsigned int count, int node);
 /* vm_unmap_ram - undo vm_map_ram(@mem, @count): @count must be the one it was mapped with. */
 MMLAB_API void vm_unmap_ram(struct machine *m, const void *mem, unsigned int count);
@@ -206,12 +206,12 @@ MMLAB_API unsigned long lazy_max_pages(const struct machine *m);
 
 /* ---- kmap -------------------------------------------------------------------------------------- */
 
+#define KM_MAX_IDX 16	/* kmap_local nesting per CPU */
 /*
  * kmap_local_page - a kernel address of @page valid until the matching kunmap_local(): on
  * 64-bit, its direct-map address (no fixmap slot is needed). Mappings nest per CPU, at most
  * KM_MAX_IDX deep, and must be undone in reverse order; NULL beyond that.
  */
-#define KM_MAX_IDX 16
 MMLAB_API void *kmap_local_page(struct machine *m, struct page *page);
 /* kunmap_local - undo the current CPU's latest kmap_local_page(), which returned @addr. */
 MMLAB_API void kunmap_local(struct machine *m, const void *addr);
