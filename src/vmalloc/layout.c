@@ -35,19 +35,24 @@
 #define PHYSICAL_PADDING_TB	10	/* CONFIG_RANDOMIZE_MEMORY_PHYSICAL_PADDING */
 #define X86_PSE			0x080ULL
 
-/* x86-64 entries of the kernel's tables: upper entries without _PAGE_USER (_KERNPG_TABLE). */
+/*
+ * x86-64 entries of the kernel's tables: upper entries without _PAGE_USER (_KERNPG_TABLE),
+ * the user format otherwise; made once per process (machines may boot on several threads).
+ */
 static struct pgtable_fmt kernel_fmt_x86_64;
+static pthread_once_t kernel_fmt_once = PTHREAD_ONCE_INIT;
+
+static void kernel_fmt_init(void)
+{
+	kernel_fmt_x86_64 = pgtable_fmt_x86_64;
+	kernel_fmt_x86_64.table = 0x063ULL;	/* P RW A D */
+}
 
 static const struct pgtable_fmt *kernel_fmt(const struct machine *m)
 {
 	if (m->cfg.arch == MM_ARCH_ARM64)
 		return &pgtable_fmt_arm64;
-	if (!kernel_fmt_x86_64.table) {
-		struct pgtable_fmt f = pgtable_fmt_x86_64;
-
-		f.table = 0x063ULL;	/* P RW A D */
-		kernel_fmt_x86_64 = f;	/* the same value from every thread */
-	}
+	pthread_once(&kernel_fmt_once, kernel_fmt_init);
 	return &kernel_fmt_x86_64;
 }
 

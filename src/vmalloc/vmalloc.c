@@ -167,12 +167,27 @@ static unsigned int vm_area_alloc_pages(struct machine *m, gfp_t gfp, int node, 
 	return done;
 }
 
-static void vmalloc_warn(struct machine *m, gfp_t gfp, const char *fmt, unsigned long a,
-			 unsigned long b)
+/*
+ * warn_alloc for vmalloc's failures, unless __GFP_NOWARN: "comm: message, mode:...(flags),
+ * nodemask=(null),cpuset=/,mems_allowed=0-N" and the CPU, as the kernel reports them (without
+ * the show_mem() dump that follows on the kernel).
+ */
+static void __attribute__((format(printf, 3, 4))) vmalloc_warn(struct machine *m, gfp_t gfp,
+							       const char *fmt, ...)
 {
+	char msg[160], names[256];
+	va_list ap;
+
 	if (gfp & __GFP_NOWARN)
 		return;
-	printk(m, fmt, a, b);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	format_gfp_flags(gfp, names, sizeof(names));
+	printk(m, "mmlab: %s, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=0", msg, gfp, names);
+	if (m->nr_nodes > 1)
+		printk(m, "-%d", m->nr_nodes - 1);
+	printk(m, "\nCPU: %d\n", mm_current.cpu);
 }
 
 /* Steps 2-4 for @area; NULL after undoing everything (the area included) on failure. */
@@ -193,7 +208,7 @@ static void *vmalloc_area_node(struct machine *m, struct vm_struct *area, gfp_t 
 		area->pages_kmalloced = true;
 	}
 	if (!area->pages) {
-		vmalloc_warn(m, gfp, "vmalloc error: size %lu, failed to allocated page array size %lu\n",
+		vmalloc_warn(m, gfp, "vmalloc error: size %lu, failed to allocated page array size %zu",
 			     size, array_size);
 		area->pages_kmalloced = false;
 		goto fail;
@@ -202,9 +217,9 @@ static void *vmalloc_area_node(struct machine *m, struct vm_struct *area, gfp_t 
 	area->nr_pages = vm_area_alloc_pages(m, gfp, node, area->page_order, nr_small, area->pages);
 	atomic_fetch_add_explicit(&vs->nr_vmalloc_pages, area->nr_pages, memory_order_relaxed);
 	if (area->nr_pages != nr_small) {
-		if (!(gfp & __GFP_NOWARN) && page_shift == PAGE_SHIFT)
-			printk(m, "vmalloc error: size %lu, page order %u, failed to allocate pages\n",
-			       size, area->page_order);
+		if (page_shift == PAGE_SHIFT)	/* a huge attempt falls back quietly */
+			vmalloc_warn(m, gfp, "vmalloc error: size %lu, page order %u, failed to allocate pages",
+				     size, area->page_order);
 		goto fail;
 	}
 	mm_lock(&vs->lock);
@@ -213,8 +228,7 @@ static void *vmalloc_area_node(struct machine *m, struct vm_struct *area, gfp_t 
 	va->nr_mapped = err ? 0 : nr_small;
 	mm_unlock(&vs->lock);
 	if (err) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m, "vmalloc error: size %lu, failed to map pages\n", size);
+		vmalloc_warn(m, gfp, "vmalloc error: size %lu, failed to map pages", size);
 		goto fail;
 	}
 	return (void *)area->addr;
@@ -239,8 +253,8 @@ void *__vmalloc_node_range(struct machine *m, unsigned long size, unsigned long 
 		caller = __builtin_return_address(0);
 	if (!size || (align & (align - 1)) || !align ||
 	    (PAGE_ALIGN(size) >> PAGE_SHIFT) > m->phys->totalram_pages) {
-		if (size && !(gfp & __GFP_NOWARN))
-			printk(m, "vmalloc error: size %lu, exceeds total pages\n", real_size);
+		if (size)
+			vmalloc_warn(m, gfp, "vmalloc error: size %lu, exceeds total pages", real_size);
 		return NULL;
 	}
 	if ((vm_flags & VM_ALLOW_HUGE_VMAP) && m->cfg.arch != MM_ARCH_ARM64 &&
@@ -253,8 +267,7 @@ again:
 	area = get_vm_area_node(m, size, align, VM_ALLOC | VM_UNINITIALIZED | vm_flags, start, end,
 				gfp, caller);
 	if (!area) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m, "vmalloc error: size %lu, vm_struct allocation failed\n", real_size);
+		vmalloc_warn(m, gfp, "vmalloc error: size %lu, vm_struct allocation failed", real_size);
 		addr = NULL;
 		goto out;
 	}

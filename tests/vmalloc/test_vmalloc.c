@@ -785,6 +785,50 @@ static void test_formats_vs_host(void **state)
 	machine_shutdown(m);
 }
 
+/* The other page-table configurations: ARM64 entries, five-level user tables; two nodes. */
+static void test_configs_and_nodes(void **state)
+{
+	static const struct { int arch; bool la57; } cfgs[] = {
+		{ MM_ARCH_ARM64, false }, { MM_ARCH_X86_64, true },
+	};
+	struct machine_config cfg;
+	struct machine *m;
+	char *info;
+	void *a, *b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cfgs); i++) {
+		test_config(&cfg, 256ULL << 20, 1, 2);
+		cfg.arch = cfgs[i].arch;
+		cfg.la57 = cfgs[i].la57;
+		m = test_boot_config(&cfg);
+		assert_non_null(m);
+		a = vmalloc(m, P(3));
+		b = vmalloc_huge(m, 2UL << 20, GFP_KERNEL);	/* ARM64: small pages here */
+		assert_area(m, "AAAa");
+		*(char *)kernel_va_to_host(m, (unsigned long)b + P(300)) = 'q';
+		assert_int_equal(((char *)page_address(vmalloc_to_page(m, (char *)b + P(300))))[0], 'q');
+		vfree(m, a);
+		vfree(m, b);
+		vm_unmap_aliases(m);
+		assert_area(m, "....");
+		machine_shutdown(m);
+	}
+	m = test_boot(256ULL << 20, 2, 1);
+	a = vmalloc_node(m, P(2), 1);
+	b = vmalloc_node(m, P(3), 0);
+	info = test_proc(m, "vmallocinfo");
+	assert_non_null(strstr(info, " pages=2 vmalloc N1=2\n"));
+	assert_non_null(strstr(info, " pages=3 vmalloc N0=3\n"));
+	free(info);
+	assert_int_equal(page_to_nid(vmalloc_to_page(m, a)), 1);
+	vfree(m, a);
+	vfree(m, b);
+	assert_machine_ok(m);
+	machine_shutdown(m);
+}
+
 static void test_machines_apart(void **state)
 {
 	struct machine *m1 = boot(), *m2 = boot();	/* the thread is bound to m2 now */
@@ -817,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_kmap_local),
 		cmocka_unit_test(test_fault_every_point),
 		cmocka_unit_test(test_formats_vs_host),
+		cmocka_unit_test(test_configs_and_nodes),
 		cmocka_unit_test(test_machines_apart),
 	};
 
