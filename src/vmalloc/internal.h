@@ -143,11 +143,13 @@ void kpt_count_tables(struct machine *m, unsigned long counts[5]);
 struct vmap_area *vmap_tree_find(struct vmap_tree *t, unsigned long addr);
 /*
  * alloc_vmap_area - a busy area of @size bytes aligned to @align in [@vstart, @vend): the
- * lowest fit, purging the lazily freed areas once if there is none. -ENOMEM (no descriptor)
- * or -EBUSY (no room, reported unless __GFP_NOWARN); lock not held.
+ * lowest fit, purging the lazily freed areas once if there is none; @vm (may be NULL) becomes
+ * its vm_struct, its addr set. NULL with *@err -ENOMEM (no descriptor) or -EBUSY (no room,
+ * reported unless __GFP_NOWARN); lock not held.
  */
 struct vmap_area *alloc_vmap_area(struct machine *m, unsigned long size, unsigned long align,
-				  unsigned long vstart, unsigned long vend, gfp_t gfp, int *err);
+				  unsigned long vstart, unsigned long vend, gfp_t gfp,
+				  struct vm_struct *vm, int *err);
 /* free_vmap_area_noflush - @va (busy, PTEs cleared) to the purge list; purge past the limit. */
 void free_vmap_area_noflush(struct machine *m, struct vmap_area *va);
 /* free_vmap_area - give @va back to the free tree at once (never mapped). Lock held. */

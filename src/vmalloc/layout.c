@@ -167,21 +167,32 @@ int kpt_map_pages(struct machine *m, unsigned long addr, unsigned long nr, struc
 	return 0;
 }
 
-static int kpt_clear(pte_t *pte, unsigned long addr, int level, void *arg)
-{
-	(void)addr;
-	(void)level;
-	(void)arg;
-	*pte = __pte(0);
-	return 0;
-}
-
+/*
+ * Clear the leaves of [@addr, @end): one walk from the top per 2 MiB, then the PTEs of that
+ * table in a row (a generic pgtable_walk() over a 3-page area cost more than the rest of vfree).
+ */
 void kpt_unmap_range(struct machine *m, unsigned long addr, unsigned long end)
 {
 	struct mm_struct *mm = vms(m)->init_mm;
 
-	if (mm->pgd)
-		pgtable_walk(mm, addr, end, kpt_clear, NULL);
+	if (!mm->pgd)
+		return;
+	while (addr < end) {
+		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+		uint64_t *slot = pmd_slot(mm, addr, false);
+		pte_t *pte;
+
+		if (next > end || !next)
+			next = end;
+		if (slot && *slot && pmd_is_huge(mm, *slot)) {
+			MM_BUG_ON(addr & ~PMD_MASK || next - addr != PMD_SIZE);	/* leaves go whole */
+			*slot = 0;
+		} else if (slot && (pte = pte_from_pmd(mm, slot, addr))) {
+			for (; addr < next; addr += PAGE_SIZE, pte++)
+				*pte = __pte(0);
+		}
+		addr = next;
+	}
 }
 
 uint64_t kpt_lookup(struct machine *m, unsigned long addr, int *level)
@@ -321,16 +332,22 @@ out:
 	return err;
 }
 
-/* Free every table of init_mm below the top one, then the top one. */
+/*
+ * Free every table of init_mm below the top one, then the top one. The leaves of the areas
+ * still busy at shutdown are cleared first (free_pgd_range frees only empty PTE tables).
+ */
 static void kpt_free_all(struct machine *m)
 {
-	struct mm_struct *mm = vms(m)->init_mm;
+	struct vmalloc_state *vs = vms(m);
+	struct mm_struct *mm = vs->init_mm;
+	struct vmap_area *va;
 
 	if (!mm->pgd)
 		return;
-	kpt_unmap_range(m, vms(m)->layout.vmalloc_start, vms(m)->layout.vmalloc_end);
-	free_pgd_range(mm, vms(m)->layout.vmalloc_start & PMD_MASK,
-		       ALIGN_UP(vms(m)->layout.vmalloc_end, PMD_SIZE), 0, 0);
+	vmap_for_each(va, &vs->busy.head)
+		kpt_unmap_range(m, va->va_start, va->va_end);
+	free_pgd_range(mm, vs->layout.vmalloc_start & PMD_MASK,
+		       ALIGN_UP(vs->layout.vmalloc_end, PMD_SIZE), 0, 0);
 	pgd_free(mm);
 }
 
@@ -340,9 +357,9 @@ void vmalloc_exit(struct machine *m)
 
 	if (!vs)
 		return;
+	kpt_free_all(m);
 	vmap_blocks_exit(m);
 	vmap_trees_exit(m);
-	kpt_free_all(m);
 	mm_lock_destroy(&vs->init_mm->page_table_lock);
 	mm_meta_free(m, vs->kmap);
 	mm_meta_free(m, vs->vbq);

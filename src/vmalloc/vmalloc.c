@@ -90,18 +90,14 @@ static struct vm_struct *get_vm_area_node(struct machine *m, unsigned long size,
 		return NULL;
 	if (!(flags & VM_NO_GUARD))
 		size += PAGE_SIZE;
-	va = alloc_vmap_area(m, size, align, start, end, gfp, &err);
+	area->size = size;
+	area->flags = flags;
+	area->caller = caller;
+	va = alloc_vmap_area(m, size, align, start, end, gfp, area, &err);
 	if (!va) {
 		mm_meta_free(m, area);
 		return NULL;
 	}
-	area->addr = va->va_start;
-	area->size = size;
-	area->flags = flags;
-	area->caller = caller;
-	mm_lock(&vms(m)->lock);
-	va->vm = area;
-	mm_unlock(&vms(m)->lock);
 	return area;
 }
 
@@ -226,6 +222,8 @@ static void *vmalloc_area_node(struct machine *m, struct vm_struct *area, gfp_t 
 	err = kpt_map_pages(m, area->addr, nr_small, area->pages, 0, prot, page_shift);
 	va = vmap_tree_find(&vs->busy, area->addr);
 	va->nr_mapped = err ? 0 : nr_small;
+	if (!err)
+		area->flags &= ~VM_UNINITIALIZED;	/* complete: /proc/vmallocinfo shows it */
 	mm_unlock(&vs->lock);
 	if (err) {
 		vmalloc_warn(m, gfp, "vmalloc error: size %lu, failed to map pages", size);
@@ -277,11 +275,6 @@ again:
 		align = real_align;
 		size = real_size;
 		goto again;
-	}
-	if (addr) {
-		mm_lock(&vms(m)->lock);
-		area->flags &= ~VM_UNINITIALIZED;
-		mm_unlock(&vms(m)->lock);
 	}
 out:
 	vmalloc_debug_check(m);

@@ -286,11 +286,18 @@ void purge_vmap_area_lazy_locked(struct machine *m)
 	vs->nr_purges++;
 }
 
+/* Would cutting [addr, addr + size) out of @va leave free room on both sides? */
+static bool va_needs_spare(const struct vmap_area *va, unsigned long addr, unsigned long size)
+{
+	return addr != va->va_start && addr + size != va->va_end;
+}
+
 struct vmap_area *alloc_vmap_area(struct machine *m, unsigned long size, unsigned long align,
-				  unsigned long vstart, unsigned long vend, gfp_t gfp, int *err)
+				  unsigned long vstart, unsigned long vend, gfp_t gfp,
+				  struct vm_struct *vm, int *err)
 {
 	struct vmalloc_state *vs = vms(m);
-	struct vmap_area *va, *spare, *fit;
+	struct vmap_area *va, *spare = NULL, *fit;
 	unsigned long addr = 0;
 	bool purged = false;
 
@@ -300,15 +307,21 @@ struct vmap_area *alloc_vmap_area(struct machine *m, unsigned long size, unsigne
 		*err = -ENOMEM;
 		return NULL;
 	}
-	spare = mm_meta_zalloc(m, sizeof(*spare));	/* ne_fit_preload */
-	if (!spare) {
-		mm_meta_free(m, va);
-		*err = -ENOMEM;
-		return NULL;
-	}
 	mm_lock(&vs->lock);
 retry:
 	fit = lowest_fit(vs->free.root, size, align, vstart, vend, &addr);
+	if (fit && !spare && va_needs_spare(fit, addr, size)) {
+		/* A fit in the middle needs a second descriptor: taken outside the lock, then look again. */
+		mm_unlock(&vs->lock);
+		spare = mm_meta_zalloc(m, sizeof(*spare));
+		if (!spare) {
+			mm_meta_free(m, va);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		mm_lock(&vs->lock);
+		goto retry;
+	}
 	if (!fit) {
 		if (!purged) {
 			purge_vmap_area_lazy_locked(m);
@@ -328,6 +341,9 @@ retry:
 	va_clip(m, fit, addr, size, &spare);
 	va->va_start = addr;
 	va->va_end = addr + size;
+	va->vm = vm;
+	if (vm)
+		vm->addr = addr;
 	vmap_tree_insert(&vs->busy, va);
 	mm_unlock(&vs->lock);
 	mm_meta_free(m, spare);

@@ -60,7 +60,7 @@ unsigned long vb_alloc(struct machine *m, unsigned long size, gfp_t gfp)
 	if (!vb)
 		return 0;
 	va = alloc_vmap_area(m, VMAP_BLOCK_SIZE, VMAP_BLOCK_SIZE, vs->layout.vmalloc_start,
-			     vs->layout.vmalloc_end, gfp, &err);
+			     vs->layout.vmalloc_end, gfp, NULL, &err);
 	if (!va) {
 		mm_meta_free(m, vb);
 		return 0;
@@ -163,7 +163,7 @@ void *vm_map_ram(struct machine *m, struct page **pages, unsigned int count, int
 			return NULL;
 	} else {
 		va = alloc_vmap_area(m, size, PAGE_SIZE, vs->layout.vmalloc_start,
-				     vs->layout.vmalloc_end, GFP_KERNEL, &err);
+				     vs->layout.vmalloc_end, GFP_KERNEL, NULL, &err);
 		if (!va)
 			return NULL;
 		mm_lock(&vs->lock);

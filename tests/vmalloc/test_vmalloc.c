@@ -540,6 +540,35 @@ static const struct op ops[] = {
 	{ "kvmalloc 8 MiB", op_kvmalloc, undo_kvfree },
 };
 
+/* A fresh machine for the sweep, with 70 pages for vmap and vm_map_ram to map. */
+static struct machine *sweep_boot(struct page **pages)
+{
+	struct machine *m = boot();
+	int i;
+
+	for (i = 0; i < 70; i++)
+		pages[i] = alloc_page(GFP_KERNEL);
+	return m;
+}
+
+static void sweep_shutdown(struct machine *m, struct page **pages)
+{
+	int i;
+
+	for (i = 0; i < 70; i++)
+		__free_pages(pages[i], 0);
+	assert_machine_ok(m);
+	machine_shutdown(m);
+}
+
+/*
+ * For each operation and fault kind, the Nth call of the kind fails once, N = 1, 2, ... until
+ * the operation runs with nothing injected. After each failure: NULL (or a fallback that
+ * worked), the invariants hold, and no frame, area or vmalloc page is left. Page tables that
+ * a failed mapping got before the failure stay (the kernel keeps them too), so for
+ * FAULT_PGTABLE each N runs on a fresh machine, or the later table levels would never be
+ * reached.
+ */
 static void test_fault_every_point(void **state)
 {
 	static const enum mmlab_fault kinds[] = { FAULT_PAGE_ALLOC, FAULT_SLAB, FAULT_MISC,
@@ -549,23 +578,24 @@ static void test_fault_every_point(void **state)
 	(void)state;
 	for (o = 0; o < ARRAY_SIZE(ops); o++) {
 		for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-			struct machine *m = boot();
+			bool fresh = kinds[k] == FAULT_PGTABLE;
 			struct page *pages[70];
-			long points = 0, base;
-			unsigned long busy;
+			struct machine *m = sweep_boot(pages);
+			long points = 0, base = unaccounted_but_tables(m);
+			unsigned long busy = vms(m)->busy.nr;
 			void *p;
-			int i;
 
-			machine_set_debug_level(m, 3);
-			for (i = 0; i < 70; i++)
-				pages[i] = alloc_page(GFP_KERNEL);
-			base = unaccounted_but_tables(m);
-			busy = vms(m)->busy.nr;
 			for (long nth = 1;; nth++) {
+				long injected;
+
+				if (fresh && nth > 1) {
+					sweep_shutdown(m, pages);
+					m = sweep_boot(pages);
+					base = unaccounted_but_tables(m);
+				}
 				machine_fail_nth(m, kinds[k], nth, 1);
 				p = ops[o].run(m, pages);
-				long injected = machine_fault_injected(m, kinds[k]);
-
+				injected = machine_fault_injected(m, kinds[k]);
 				machine_fault_clear(m);
 				vm_unmap_aliases(m);
 				if (!injected) {
@@ -588,10 +618,7 @@ static void test_fault_every_point(void **state)
 				assert_true(nth < 5000);
 			}
 			print_message("%-28s fault %zu: %ld points\n", ops[o].name, k, points);
-			for (i = 0; i < 70; i++)
-				__free_pages(pages[i], 0);
-			assert_machine_ok(m);
-			machine_shutdown(m);
+			sweep_shutdown(m, pages);
 		}
 	}
 }
