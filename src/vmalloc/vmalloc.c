@@ -417,16 +417,19 @@ void vunmap(struct machine *m, const void *addr)
 
 void *ioremap(struct machine *m, uint64_t phys, unsigned long size)
 {
-	uint64_t last = phys + size - 1, offset, pfn;
+	uint64_t last = phys + size - 1, offset;
 	struct vm_struct *area;
+	int i;
 
 	if (!on_machine(m) || !size || last < phys || last >> 52)
 		return NULL;
 	offset = phys & ~PAGE_MASK;
 	phys &= PAGE_MASK;
 	size = (unsigned long)(PAGE_ALIGN(last + 1) - phys);
-	for (pfn = phys >> PAGE_SHIFT; pfn <= last >> PAGE_SHIFT; pfn++)
-		if (phys_pfn_is_ram(m, (unsigned long)pfn)) {
+	/* RAM may not be ioremapped: any overlap with the machine's RAM ranges is refused. */
+	for (i = 0; i < m->phys->nr_ram; i++)
+		if (m->phys->ram[i].start <= last >> PAGE_SHIFT &&
+		    m->phys->ram[i].end > phys >> PAGE_SHIFT) {
 			printk(m, "ioremap on RAM at 0x%016llx - 0x%016llx\n",
 			       (unsigned long long)phys, (unsigned long long)last);
 			return NULL;
