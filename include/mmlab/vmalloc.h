@@ -108,7 +108,9 @@ MMLAB_API void *kernel_va_to_host(struct machine *m, unsigned long kva);
 #define PAGE_KERNEL_RO		0x8000000000000161ULL
 #define PAGE_KERNEL_EXEC	0x0000000000000163ULL
 #define PAGE_KERNEL_NOCACHE	0x8000000000000173ULL	/* UC-: what ioremap() maps with */
-#define NUMA_NO_NODE		(-1)
+#ifndef NUMA_NO_NODE
+#define NUMA_NO_NODE		(-1)	/* as mmlab/slab.h: any node */
+#endif
 
 /*
  * vmalloc - @size bytes (rounded up to pages) of virtually contiguous kernel memory, GFP_KERNEL,
