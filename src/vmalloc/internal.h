@@ -3,7 +3,7 @@
  * shared between its files, grouped by the file that defines them.
  *
  * Glossary:
- *   struct vmap_area     one range [va_start, va_end) of the vmalloc area: free (in the free
+ *   struct vmap_area     one range [va_start, va_end) of the kernel address space: free (in the free
  *                        tree), busy (in the busy tree, with its vm_struct or a vmap block or
  *                        vm_map_ram), or freed lazily (on the purge list, PTEs already cleared,
  *                        waiting for the TLB flush before the range can be handed out again)
@@ -18,9 +18,9 @@
  *
  * Invariants (vmalloc_check() proves them):
  *   the free, busy and purge areas are disjoint, page aligned, and together cover
- *   [vmalloc_start, vmalloc_end) exactly; no two free areas touch (they are merged);
+ *   [VMAP_SPACE_START, VMAP_SPACE_END) exactly; no two free areas touch (they are merged);
  *   each free-tree node's subtree_max_size = max(own size, children's);
- *   every mapped leaf entry of init_mm in the vmalloc area lies in exactly one busy area, below
+ *   every mapped leaf entry of init_mm lies in exactly one busy area, below
  *   its guard page, and the mapped pages of each busy area add up to its nr_mapped;
  *   nr_vmalloc_pages = sum of nr_pages over VM_ALLOC areas; vmap_lazy_nr = purge list pages.
  */
@@ -36,6 +36,15 @@
 
 struct mm_struct;
 struct vmap_block;
+
+/*
+ * The range the vmap trees manage: the kernel half of the address space but its last page
+ * (callers choose their part: vmalloc, modules, ...). The kernel's free space runs from 1 to
+ * ULONG_MAX, the user half and the non-canonical hole included, where nothing ever asks;
+ * here an address in the hole would alias a kernel PGD slot, so the trees start above it.
+ */
+#define VMAP_SPACE_START	0xffff800000000000UL
+#define VMAP_SPACE_END		(~0UL & PAGE_MASK)
 
 /* vmap_area.flags (the kernel's VMAP_* of a va without a vm_struct) */
 #define VMAP_RAM	0x1u	/* vm_map_ram() area */

@@ -346,8 +346,7 @@ static void kpt_free_all(struct machine *m)
 		return;
 	vmap_for_each(va, &vs->busy.head)
 		kpt_unmap_range(m, va->va_start, va->va_end);
-	free_pgd_range(mm, vs->layout.vmalloc_start & PMD_MASK,
-		       ALIGN_UP(vs->layout.vmalloc_end, PMD_SIZE), 0, 0);
+	free_pgd_range(mm, VMAP_SPACE_START, VMAP_SPACE_END & PMD_MASK, 0, 0);
 	pgd_free(mm);
 }
 

@@ -2,8 +2,10 @@
  * vmap_area.c - the bookkeeping of the vmalloc area: which ranges are busy, which are free,
  * which wait for the lazy TLB purge.
  *
- * Model (the kernel's mm/vmalloc.c): the area [VMALLOC_START, VMALLOC_END) is partitioned into
- * vmap_areas. Free ones sit in the free tree, ordered by address and augmented with
+ * Model (the kernel's mm/vmalloc.c): the kernel address space the trees manage,
+ * [VMAP_SPACE_START, VMAP_SPACE_END) - all of it, as the kernel's vmap_init_free_space() starts
+ * them, so that execmem can take module space ([MODULES_VADDR, MODULES_END)) with the same
+ * calls that vmalloc uses for [VMALLOC_START, VMALLOC_END) - is partitioned into vmap_areas. Free ones sit in the free tree, ordered by address and augmented with
  * subtree_max_size = max(va_size(va), left->subtree_max_size, right->subtree_max_size), so the
  * lowest free range that fits a request is found in O(log n) without visiting subtrees that
  * cannot hold it. Busy ones sit in the busy tree, found by address on vfree(). A freed area
@@ -383,8 +385,8 @@ int vmap_trees_init(struct machine *m)
 	va = mm_meta_zalloc(m, sizeof(*va));
 	if (!va)
 		return -ENOMEM;
-	va->va_start = vs->layout.vmalloc_start;
-	va->va_end = vs->layout.vmalloc_end;
+	va->va_start = VMAP_SPACE_START;
+	va->va_end = VMAP_SPACE_END;
 	vmap_tree_insert(&vs->free, va);
 	return 0;
 }
@@ -536,11 +538,11 @@ int vmap_trees_check(struct machine *m, char *why, size_t why_size)
 	}
 	qsort(r, i, sizeof(*r), cmp_range);
 	for (count = 0; count < i; count++) {
-		unsigned long prev_end = count ? r[count - 1].end : vs->layout.vmalloc_start;
+		unsigned long prev_end = count ? r[count - 1].end : VMAP_SPACE_START;
 
 		if (r[count].start != prev_end || r[count].end <= r[count].start ||
 		    (r[count].start | r[count].end) & ~PAGE_MASK) {
-			snprintf(why, why_size, "vmalloc area not partitioned: %c %#lx-%#lx after %#lx",
+			snprintf(why, why_size, "vmap space not partitioned: %c %#lx-%#lx after %#lx",
 				 r[count].kind, r[count].start, r[count].end, prev_end);
 			err = -EUCLEAN;
 			goto out;
@@ -552,9 +554,9 @@ int vmap_trees_check(struct machine *m, char *why, size_t why_size)
 			goto out;
 		}
 	}
-	if (i && r[i - 1].end != vs->layout.vmalloc_end) {
-		snprintf(why, why_size, "vmalloc area ends at %#lx, not %#lx", r[i - 1].end,
-			 vs->layout.vmalloc_end);
+	if (i && r[i - 1].end != VMAP_SPACE_END) {
+		snprintf(why, why_size, "vmap areas end at %#lx, not %#lx", r[i - 1].end,
+			 VMAP_SPACE_END);
 		err = -EUCLEAN;
 		goto out;
 	}
@@ -581,7 +583,7 @@ int vmap_trees_check(struct machine *m, char *why, size_t why_size)
 		goto out;
 	}
 	if (vs->init_mm->pgd &&
-	    (err = pgtable_walk(vs->init_mm, vs->layout.vmalloc_start, vs->layout.vmalloc_end,
+	    (err = pgtable_walk(vs->init_mm, VMAP_SPACE_START, VMAP_SPACE_END,
 				check_kernel_pte, &pc)))
 		goto out;
 	if (pc.found != mapped) {

@@ -202,7 +202,7 @@ static void test_alloc_free(void **state)
 	vfree(m, NULL);
 	vm_unmap_aliases(m);
 	assert_area(m, "..........");
-	assert_int_equal(vms(m)->free.nr, 1);			/* merged into one free area */
+	assert_int_equal(vms(m)->free.nr, 1);	/* merged: the kernel half is one free area */
 	vfree(m, (void *)MMLAB_VMALLOC_BASE);			/* not an area: reported */
 	assert_true(dmesg_has(m, "Trying to vfree() nonexistent vm area"));
 	machine_shutdown(m);
@@ -255,7 +255,7 @@ static void test_fragmentation_reuse(void **state)
 	vm_unmap_aliases(m);
 	/*  Aa...Bb.....   the freed areas merge with their free neighbours */
 	assert_area(m, "Aa...Bb.....");
-	assert_int_equal(vms(m)->free.nr, 2);
+	assert_int_equal(vms(m)->free.nr, 3);	/* below the vmalloc area, the hole, above B */
 	/* two pages + guard fit the first hole exactly; one more page goes after C */
 	e = vm(m, 2);
 	assert_area(m, "AaBBbCc.....");
@@ -311,6 +311,45 @@ static void test_lazy_purge(void **state)
 	assert_true(dmesg_has(m, "vmalloc error: size 4096, vm_struct allocation failed"));
 	assert_area(m, "Aa..");
 	vfree(m, b);
+	machine_shutdown(m);
+}
+
+/*
+ * Module space: the trees cover the whole kernel address space, so execmem's call (the
+ * vmalloc path over [MODULES_VADDR, MODULES_END), executable) works as in the kernel.
+ */
+static void test_module_space(void **state)
+{
+	struct machine *m = boot();
+	char *text, *info, line[160];
+	void *v;
+
+	(void)state;
+	text = __vmalloc_node_range(m, P(3), PAGE_SIZE, MODULES_VADDR, MODULES_END, GFP_KERNEL,
+				    PAGE_KERNEL_EXEC, 0, NUMA_NO_NODE, NULL);
+	assert_int_equal((unsigned long)text, MODULES_VADDR);
+	assert_false(is_vmalloc_addr(m, text));
+	v = vmalloc(m, P(1));
+	assert_int_equal((unsigned long)v, MMLAB_VMALLOC_BASE);	/* the vmalloc area's own start */
+	*(char *)kernel_va_to_host(m, (unsigned long)text + P(2)) = 't';
+	assert_int_equal(((char *)page_address(vmalloc_to_page(m, text + P(2))))[0], 't');
+	info = test_proc(m, "vmallocinfo");
+	snprintf(line, sizeof(line), "0x%016lx-0x%016lx   16384 ", MODULES_VADDR, MODULES_VADDR + P(4));
+	assert_non_null(strstr(info, line));
+	free(info);
+	info = test_proc(m, "sys/kernel/debug/page_tables/kernel");
+	snprintf(line, sizeof(line), "---[ Modules ]---\n0x%016lx-0x%016lx          12K     RW"
+		 "                 GLB x  pte\n", MODULES_VADDR, MODULES_VADDR + P(3));
+	assert_non_null(strstr(info, line));
+	/* the markers up to the modules now show: their PGD entry has a table */
+	assert_non_null(strstr(info, "---[ High Kernel Mapping ]---\n"));
+	free(info);
+	assert_machine_ok(m);
+	vfree(m, text);
+	vfree(m, v);
+	vm_unmap_aliases(m);
+	assert_int_equal(vms(m)->free.nr, 1);
+	assert_machine_ok(m);
 	machine_shutdown(m);
 }
 
@@ -880,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_fragmentation_reuse),
 		cmocka_unit_test(test_lazy_purge),
+		cmocka_unit_test(test_module_space),
 		cmocka_unit_test(test_vmap_pages),
 		cmocka_unit_test(test_vm_map_ram),
 		cmocka_unit_test(test_huge),
