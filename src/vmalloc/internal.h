@@ -87,6 +87,7 @@ struct vmap_block {
 	unsigned int free;		/* pages not yet handed out, at the block's end */
 	unsigned int dirty;		/* pages handed out and given back */
 	unsigned int dirty_min, dirty_max; /* range of dirty pages to flush */
+	uint64_t used_map[VMAP_BBMAP_BITS / 64];	/* pages handed out and not given back */
 	struct list_head free_list;	/* on its CPU's queue while free > 0 */
 };
 
@@ -136,13 +137,13 @@ void kernel_layout_init(struct machine *m, struct kernel_layout *l);
 /*
  * kpt_map_pages - map @pages (or, with @pages NULL, the frames from @pfn on) at [@addr, +
  * @nr pages) in init_mm with @prot; @page_shift PMD_SHIFT maps 2 MiB leaves (addr and frames
- * 2 MiB aligned). 0 or -ENOMEM (a table could not be had; what was mapped stays: the caller
- * unmaps the whole range). Lock held.
+ * 2 MiB aligned). 0 or -ENOMEM (a table could not be had; what this call had mapped is
+ * cleared again, the tables it got stay). Lock held.
  */
 int kpt_map_pages(struct machine *m, unsigned long addr, unsigned long nr, struct page **pages,
 		  unsigned long pfn, uint64_t prot, unsigned int page_shift);
-/* kpt_unmap_range - clear every leaf in [@addr, @end) of init_mm. Lock held. */
-void kpt_unmap_range(struct machine *m, unsigned long addr, unsigned long end);
+/* kpt_unmap_range - clear every leaf in [@addr, @end) of init_mm; the pages they mapped. Lock held. */
+unsigned long kpt_unmap_range(struct machine *m, unsigned long addr, unsigned long end);
 /* kpt_lookup - the leaf entry (4 KiB or 2 MiB) mapping @addr and its level, or 0. */
 uint64_t kpt_lookup(struct machine *m, unsigned long addr, int *level);
 /* kpt_count_tables - tables of init_mm per level (4 levels). */

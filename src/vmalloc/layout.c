@@ -138,7 +138,7 @@ int kpt_map_pages(struct machine *m, unsigned long addr, unsigned long nr, struc
 		  unsigned long pfn, uint64_t prot, unsigned int page_shift)
 {
 	struct mm_struct *mm = vms(m)->init_mm;
-	unsigned long step = 1UL << (page_shift - PAGE_SHIFT), i;
+	unsigned long step = 1UL << (page_shift - PAGE_SHIFT), i, start = addr;
 	int err = kpt_pgd(m);
 
 	if (err)
@@ -150,7 +150,7 @@ int kpt_map_pages(struct machine *m, unsigned long addr, unsigned long nr, struc
 			uint64_t *slot = pmd_slot(mm, addr, true);
 
 			if (!slot)
-				return -ENOMEM;
+				goto fail;
 			if (*slot && !pmd_is_huge(mm, *slot))
 				kpt_free_empty_pte_table(mm, slot, addr);
 			MM_BUG_ON(*slot);
@@ -159,24 +159,28 @@ int kpt_map_pages(struct machine *m, unsigned long addr, unsigned long nr, struc
 			pte_t *pte = pte_alloc(mm, addr);
 
 			if (!pte)
-				return -ENOMEM;
+				goto fail;
 			MM_BUG_ON(!pte_none(*pte));
 			*pte = pfn_pte(f, prot);
 		}
 	}
 	return 0;
+fail:
+	kpt_unmap_range(m, start, addr);	/* nothing stays half-mapped */
+	return -ENOMEM;
 }
 
 /*
  * Clear the leaves of [@addr, @end): one walk from the top per 2 MiB, then the PTEs of that
  * table in a row (a generic pgtable_walk() over a 3-page area cost more than the rest of vfree).
  */
-void kpt_unmap_range(struct machine *m, unsigned long addr, unsigned long end)
+unsigned long kpt_unmap_range(struct machine *m, unsigned long addr, unsigned long end)
 {
 	struct mm_struct *mm = vms(m)->init_mm;
+	unsigned long cleared = 0;
 
 	if (!mm->pgd)
-		return;
+		return 0;
 	while (addr < end) {
 		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
 		uint64_t *slot = pmd_slot(mm, addr, false);
@@ -187,12 +191,16 @@ void kpt_unmap_range(struct machine *m, unsigned long addr, unsigned long end)
 		if (slot && *slot && pmd_is_huge(mm, *slot)) {
 			MM_BUG_ON(addr & ~PMD_MASK || next - addr != PMD_SIZE);	/* leaves go whole */
 			*slot = 0;
+			cleared += PTRS_PER_TABLE;
 		} else if (slot && (pte = pte_from_pmd(mm, slot, addr))) {
-			for (; addr < next; addr += PAGE_SIZE, pte++)
+			for (; addr < next; addr += PAGE_SIZE, pte++) {
+				cleared += !pte_none(*pte);
 				*pte = __pte(0);
+			}
 		}
 		addr = next;
 	}
+	return cleared;
 }
 
 uint64_t kpt_lookup(struct machine *m, unsigned long addr, int *level)

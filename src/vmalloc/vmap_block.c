@@ -8,8 +8,9 @@
  * PTEs are cleared but its range is not handed out again until the block is. A block whose
  * pages are all dirty goes back whole, lazily, like any freed area; a block with no live piece
  * left (free + dirty = VMAP_BBMAP_BITS) is reclaimed on a purge (purge_fragmented_blocks).
- * Invariant per block: 0 <= dirty <= VMAP_BBMAP_BITS - free, and its va's nr_mapped equals
- * the pages handed out and not given back.
+ * Invariant per block: 0 <= dirty <= VMAP_BBMAP_BITS - free, used_map marks the pages handed
+ * out and not given back (a vm_unmap_ram() of anything else is reported and ignored), and its
+ * va's nr_mapped counts the PTEs of those pages.
  *
  * Larger requests get a vmap_area of their own (VMAP_RAM), also without a guard page.
  */
@@ -22,11 +23,27 @@ static unsigned int pages_order(unsigned long pages)
 	return pages <= 1 ? 0 : 64 - (unsigned int)__builtin_clzl(pages - 1);
 }
 
+static bool vb_used(const struct vmap_block *vb, unsigned int i)
+{
+	return vb->used_map[i / 64] >> (i % 64) & 1;
+}
+
+static void vb_set_used(struct vmap_block *vb, unsigned int i, bool used)
+{
+	if (used)
+		vb->used_map[i / 64] |= 1ULL << (i % 64);
+	else
+		vb->used_map[i / 64] &= ~(1ULL << (i % 64));
+}
+
 /* Take 2^@order pages from @vb; returns their address. Lock held. */
 static unsigned long vb_take(struct vmap_block *vb, unsigned int order)
 {
 	unsigned long off = VMAP_BBMAP_BITS - vb->free;
+	unsigned int i;
 
+	for (i = 0; i < (1u << order); i++)
+		vb_set_used(vb, (unsigned int)off + i, true);
 	vb->free -= 1u << order;
 	if (!vb->free)
 		list_del_init(&vb->free_list);
@@ -95,7 +112,7 @@ void vb_free(struct machine *m, unsigned long addr, unsigned long size)
 	unsigned int order = pages_order(size >> PAGE_SHIFT);
 	struct vmap_area *va;
 	struct vmap_block *vb;
-	unsigned int off;
+	unsigned int off, i;
 
 	mm_lock(&vs->lock);
 	va = vmap_tree_find(&vs->busy, addr);
@@ -106,8 +123,16 @@ void vb_free(struct machine *m, unsigned long addr, unsigned long size)
 	}
 	vb = va->vb;
 	off = (unsigned int)((addr - va->va_start) >> PAGE_SHIFT);
-	kpt_unmap_range(m, addr, addr + (PAGE_SIZE << order));
-	va->nr_mapped -= size >> PAGE_SHIFT;
+	for (i = 0; i < (1u << order); i++)
+		if ((addr & ~PAGE_MASK) || off + i >= VMAP_BBMAP_BITS || !vb_used(vb, off + i)) {
+			mm_unlock(&vs->lock);
+			printk(m, "vm_unmap_ram: %#lx: no piece of %lu pages mapped there\n", addr,
+			       size >> PAGE_SHIFT);
+			return;
+		}
+	for (i = 0; i < (1u << order); i++)
+		vb_set_used(vb, off + i, false);
+	va->nr_mapped -= kpt_unmap_range(m, addr, addr + (PAGE_SIZE << order));
 	vb->dirty += 1u << order;
 	vb->dirty_min = MIN(vb->dirty_min, off);
 	vb->dirty_max = MAX(vb->dirty_max, off + (1u << order));
@@ -173,7 +198,8 @@ void *vm_map_ram(struct machine *m, struct page **pages, unsigned int count, int
 	}
 	mm_lock(&vs->lock);
 	err = kpt_map_pages(m, addr, count, pages, 0, PAGE_KERNEL, PAGE_SHIFT);
-	vmap_tree_find(&vs->busy, addr)->nr_mapped += count;
+	if (!err)
+		vmap_tree_find(&vs->busy, addr)->nr_mapped += count;
 	mm_unlock(&vs->lock);
 	if (err) {
 		vm_unmap_ram(m, (void *)addr, count);
@@ -197,9 +223,9 @@ void vm_unmap_ram(struct machine *m, const void *mem, unsigned int count)
 	} else {
 		mm_lock(&vs->lock);
 		va = vmap_tree_find(&vs->busy, addr);
-		if (!va || va->va_start != addr || va->flags != VMAP_RAM) {
+		if (!va || va->va_start != addr || va->flags != VMAP_RAM || va_size(va) != size) {
 			mm_unlock(&vs->lock);
-			printk(m, "vm_unmap_ram: bad address %#lx\n", addr);
+			printk(m, "vm_unmap_ram: bad address %#lx or count %u\n", addr, count);
 			return;
 		}
 		kpt_unmap_range(m, va->va_start, va->va_end);

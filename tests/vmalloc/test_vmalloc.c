@@ -413,6 +413,11 @@ static void test_vm_map_ram(void **state)
 	free(info);
 	vm_unmap_ram(m, small, 3);
 	assert_area(m, "aaaaAAaa");		/* dirty, not reused */
+	vm_unmap_ram(m, small, 3);		/* again: reported, nothing changes */
+	assert_true(dmesg_has(m, "vm_unmap_ram: 0xffffc90000000000: no piece of 3 pages mapped there"));
+	vm_unmap_ram(m, big, 79);		/* the wrong count: reported */
+	assert_true(dmesg_has(m, "vm_unmap_ram: bad address 0xffffc90000100000 or count 79"));
+	assert_area(m, "aaaaAAaa");
 	vm_unmap_ram(m, small2, 2);
 	vm_unmap_ram(m, big, 80);
 	vm_unmap_aliases(m);			/* the block had no live piece left: reclaimed */
