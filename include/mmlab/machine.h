@@ -104,6 +104,13 @@ struct machine_config {
 	int arch;
 	bool la57;
 	/*
+	 * A kernel built with CONFIG_MEM_SOFT_DIRTY: writing 4 to /proc/<pid>/clear_refs clears
+	 * the soft-dirty bits and write-protects the pages, so the next write faults (and
+	 * mprotect no longer makes such a page writable at once). false (the default, as the
+	 * recording host): that write does nothing.
+	 */
+	bool soft_dirty;
+	/*
 	 * KASLR of the kernel's memory regions (kernel_randomize_memory): 0, the default, keeps
 	 * the documented fixed layout; any other value seeds the draw that moves the direct map,
 	 * vmalloc and vmemmap bases (mmlab/vmalloc.h), the same layout for the same seed.

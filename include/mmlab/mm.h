@@ -3,8 +3,8 @@
  * task -> mm), file and shmem objects, and the /proc views of an address space.
  *
  * Model. An address space (struct mm_struct) is an ordered set of non-overlapping VMAs
- * [vm_start, vm_end) with vm_flags, an optional file and page offset, and an anon_vma identity
- * that decides merges as the kernel's does. The syscalls below take the mm explicitly and return
+ * [vm_start, vm_end) with vm_flags, an optional file and page offset, and an anon_vma that
+ * decides merges as the kernel's does. The syscalls below take the mm explicitly and return
  * what the Linux x86-64 kernel returns for the same call on an address space with the same
  * layout: the same address, the same errno (negative), checked in the kernel's order, with the
  * kernel's partial effects before an error (madvise over holes, munlock, ...).
@@ -14,12 +14,16 @@
  * are rendered through mmlab_proc_read() (mmlab/proc.h) or directly from an mm with
  * mm_maps_read().
  *
- * What is modelled and what is not (see docs/address-space.md):
- *  - No page tables and no page contents yet: "resident" is modelled per VMA (pages touched with
- *    mm_touch(), populated by MAP_POPULATE/MAP_LOCKED/mlock), enough for mincore() and anon_vma.
- *  - anon_vma: a private VMA gets one when it is first written (mm_touch(write=true), populate of
- *    a writable private mapping, mlock of one, the exec stack); splits share it; fork gives the
- *    child's copies new ones chained to the parent's. Merges follow the kernel's anon_vma rules.
+ * What is modelled and what is not (see docs/address-space.md and docs/page-tables.md):
+ *  - Page tables in real frames and the fault handler (mm_access(), access_process_vm()):
+ *    anonymous private memory has real pages (demand zero, the zero page, copy-on-write, THP).
+ *    File and shared mappings have no pages yet (no page cache): their faults only mark the VMA
+ *    resident.
+ *  - anon_vma: a private VMA gets one at its first anonymous page (a write fault, populate of a
+ *    writable private mapping, mlock of one, the exec stack, a THP read fault), or shares a
+ *    mergeable neighbour's; splits and mremap copies link to the same ones; fork links the
+ *    child's copies to the parent's and gives them their own, with the kernel's reuse rule.
+ *    The reverse map walks from an anonymous page to every PTE that maps it.
  *  - Rlimits (RLIMIT_AS, DATA, STACK, MEMLOCK) and capabilities live in the mm (the kernel keeps
  *    them per thread group); fork copies them.
  *
@@ -331,6 +335,21 @@ MMLAB_API int mm_mlockall(struct mm_struct *mm, int flags);
 MMLAB_API int mm_munlockall(struct mm_struct *mm);
 /* mm_msync - msync(2). Returns 0, -EINVAL, -ENOMEM (hole), -EBUSY (MS_INVALIDATE on locked). */
 MMLAB_API int mm_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
+/* What a write to /proc/<pid>/clear_refs asks for (the kernel's enum clear_refs_types). */
+enum mm_clear_refs_type {
+	MM_CLEAR_REFS_ALL = 1,		/* accessed bits and PG_referenced of every page */
+	MM_CLEAR_REFS_ANON = 2,		/* ... of anonymous VMAs' pages */
+	MM_CLEAR_REFS_MAPPED = 3,	/* ... of file VMAs' pages */
+	MM_CLEAR_REFS_SOFT_DIRTY = 4,	/* soft-dirty bits (machine_config.soft_dirty only) */
+	MM_CLEAR_REFS_MM_HIWATER_RSS = 5, /* VmHWM back to the current RSS */
+};
+/*
+ * mm_clear_refs - what writing @type to /proc/<pid>/clear_refs does to @mm: clear the accessed
+ * bits and PG_referenced of the pages chosen (smaps' Referenced then counts what is touched
+ * afterwards), or with soft-dirty clear every soft-dirty bit and write-protect the entries so
+ * the next write faults, or reset VmHWM. Takes the mmap_lock itself. Returns 0 or -EINVAL.
+ */
+MMLAB_API int mm_clear_refs(struct mm_struct *mm, int type);
 /* mm_mincore - mincore(2) into @vec (len pages). Returns 0, -EINVAL, -ENOMEM, -EFAULT (vec NULL). */
 MMLAB_API int mm_mincore(struct mm_struct *mm, unsigned long start, unsigned long len,
 			 unsigned char *vec);

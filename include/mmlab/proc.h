@@ -31,6 +31,18 @@ MMLAB_API long mmlab_proc_read(struct machine *m, const char *name, char *buf, s
  */
 MMLAB_API int mmlab_proc_print(struct machine *m, const char *name, FILE *out);
 
+/*
+ * mmlab_proc_write - write @count bytes of @buf to /proc/@name of @m, as write(2) on the
+ * kernel's file: "<pid>/clear_refs" takes "1".."5" (mm_clear_refs(), mmlab/mm.h) and returns
+ * the bytes it took (at most 12, as the kernel). Returns -EINVAL for a bad value or a
+ * per-process file that is only read, -ERANGE for a number past an int, -EIO for a
+ * machine-wide file that is only read, -EOPNOTSUPP for sys/vm/ files (their writes are not
+ * modelled: use the vm_set_* setters), -ESRCH for a pid that does not exist, -ENOENT for no
+ * such file.
+ */
+MMLAB_API long mmlab_proc_write(struct machine *m, const char *name, const void *buf,
+				size_t count);
+
 /* mmlab_proc_files - the names of the non-pid files, NULL-terminated, for listing. */
 MMLAB_API const char *const *mmlab_proc_files(void);
 

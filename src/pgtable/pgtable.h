@@ -130,6 +130,10 @@ static inline pte_t pte_mkold(const struct pgtable_fmt *f, pte_t p)
 {
 	return __pte(pte_val(p) & ~f->young);
 }
+static inline pte_t pte_clear_soft_dirty(const struct pgtable_fmt *f, pte_t p)
+{
+	return __pte(pte_val(p) & ~f->soft_dirty);
+}
 static inline pte_t pte_mkspecial(const struct pgtable_fmt *f, pte_t p)
 {
 	return __pte(pte_val(p) | f->special);

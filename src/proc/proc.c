@@ -5,7 +5,13 @@
  */
 #include "proc/proc.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+
 #include <mmlab/proc.h>
+
+#include "vm/internal.h"
 
 struct proc_entry {
 	const char *name;
@@ -62,10 +68,25 @@ const char *const *mmlab_proc_pid_files(void)
 	return proc_pid_file_names;
 }
 
+/* "<pid>/<rest>": the pid (1..PID_MAX_LIMIT) and *@rest, or 0 for a machine-wide name */
+static long proc_pid_of(const char *name, const char **rest)
+{
+	const char *slash = strchr(name, '/');
+	char *end;
+	long pid;
+
+	if (!slash)
+		return 0;
+	pid = strtol(name, &end, 10);
+	if (end != slash || pid <= 0 || pid > 4194304)
+		return 0;
+	*rest = slash + 1;
+	return pid;
+}
+
 static int proc_render(struct machine *m, const char *name, struct seq_buf *s)
 {
-	const char *slash;
-	char *end;
+	const char *rest;
 	long pid;
 	size_t i;
 
@@ -73,15 +94,73 @@ static int proc_render(struct machine *m, const char *name, struct seq_buf *s)
 		if (strcmp(proc_files[i].name, name) == 0)
 			return proc_files[i].show(m, s);
 
-	slash = strchr(name, '/');
-	if (!slash)
+	pid = proc_pid_of(name, &rest);
+	if (!pid)
 		return -ENOENT;
-	pid = strtol(name, &end, 10);
-	if (end != slash || pid <= 0 || pid > 4194304)
-		return -ENOENT;
+	if (strcmp(rest, "clear_refs") == 0)
+		return -EINVAL;	/* write-only: the kernel's read of it fails so */
 	for (i = 0; i < ARRAY_SIZE(proc_pid_files); i++)
-		if (proc_pid_files[i].name && strcmp(proc_pid_files[i].name, slash + 1) == 0)
+		if (proc_pid_files[i].name && strcmp(proc_pid_files[i].name, rest) == 0)
 			return proc_pid_files[i].show(m, (int)pid, s);
+	return -ENOENT;
+}
+
+/*
+ * /proc/<pid>/clear_refs (clear_refs_write): at most 12 bytes are read (the rest is ignored
+ * and the write returns 12), white space around the number is dropped, and it must be a
+ * decimal int (an optional sign) in 1..5: -EINVAL, or -ERANGE past an int.
+ */
+static long clear_refs_write(struct machine *m, long pid, const char *buf, size_t count)
+{
+	char text[13] = { 0 }, *p = text, *end;
+	struct mm_task *t;
+	long long v;
+	size_t n;
+
+	if (count > sizeof(text) - 1)
+		count = sizeof(text) - 1;
+	memcpy(text, buf, count);
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	n = strlen(p);
+	while (n && isspace((unsigned char)p[n - 1]))
+		p[--n] = 0;
+	if (!*p || !(isdigit((unsigned char)*p) || ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]))))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(p, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v > INT_MAX || v < INT_MIN)
+		return -ERANGE;
+	if (v < MM_CLEAR_REFS_ALL || v > MM_CLEAR_REFS_MM_HIWATER_RSS)
+		return -EINVAL;
+	t = m->vm ? mm_task_find(m, (int)pid) : NULL;
+	if (!t)
+		return -ESRCH;
+	mm_clear_refs(mm_task_mm(t), (int)v);
+	return (long)count;
+}
+
+long mmlab_proc_write(struct machine *m, const char *name, const void *buf, size_t count)
+{
+	const char *rest;
+	long pid;
+	size_t i;
+
+	if (!m || !name || (!buf && count))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(proc_files); i++)
+		if (strcmp(proc_files[i].name, name) == 0)
+			return strncmp(name, "sys/", 4) == 0 ? -EOPNOTSUPP : -EIO;
+	pid = proc_pid_of(name, &rest);
+	if (!pid)
+		return -ENOENT;
+	if (strcmp(rest, "clear_refs") == 0)
+		return clear_refs_write(m, pid, buf, count);
+	for (i = 0; i < ARRAY_SIZE(proc_pid_files); i++)
+		if (strcmp(proc_pid_files[i].name, rest) == 0)
+			return m->vm && mm_task_find(m, (int)pid) ? -EINVAL : -ESRCH;
 	return -ENOENT;
 }
 

@@ -28,6 +28,8 @@
 
 #include "replay_internal.h"
 
+#include <mmlab/proc.h>
+
 #define SIZE_UNKNOWN (1ULL << 50)
 #define PATH_MAX_REPLAY 4096
 
@@ -634,10 +636,53 @@ static int fd_fstat(struct replay *r, struct rproc *p, const struct strace_line 
 	return 0;
 }
 
+/*
+ * write(fd, "TEXT", n) and pwrite64 to /proc/PID/clear_refs (or /proc/self/...): what the
+ * kernel did with the text, done to the model's process (only if the traced call succeeded).
+ * Writes to any other file change nothing the model has.
+ */
+static int fd_write(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
+		    size_t size)
+{
+	char file[64], text[16], name[32];
+	struct strace_span path = { 0 };
+	const char *rest;
+	long long fd, n;
+	long pid = p->pid;
+	size_t len;
+
+	(void)why;
+	(void)size;
+	if (l->err || l->nargs < 3 || strace_num(l->arg[0], &fd, &path) || !path.n ||
+	    strace_num(l->arg[2], &n, NULL) || n <= 0)
+		return 0;
+	len = strace_unescape(path, file, sizeof(file));
+	if (len >= sizeof(file) || strncmp(file, "/proc/", 6))
+		return 0;
+	rest = file + 6;
+	if (strncmp(rest, "self/", 5) == 0) {
+		rest += 5;
+	} else {
+		char *end;
+
+		pid = strtol(rest, &end, 10);
+		if (end == rest || *end != '/' || !replay_proc_find(r, pid))
+			return 0;
+		rest = end + 1;
+	}
+	if (strcmp(rest, "clear_refs"))
+		return 0;
+	len = strace_unescape(l->arg[1], text, sizeof(text));
+	snprintf(name, sizeof(name), "%ld/clear_refs", pid);
+	mmlab_proc_write(r->m, name, text, len < (size_t)n ? len : (size_t)n);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	fd_call_fn run;
 } fd_calls[] = {
+	{ "write", fd_write }, { "pwrite64", fd_write },
 	{ "open", fd_open }, { "openat", fd_openat }, { "openat2", fd_openat2 },
 	{ "creat", fd_creat }, { "memfd_create", fd_memfd_create }, { "fcntl", fd_fcntl },
 	{ "close", fd_close }, { "dup", fd_dup }, { "dup2", fd_dup2 }, { "dup3", fd_dup2 },

@@ -362,6 +362,20 @@ unsigned long get_mm_counter(struct mm_struct *mm, int member);
 void vm_zero_page_init(struct machine *m);
 /* vm_check_pages - the page-table invariants of every mm (memory.c). 0 or -EUCLEAN + @why. */
 int vm_check_pages(struct machine *m, char *why, size_t why_size);
+/* tlb_flush - before a PTE of @mm changes (page_table_lock held): no cached translation survives. */
+static inline void tlb_flush(struct mm_struct *mm)
+{
+	mm_bias_lock(&mm->tlb.lock, false);
+	mm->tlb.gen++;
+	mm_bias_unlock(&mm->tlb.lock);
+}
+
+/* mm_maps_nothing - no table below the top one: nothing is mapped, nothing to walk or free. */
+static inline bool mm_maps_nothing(const struct mm_struct *mm)
+{
+	return !mm->pgd || !mm->pgtables_bytes;
+}
+
 /* PageAnon - @page is an anonymous page (its mapping is an anon_vma). */
 bool PageAnon(const struct page *page);
 

@@ -65,12 +65,6 @@ uint64_t vma_page_prot(const struct vm_area_struct *vma)
 	return vm_get_page_prot_arch(vma->vm_mm->fmt->arch, vma->vm_flags);
 }
 
-/* No table below the top one: nothing is mapped, nothing to walk or free. */
-static bool mm_maps_nothing(const struct mm_struct *mm)
-{
-	return !mm->pgd || !mm->pgtables_bytes;
-}
-
 static unsigned long linear_page_index(const struct vm_area_struct *vma, unsigned long addr)
 {
 	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
@@ -113,14 +107,6 @@ static struct page *vm_normal_page(struct mm_struct *mm, pte_t pte)
 }
 
 /* ---- the translation cache (tlb.h) --------------------------------------------------------- */
-
-/* Before a PTE of @mm changes (page_table_lock held): no cached translation survives. */
-static void tlb_flush(struct mm_struct *mm)
-{
-	mm_bias_lock(&mm->tlb.lock, false);
-	mm->tlb.gen++;
-	mm_bias_unlock(&mm->tlb.lock);
-}
 
 /*
  * Remember @pte (just updated by the hardware path, page_table_lock held) for the page at
@@ -950,6 +936,7 @@ struct prot_walk {
 	struct mm_struct *mm;
 	struct vm_area_struct *vma;
 	uint64_t newprot;
+	bool soft_dirty_tracked;	/* a write must fault to mark a clean page soft-dirty */
 };
 
 static int change_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
@@ -972,7 +959,8 @@ static int change_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 	 * write-protected, the zero page always.
 	 */
 	page = vm_normal_page(w->mm, entry);
-	if ((w->vma->vm_flags & VM_WRITE) && page && PageAnon(page) && PageAnonExclusive(page))
+	if ((w->vma->vm_flags & VM_WRITE) && page && PageAnon(page) && PageAnonExclusive(page) &&
+	    !(w->soft_dirty_tracked && !pte_soft_dirty(f, entry)))
 		entry = pte_mkwrite(f, entry);
 	*pte = entry;
 	return 0;
@@ -981,7 +969,9 @@ static int change_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	struct prot_walk w = { .mm = mm, .vma = vma, .newprot = vma_page_prot(vma) };
+	struct prot_walk w = { .mm = mm, .vma = vma, .newprot = vma_page_prot(vma),
+			       .soft_dirty_tracked = mm->machine->cfg.soft_dirty &&
+						     !(vma->vm_flags & VM_SOFTDIRTY) };
 
 	if (!vma_has_pages(vma) || mm_maps_nothing(mm))
 		return;

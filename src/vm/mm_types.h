@@ -191,6 +191,8 @@ struct vm_state {
 	int last_pid;
 	struct mm_inode *inodes[256];
 	atomic_ulong next_anon_vma;		/* anon_vma identities */
+	atomic_long nr_anon_vmas;		/* anon_vmas allocated and not freed */
+	atomic_long nr_anon_vma_chains;		/* chain links, linked or in a reserve */
 	struct kmem_cache *anon_vma_cachep;	/* "anon_vma" */
 	struct kmem_cache *anon_vma_chain_cachep; /* "anon_vma_chain" */
 	atomic_ulong next_shmem_ino;

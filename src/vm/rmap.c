@@ -74,6 +74,7 @@ static struct anon_vma *anon_vma_alloc(struct machine *m)
 	av->root = av->parent = av;
 	atomic_init(&av->refcount, 1);
 	av->id = atomic_fetch_add(&m->vm->next_anon_vma, 1);
+	atomic_fetch_add(&m->vm->nr_anon_vmas, 1);
 	INIT_LIST_HEAD(&av->head);
 	mm_lock_init(&av->lock);
 	return av;
@@ -82,6 +83,7 @@ static struct anon_vma *anon_vma_alloc(struct machine *m)
 static void anon_vma_free(struct machine *m, struct anon_vma *av)
 {
 	mm_lock_destroy(&av->lock);
+	atomic_fetch_sub(&m->vm->nr_anon_vmas, 1);
 	kmem_cache_free(m->vm->anon_vma_cachep, av);
 }
 
@@ -99,11 +101,16 @@ static void put_anon_vma(struct machine *m, struct anon_vma *av)
 
 static struct anon_vma_chain *avc_alloc(struct machine *m)
 {
-	return kmem_cache_alloc(m->vm->anon_vma_chain_cachep, GFP_KERNEL);
+	struct anon_vma_chain *avc = kmem_cache_alloc(m->vm->anon_vma_chain_cachep, GFP_KERNEL);
+
+	if (avc)
+		atomic_fetch_add(&m->vm->nr_anon_vma_chains, 1);
+	return avc;
 }
 
 static void avc_free(struct machine *m, struct anon_vma_chain *avc)
 {
+	atomic_fetch_sub(&m->vm->nr_anon_vma_chains, 1);
 	kmem_cache_free(m->vm->anon_vma_chain_cachep, avc);
 }
 
@@ -516,6 +523,7 @@ int anon_vma_check_all(struct machine *m, char *why, size_t why_size)
 	struct vm_state *vs = m->vm;
 	struct av_count *t = NULL;
 	size_t n = 0, cap = 0, i, u;
+	long reserved = 0, links;
 	struct list_head *pos;
 	int err = 0;
 
@@ -524,6 +532,7 @@ int anon_vma_check_all(struct machine *m, char *why, size_t why_size)
 		struct mm_struct *mm = list_entry(pos, struct mm_struct, mmlist);
 		struct vm_area_struct *vma;
 
+		reserved += mm->reserve.nr_avc;
 		for (vma = mm->mmap; vma; vma = vma->vm_next) {
 			struct list_head *p;
 
@@ -545,8 +554,21 @@ int anon_vma_check_all(struct machine *m, char *why, size_t why_size)
 			}
 		}
 	}
-	if (!n)
+	links = (long)n;
+	if (atomic_load(&vs->nr_anon_vma_chains) != links + reserved) {
+		snprintf(why, why_size, "%ld anon_vma_chains allocated, %ld linked and %ld reserved",
+			 atomic_load(&vs->nr_anon_vma_chains), links, reserved);
+		free(t);
+		return -EUCLEAN;
+	}
+	if (!n) {
+		if (atomic_load(&vs->nr_anon_vmas)) {
+			snprintf(why, why_size, "%ld anon_vmas allocated, none linked",
+				 atomic_load(&vs->nr_anon_vmas));
+			return -EUCLEAN;
+		}
 		return 0;
+	}
 	qsort(t, n, sizeof(*t), cmp_av);
 	for (i = 1, u = 0; i < n; i++) {
 		if (t[i].av == t[u].av)
@@ -555,6 +577,12 @@ int anon_vma_check_all(struct machine *m, char *why, size_t why_size)
 			t[++u] = t[i];
 	}
 	n = u + 1;
+	if (atomic_load(&vs->nr_anon_vmas) != (long)n) {
+		snprintf(why, why_size, "%ld anon_vmas allocated, %zu linked",
+			 atomic_load(&vs->nr_anon_vmas), n);
+		free(t);
+		return -EUCLEAN;
+	}
 	for (pos = vs->init_mm.mmlist.next; pos != &vs->init_mm.mmlist; pos = pos->next) {
 		struct mm_struct *mm = list_entry(pos, struct mm_struct, mmlist);
 		struct vm_area_struct *vma;

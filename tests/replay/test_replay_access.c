@@ -96,6 +96,41 @@ static void test_access_kinds(void **state)
 	assert_machine_ok(m);
 }
 
+/*
+ * A traced write of "1" to /proc/PID/clear_refs (or /proc/self/...) clears the referenced
+ * bits of the model's process too: smaps then counts only the page touched after it. A
+ * failed write, or one to another file, changes nothing.
+ */
+static void test_clear_refs_write(void **state)
+{
+	struct replay_options o = { .follow_trace = true };
+	const char *paths[] = { "100/smaps_rollup" };
+	struct replay *r;
+	char lines[2048];
+
+	(void)state;
+	o.proc_paths = paths;
+	o.nr_proc_paths = 1;
+	snprintf(lines, sizeof(lines), "%s%s", map_lines,
+		 "100   S 10000000,8\n"
+		 "100   S 10001000,8\n"
+		 "100   S 10002000,8\n"
+		 "100   write(3</proc/100/clear_refs>, \"1\", 1) = 1\n"
+		 "100   write(4</tmp/x>, \"1\", 1) = 1\n"
+		 "100   write(3</proc/self/clear_refs>, \"7\", 1) = -1 EINVAL (Invalid argument)\n"
+		 "100   L 10001000,8\n"
+		 "100   exit_group(0) = ?\n"
+		 "100   +++ exited with 0 +++\n");
+	r = feed(&o, lines, 0);
+	assert_int_equal(replay_finish(r), 0);
+	assert_non_null(replay_proc_text(r, 0));
+	assert_non_null(strstr(replay_proc_text(r, 0), "Anonymous:            16 kB"));
+	/* the one page touched after the write; the stack page's bit is cleared too */
+	assert_non_null(strstr(replay_proc_text(r, 0), "Referenced:            4 kB"));
+	replay_free(r);
+	assert_machine_ok(m);
+}
+
 /* A store to a read-only page, or any access to nothing, kills the process (SIGSEGV). */
 static void test_fatal_access_kills(void **state)
 {
@@ -186,6 +221,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_access_kinds),
+		cmocka_unit_test(test_clear_refs_write),
 		cmocka_unit_test(test_fatal_access_kills),
 		cmocka_unit_test(test_plain_lackey_log),
 		cmocka_unit_test(test_mincore_vector_checked),
