@@ -337,6 +337,71 @@ void free_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
 	} while (addr != end);
 }
 
+/*
+ * Would free_range_level() free a table spanning @span (an upper table on the path to
+ * [addr, end)) when free_pgd_range(addr, end, floor, ceiling) runs? Its bounding, then its test.
+ */
+static bool path_table_would_go(unsigned long addr, unsigned long end, unsigned long floor,
+				unsigned long ceiling, unsigned long span)
+{
+	addr &= PMD_MASK;
+	if (addr < floor) {
+		addr += PMD_SIZE;
+		if (!addr)
+			return false;
+	}
+	if (ceiling) {
+		ceiling &= PMD_MASK;
+		if (!ceiling)
+			return false;
+	}
+	if (end - 1 > ceiling - 1)
+		end -= PMD_SIZE;
+	if (addr > end - 1)
+		return false;
+	if ((addr & ~(span - 1)) < floor)
+		return false;
+	if (ceiling) {
+		ceiling &= ~(span - 1);
+		if (!ceiling)
+			return false;
+	}
+	return end - 1 <= ceiling - 1;
+}
+
+bool pgtable_unmap_is_noop(struct mm_struct *mm, unsigned long start, unsigned long end,
+			   unsigned long floor, unsigned long ceiling)
+{
+	const struct pgtable_fmt *f = mm->fmt;
+	int top = top_level(mm), level = top;
+	uint64_t *table = mm->pgd;
+	unsigned long span;
+
+	if (!table || start >= end)
+		return false;
+	/* Down to the empty entry that covers start; a PTE level or a huge entry: not a no-op. */
+	for (;;) {
+		uint64_t e = table[index_at(start, level)];
+
+		if (!e)
+			break;
+		if (level == 0 || !entry_is_table(e, f))
+			return false;
+		table = table_of_mm(mm, e);
+		level--;
+	}
+	span = entry_span(level);
+	if ((start & ~(span - 1)) != ((end - 1) & ~(span - 1)))
+		return false;		/* the range reaches past that entry */
+	/*
+	 * Nothing below the entry to zap or free; the tables above it must all stay. The one
+	 * holding the entry has the smallest span, and a larger span only starts lower and ends
+	 * higher, so if that table stays, every table above it stays too.
+	 */
+	return level == top || !path_table_would_go(start, end, floor, ceiling,
+						    entry_span(level + 1));
+}
+
 static int walk_level(struct mm_struct *mm, uint64_t *table, int level, unsigned long start,
 		      unsigned long end, pgtable_walk_fn fn, void *arg)
 {

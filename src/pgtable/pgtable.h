@@ -234,6 +234,15 @@ void free_pgd_range(struct mm_struct *mm, unsigned long addr, unsigned long end,
 		    unsigned long floor, unsigned long ceiling);
 
 /*
+ * pgtable_unmap_is_noop - true if zapping [@start, @end) and free_pgd_range(@start, @end,
+ * @floor, @ceiling) would change nothing: the range lies inside one empty upper entry (no
+ * table, no PTE, no huge PMD below it) and none of the tables above that entry would be freed.
+ * False when unsure (the caller then does the full walks). Caller holds page_table_lock.
+ */
+bool pgtable_unmap_is_noop(struct mm_struct *mm, unsigned long start, unsigned long end,
+			   unsigned long floor, unsigned long ceiling);
+
+/*
  * pgtable_walk - call @fn for every non-empty PTE slot in [@start, @end) that has a table, and
  * every huge PMD entry that meets the range, in address order: @fn(slot, its address (a huge
  * PMD's is 2 MiB aligned), level 0 or 1, @arg); a non-zero return stops the walk and is

@@ -247,8 +247,11 @@ static int proc_exec(struct replay *r, struct rproc *p, const struct strace_line
 	if (l && l->nargs > pi)	/* no line: a superseding exec, whose path we never saw */
 		strace_unescape(l->arg[pi], path, sizeof(path));
 	err = replay_exec_image(r, p->task, path, &from_elf);
-	if (err)
-		return replay_fail(why, size, "execve in mmlab failed: %s", strerror(-err));
+	if (err) {
+		/* as a failed clone: out of memory is the host's failure, not the trace's */
+		replay_fail(why, size, "execve in mmlab failed: %s", strerror(-err));
+		return err == -ENOMEM ? -ENOMEM : -EINVAL;
+	}
 	if (replay_fdtable_close_on_exec(p->fds)) {
 		replay_fail(why, size, "out of memory closing O_CLOEXEC files");
 		return -ENOMEM;

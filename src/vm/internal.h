@@ -21,6 +21,11 @@ void vma_tree_init(struct vma_tree *t);
 void vma_tree_destroy(struct machine *m, struct vma_tree *t);
 /* Make room for @n insertions (leaves, top array): the only step that can fail (-ENOMEM). */
 int vma_tree_prealloc(struct machine *m, struct vma_tree *t, int n);
+/* True if vma_tree_prealloc(@t, @n) would allocate nothing (and so could not fail). */
+static inline bool vma_tree_has_room(const struct vma_tree *t, int n)
+{
+	return t->cap_leaves >= t->nr_leaves + n && t->nr_spare >= n;
+}
 struct vm_area_struct *vma_tree_find(const struct vma_tree *t, unsigned long addr);
 void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma);
 void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct *vma);
@@ -77,7 +82,23 @@ int vma_prealloc_names(struct mm_struct *mm, struct vm_area_struct *const *v, in
  */
 int vma_prealloc_split(struct mm_struct *mm, int nr_vmas, unsigned long start, unsigned long end);
 
-struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+/*
+ * find_vma - the first VMA ending above @addr, or NULL. Any side of mmap_lock. Inline: an mmap
+ * or munmap calls it a dozen times, mostly answered by mm->mmap_cache (see mm_types.h).
+ */
+static inline struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = mm->mmap_cache;
+
+	if (vma && addr < vma->vm_end && (!vma->vm_prev || vma->vm_prev->vm_end <= addr))
+		return vma;
+	return vma_tree_find(&mm->mm_mt, addr);
+}
+/*
+ * find_vma_wr - find_vma for a caller holding mmap_lock for writing, which also remembers the
+ * answer (mm->mmap_cache), so the lookups of the same range that follow skip the tree.
+ */
+struct vm_area_struct *find_vma_wr(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
 				     struct vm_area_struct **pprev);
 struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, unsigned long start,
@@ -338,6 +359,15 @@ void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end);
  * [start, end) of a VMA with pages.
  */
 void vm_advise_pages(struct mm_struct *mm, unsigned long start, unsigned long end, int advice);
+
+/* lru_batch.c: the per-CPU lazy-free folio batch (see there) */
+/* folio_mark_lazyfree - MADV_FREE's: @folio becomes lazy-free when this CPU's batch moves. */
+void folio_mark_lazyfree(struct machine *m, struct page *folio);
+/* lru_add_drain - move this CPU's batch now; lru_add_drain_all - every CPU's. */
+void lru_add_drain(struct machine *m);
+void lru_add_drain_all(struct machine *m);
+/* vm_lru_batch_forget - @folio is being freed: out of every batch. */
+void vm_lru_batch_forget(struct machine *m, struct page *folio);
 /* change_protection - rewrite the PTEs of [start, end) of @vma for its new vm_flags. */
 void change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /*

@@ -289,8 +289,10 @@ int mm_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in, 
 	if (end == start)
 		return 0;
 	mm_down_write(&mm->mmap_lock);
-	if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+	if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE) {
 		err = madvise_populate(mm, start, end, advice == MADV_POPULATE_WRITE);
+		lru_add_drain(mm->machine);	/* faultin_page_range's, whatever GUP found */
+	}
 	else
 		err = madvise_walk(mm, start, end, advice);
 	vm_debug_check_mm(mm);

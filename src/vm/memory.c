@@ -241,8 +241,10 @@ static void page_remove_anon_rmap(struct mm_struct *mm, struct page *page)
 			mod_node_page_state(node_of(mm, page), NR_ANON_PAGES, -1);
 		clear_page_flag(page, PG_anon_exclusive);
 	}
-	if (page_ref_count(head) == 1)
+	if (page_ref_count(head) == 1) {
+		vm_lru_batch_forget(mm->machine, head);
 		folio_clear_anon(head);
+	}
 	put_page(page);
 }
 
@@ -635,9 +637,16 @@ int vm_collapse_range(struct vm_area_struct *vma, unsigned long start, unsigned 
 {
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long hstart = (start + PMD_SIZE - 1) & PMD_MASK, hend = end & PMD_MASK, a;
-	int err = 0, last = 0;
+	int err = 0, last_err = 0;
+
+	/*
+	 * thp_vma_allowable_order outside a fault: the VMA must hold a whole aligned PMD (tried
+	 * at its end) with its page offset aligned, whatever part of it the range covers.
+	 */
+	unsigned long last = vma->vm_end >= PMD_SIZE ? (vma->vm_end - PMD_SIZE) & PMD_MASK : 0;
 
 	if (!vma_has_pages(vma) || (vma->vm_flags & VM_NOHUGEPAGE) ||
+	    vma->vm_end < PMD_SIZE || last < vma->vm_start ||
 	    (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) & (HPAGE_PMD_NR - 1)))
 		return -EINVAL;
 	mm_lock(&mm->page_table_lock);
@@ -649,10 +658,10 @@ int vm_collapse_range(struct vm_area_struct *vma, unsigned long start, unsigned 
 			continue;			/* SCAN_PMD_MAPPED: done already */
 		err = slot && *slot ? collapse_one(vma, a, slot) : -EINVAL;	/* SCAN_PMD_NULL */
 		if (err)
-			last = err;
+			last_err = err;
 	}
 	mm_unlock(&mm->page_table_lock);
-	return last;
+	return last_err;
 }
 
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags)
@@ -856,9 +865,30 @@ void free_pgtables_range(struct mm_struct *mm, unsigned long start, unsigned lon
 	mm_unlock(&mm->page_table_lock);
 }
 
+/*
+ * Debug check of pgtable_unmap_is_noop's answer: the walks it spares run anyway and must not
+ * change a table or a page count.
+ */
+static void unmap_region_check_noop(struct mm_struct *mm, unsigned long start, unsigned long end,
+				    unsigned long floor, unsigned long ceiling)
+{
+	unsigned long bytes = mm->pgtables_bytes, huge = mm->nr_huge_pmds, rss[NR_MM_COUNTERS];
+	int i;
+
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		rss[i] = get_mm_counter(mm, i);
+	zap_page_range(mm, start, end);
+	free_pgtables_range(mm, start, end, floor, ceiling);
+	MM_BUG_ON(mm->pgtables_bytes != bytes || mm->nr_huge_pmds != huge);
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		MM_BUG_ON(get_mm_counter(mm, i) != rss[i]);
+}
+
 void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *prev = NULL, *next;
+	unsigned long floor, ceiling;
+	bool noop;
 
 	if (mm_maps_nothing(mm))
 		return;
@@ -866,8 +896,23 @@ void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end)
 	if (next && next->vm_start < end)
 		return;		/* still mapped: the caller unmaps VMAs first */
 	prev = next ? next->vm_prev : mm->mmap_last;
+	floor = prev ? prev->vm_end : 0;
+	ceiling = next ? next->vm_start : 0;
+	/*
+	 * A range no table reaches (a mapping never touched) has nothing to zap or free: skip
+	 * both walks, and the translation-cache flush, which only matters when a PTE changes.
+	 */
+	mm_lock(&mm->page_table_lock);
+	noop = pgtable_unmap_is_noop(mm, start, end, floor, ceiling);
+	mm_unlock(&mm->page_table_lock);
+	if (noop) {
+		update_hiwater_rss(mm);
+		if (mm_debug_on(mm->machine, MM_DEBUG_CHECKS))
+			unmap_region_check_noop(mm, start, end, floor, ceiling);
+		return;
+	}
 	zap_page_range(mm, start, end);
-	free_pgtables_range(mm, start, end, prev ? prev->vm_end : 0, next ? next->vm_start : 0);
+	free_pgtables_range(mm, start, end, floor, ceiling);
 }
 
 /* ---- MADV_FREE and MADV_PAGEOUT: lazy-free pages ---------------------------------------------- */
@@ -897,15 +942,23 @@ static int lazy_one_pte(pte_t *pte, unsigned long addr, int level, void *arg)
 	if (level || !pte_present(f, *pte))
 		return 0;	/* THPs stay whole (the kernel would split a partial one first) */
 	page = vm_normal_page(mm, *pte);
-	if (!page || !PageAnon(page) || PageHead(page) || PageTail(page) ||
-	    page_mapcount(page) != 1)
+	if (!page || !PageAnon(page) || PageHead(page) || PageTail(page))
 		return 0;
 	if (w->advice == MADV_FREE) {
+		/*
+		 * Only a PG_dirty folio (never an anonymous one here: no swap cache) must be
+		 * mapped once; a shared one is made lazy-free too, its PTE here clean and old.
+		 */
 		*pte = pte_mkold(f, pte_mkclean(f, *pte));
-		ClearPageSwapBacked(page);
+		folio_mark_lazyfree(mm->machine, page);
 		return 0;
 	}
-	*pte = pte_mkold(f, *pte);
+	if (page_mapcount(page) != 1)
+		return 0;	/* other mappings of a shared folio are left alone */
+	/* COLD ages the PTE; PAGEOUT leaves it (its reclaim ignores references) */
+	if (w->advice == MADV_COLD)
+		*pte = pte_mkold(f, *pte);
+	ClearPageReferenced(page);
 	if (w->advice == MADV_COLD || PageSwapBacked(page))
 		return 0;
 	if (pte_dirty(f, *pte)) {
@@ -922,6 +975,7 @@ void vm_advise_pages(struct mm_struct *mm, unsigned long start, unsigned long en
 {
 	struct lazy_walk w = { .mm = mm, .advice = advice };
 
+	lru_add_drain(mm->machine);	/* each VMA's madvise_free/cold/pageout begins so */
 	if (mm_maps_nothing(mm))
 		return;
 	mm_lock(&mm->page_table_lock);
@@ -1280,6 +1334,30 @@ int mm_touch(struct mm_struct *mm, unsigned long addr, bool write)
 /* ---- populate (GUP's faults) ----------------------------------------------------------------- */
 
 /*
+ * folio_mark_accessed without MGLRU (this host's kernel has none): the first touch sets
+ * PG_referenced, the next one activates the folio and clears it. mmlab keeps no LRU lists:
+ * PG_active only records the activation (smaps' Referenced reads PG_referenced).
+ */
+static void folio_mark_accessed(struct page *folio)
+{
+	if (!PageReferenced(folio)) {
+		SetPageReferenced(folio);
+	} else if (!PageActive(folio)) {
+		SetPageActive(folio);
+		ClearPageReferenced(folio);
+	}
+}
+
+/* GUP's FOLL_TOUCH on the page a present @pte maps (page_table_lock held). */
+static void gup_touch(struct mm_struct *mm, pte_t pte)
+{
+	struct page *page = vm_normal_page(mm, pte);
+
+	if (page)
+		folio_mark_accessed(compound_head(page));
+}
+
+/*
  * Fault in [start, end) of one VMA as get_user_pages does for populate: a write fault for a
  * writable private mapping when @write, else a read fault; each page only if the hardware
  * would fault on it. The mmap_lock is held. Returns 0 or -ENOMEM.
@@ -1293,8 +1371,10 @@ int vm_populate_vma(struct vm_area_struct *vma, unsigned long start, unsigned lo
 		return 0;
 	unsigned long a;
 
-	if (!vma_has_pages(vma))
+	if (!vma_has_pages(vma)) {
+		lru_add_drain(mm->machine);
 		return fault_errno(handle_mm_fault(vma, start, flags));
+	}
 	for (a = start; a < end; a += PAGE_SIZE) {
 		uint64_t *slot;
 		pte_t *pte = NULL;
@@ -1308,15 +1388,21 @@ int vm_populate_vma(struct vm_area_struct *vma, unsigned long start, unsigned lo
 		else if (slot)
 			pte = pte_from_pmd(mm, slot, a);
 		ok = pte && pte_present(mm->fmt, *pte) && (!write || pte_write(mm->fmt, *pte));
+		if (ok)
+			gup_touch(mm, *pte);
 		mm_unlock(&mm->page_table_lock);
 		if (ok) {
 			if (huge)	/* GUP follows the whole huge page */
 				a = (a & PMD_MASK) + PMD_SIZE - PAGE_SIZE;
 			continue;
 		}
-		if (fault_errno(handle_mm_fault(vma, a, flags)))
+		if (fault_errno(handle_mm_fault(vma, a, flags))) {
+			lru_add_drain(mm->machine);
 			return -ENOMEM;
+		}
+		a -= PAGE_SIZE;	/* and follow the page the fault mapped (FOLL_TOUCH) */
 	}
+	lru_add_drain(mm->machine);	/* populate_vma_page_range's GUP ends so */
 	return 0;
 }
 

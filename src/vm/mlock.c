@@ -23,6 +23,9 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	*out = vma;
 	if (newflags == vma->vm_flags || (vma->vm_flags & (VM_SPECIAL | VM_DROPPABLE)))
 		return 0;
+	/* a change of VM_LOCKED walks the pages (mlock_vma_pages_range), draining first */
+	if (!(newflags & vma->vm_flags & VM_LOCKED))
+		lru_add_drain(mm->machine);
 	err = vma_modify_flags(mm, vma, start, end, newflags, out);
 	return (int)err;
 }

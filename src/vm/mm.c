@@ -247,6 +247,8 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 {
 	unsigned long total = 0, data = 0, exec = 0, stack = 0, locked = 0, prev_end = 0;
 	const struct vm_area_struct *vma, *prev = NULL;
+	const struct vm_area_struct *cached = mm->mmap_cache;
+	bool cache_linked = !cached;
 	char dummy[8];
 	int n = 0;
 
@@ -271,6 +273,7 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 		if (anon_vma_check_vma(vma, why, why_size))
 			return -EUCLEAN;
 		prev_end = vma->vm_end;
+		cache_linked |= vma == cached;
 		total += pages;
 		if ((f & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) == VM_EXEC)
 			exec += pages;
@@ -291,6 +294,10 @@ int mm_check(struct mm_struct *mm, char *why, size_t why_size)
 		snprintf(why, why_size, "mm: counters total/data/exec/stack/locked %lu/%lu/%lu/%lu/%lu, "
 			 "VMAs say %lu/%lu/%lu/%lu/%lu", mm->total_vm, mm->data_vm, mm->exec_vm,
 			 mm->stack_vm, mm->locked_vm, total, data, exec, stack, locked);
+		return -EUCLEAN;
+	}
+	if (!cache_linked) {
+		snprintf(why, why_size, "mm: find_vma's cache names a VMA not in the list");
 		return -EUCLEAN;
 	}
 	if (mm->brk < mm->start_brk) {
@@ -316,10 +323,12 @@ int vm_init(struct machine *m)
 {
 	struct vm_state *vs;
 
-	vs = mm_meta_zalloc(m, sizeof(*vs));	/* counts one FAULT_MISC call */
+	/* counts one FAULT_MISC call */
+	vs = mm_meta_zalloc(m, sizeof(*vs) + (size_t)m->nr_cpus * sizeof(vs->lazyfree[0]));
 	if (!vs)
 		return -ENOMEM;
 	mm_lock_init(&vs->lock);
+	mm_lock_init(&vs->lru_batch_lock);
 	INIT_LIST_HEAD(&vs->init_mm.mmlist);
 	vs->init_mm.machine = m;
 	vs->init_mm.task_size = MM_TASK_SIZE;
@@ -335,6 +344,7 @@ int vm_init(struct machine *m)
 	if (!vs->vm_area_cachep || !vs->mm_cachep || anon_vma_caches_init(vs)) {
 		kmem_cache_destroy(vs->mm_cachep);
 		kmem_cache_destroy(vs->vm_area_cachep);
+		mm_lock_destroy(&vs->lru_batch_lock);
 		mm_lock_destroy(&vs->lock);
 		mm_meta_free(m, vs);
 		return -ENOMEM;
@@ -365,6 +375,7 @@ void vm_exit(struct machine *m)
 	anon_vma_caches_exit(vs);
 	kmem_cache_destroy(vs->mm_cachep);
 	kmem_cache_destroy(vs->vm_area_cachep);
+	mm_lock_destroy(&vs->lru_batch_lock);
 	mm_lock_destroy(&vs->lock);
 	mm_meta_free(m, vs);
 	m->vm = NULL;

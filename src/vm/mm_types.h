@@ -57,6 +57,9 @@ struct vma_tree {
 	int gap_base;			/* leaves in the gap tree: a power of two >= cap_leaves */
 	unsigned long *gap;		/* [gap_base + i]: largest gap in leaf i; [k]: max of [2k],
 					   [2k + 1]; 2 * gap_base entries */
+	int hint_i, hint_s;		/* a slot an insertion or removal may want next (the
+					   last inserted, the VMA above a gap found); checked
+					   before use, 0 <= hint_s < the leaf size */
 };
 
 enum vma_special_kind {
@@ -119,6 +122,15 @@ struct mm_struct {
 	struct vma_tree mm_mt;			/* the VMA index (the kernel's maple tree slot) */
 	struct vm_area_struct *mmap;		/* lowest VMA (list head) */
 	struct vm_area_struct *mmap_last;	/* highest VMA */
+	/*
+	 * A VMA the next lookups are likely to want, or NULL (the kernel's mm->mmap_cache before
+	 * vmacache): find_vma tries it before the tree, and it is the answer for addr exactly
+	 * when addr < its vm_end and its vm_prev (if any) ends at or below addr. Only the write
+	 * side of mmap_lock sets it - vma_link (the VMA linked), vma_unlink (the one after),
+	 * find_vma_wr (its answer) - so readers never write a shared line and it always names a
+	 * linked VMA.
+	 */
+	struct vm_area_struct *mmap_cache;
 	void *pgd;				/* the top page table (pgtable.h) */
 	const struct pgtable_fmt *fmt;		/* the machine's page-table encoding */
 	int pgtable_levels;			/* 4, or 5 with LA57 */
@@ -183,6 +195,13 @@ struct mm_task {
 
 #define PID_HASH_SIZE 1024
 
+/* A per-CPU folio batch (the kernel's struct folio_batch, PAGEVEC_SIZE folios). */
+#define LRU_BATCH_SIZE	31
+struct lru_batch {
+	int nr;
+	struct page *folios[LRU_BATCH_SIZE];
+};
+
 struct vm_state {
 	mm_lock_t lock;				/* pids, inode table, mmlist */
 	struct mm_struct init_mm;		/* the kernel's mm: heads the list of all mms */
@@ -210,6 +229,10 @@ struct vm_state {
 	unsigned long zero_pfn;			/* the shared zero page: a frame outside RAM */
 	unsigned long huge_zero_pfn;		/* the huge zero page: 512 frames outside RAM */
 	atomic_bool huge_zero_used;		/* thp_zero_page_alloc counted */
+	/* swap.c's per-CPU folio batches (lru_batch.c): only the lazy-free one is modelled */
+	mm_lock_t lru_batch_lock;
+	atomic_int nr_lazyfree_pending;		/* folios in all the batches */
+	struct lru_batch lazyfree[];		/* [nr_cpus] */
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

@@ -150,6 +150,8 @@ static unsigned long vm_unmapped_area(struct mm_struct *mm, struct unmapped_area
 				high = vm_start_gap(mm, next);
 				continue;
 			}
+			if (next)	/* mmap_region's lookups of the new range find it */
+				mm->mmap_cache = next;
 			return gap;
 		}
 	}
@@ -163,6 +165,8 @@ static unsigned long vm_unmapped_area(struct mm_struct *mm, struct unmapped_area
 			low = next->vm_end;
 			continue;
 		}
+		if (next)
+			mm->mmap_cache = next;
 		return gap;
 	}
 }
@@ -326,7 +330,7 @@ void vm_unmap_range(struct mm_struct *mm, unsigned long start, unsigned long end
 static void count_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 			unsigned long *pages, unsigned long *accounted)
 {
-	struct vm_area_struct *vma = find_vma(mm, start);
+	struct vm_area_struct *vma = find_vma_wr(mm, start);	/* the first of mmap_region's */
 
 	*pages = *accounted = 0;
 	for (; vma && vma->vm_start < end; vma = vma->vm_next) {
@@ -388,6 +392,7 @@ int vma_split_range(struct mm_struct *mm, unsigned long start, unsigned long end
 
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
+	struct vm_area_struct *vma;
 	unsigned long end;
 	int err;
 
@@ -396,7 +401,8 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	end = start + PAGE_ALIGN(len);
 	if (end == start)
 		return -EINVAL;
-	if (!find_vma_intersection(mm, start, end))
+	vma = find_vma_wr(mm, start);	/* what follows looks the same range up again */
+	if (!vma || vma->vm_start >= end)
 		return 0;
 	err = vma_split_range(mm, start, end);
 	if (err)

@@ -37,6 +37,9 @@ int vma_prealloc(struct mm_struct *mm, int nr_vmas)
 	int err;
 
 	MM_BUG_ON(nr_vmas > VMA_RESERVE_MAX);
+	/* The usual case, everything in reserve: none of the calls below would do anything. */
+	if (r->nr >= nr_vmas && !mm->anon_chain_max && vma_tree_has_room(&mm->mm_mt, nr_vmas + 1))
+		return 0;
 	while (r->nr < nr_vmas) {
 		struct vm_area_struct *v;
 
@@ -244,9 +247,13 @@ void vma_free_reserve(struct mm_struct *mm)
 
 /* ---- lookup ---------------------------------------------------------------------------------- */
 
-struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+struct vm_area_struct *find_vma_wr(struct mm_struct *mm, unsigned long addr)
 {
-	return vma_tree_find(&mm->mm_mt, addr);
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	if (vma)
+		mm->mmap_cache = vma;
+	return vma;
 }
 
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
@@ -315,12 +322,16 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	else
 		mm->mmap_last = vma;
 	vma_tree_insert(&mm->mm_mt, vma);
+	/* What is linked is what is looked up next (munmap of a new mapping, a split's half). */
+	mm->mmap_cache = vma;
 	mm->map_count++;
 	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
 }
 
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	/* The VMA after it answers the lookups of the hole it leaves (unmap_region's first). */
+	mm->mmap_cache = vma->vm_next;
 	vma_tree_erase(mm->machine, &mm->mm_mt, vma);
 	if (vma->vm_prev)
 		vma->vm_prev->vm_next = vma->vm_next;

@@ -27,7 +27,10 @@
  * (vma_tree_gap_highest/lowest) then cost O(log n) in either direction (amortised: a stale
  * summary is tightened once, by the first search that relies on it): the two leaves holding
  * the ends of the window are scanned, and the highest (lowest) leaf in between whose summary is
- * large enough is found by walking the max-tree, then scanned. A change to a VMA's range changes
+ * large enough is found by walking the max-tree, then scanned. A scan tests only the slots of
+ * the leaf's nz mask (bit s: start[s] != end[s - 1]), so a run of adjacent mappings costs a
+ * bit operation, not a compare per slot; insertions and removals shift the mask, a leaf split
+ * leaves it to be recomputed by the next scan. A change to a VMA's range changes
  * at most two gaps (its own and the next VMA's, which may be in the next leaf); a leaf split or
  * removal shifts the leaves after it, and their summaries are shifted and the tree above them
  * recomputed, which costs as much as the existing shift of the top array.
@@ -41,10 +44,16 @@
  * first VMA_LEAF_MOVE keys to a new leaf with the new key instead, so ascending or descending
  * fills leave leaves 3/4 full, and a mapping made and removed over and over at the end of a
  * full leaf does not create and free a leaf, with its O(n / 32) shift, every time). Searches
- * are branch-free (a conditional-move binary search over leaf_max[], a counting scan of one
- * leaf), because random lookups would otherwise mispredict at every level. The kernel's maple
+ * are branch-free (a conditional-move binary search over leaf_max[], then one over the leaf's 32
+ * keys, whose four cache lines are prefetched together), because random lookups would
+ * otherwise mispredict at every level. The kernel's maple
  * tree makes the same trade (wide nodes, keys inline) with RCU-safe copy-on-write nodes that a
  * lock-protected model does not need.
+ *
+ * The hint (hint_i, hint_s) is the slot an insertion or removal will likely want: the VMA above
+ * the gap a search returned (an mmap inserts right below it), the slot last inserted (a munmap
+ * removes it). insert_leaf() and locate() prove it with one or two compares before trusting it,
+ * as the kernel's vma_iterator resumes from where the last walk stopped.
  *
  * Allocation happens only in vma_tree_prealloc(), before an operation changes anything, as the
  * kernel's vma_iter_prealloc(): insertions and removals themselves cannot fail.
@@ -58,11 +67,38 @@
 struct vma_leaf {
 	int nr;
 	bool gap_stale;				/* its summary may exceed its largest gap */
+	bool nz_valid;				/* nz is up to date */
+	uint32_t nz;				/* bit s (s >= 1): start[s] != end[s - 1], a
+						   gap that is not empty; searches test only these */
 	unsigned long end[VMA_LEAF_MAX];	/* keys: vm_end; ~0UL past nr */
 	struct vm_area_struct *v[VMA_LEAF_MAX];
 	unsigned long start[VMA_LEAF_MAX];	/* vm_start of v[s], for the gap summaries */
 	struct vma_leaf *next_spare;
 };
+
+/* Bit @s of a leaf's nz mask as its keys now are (0 for slot 0 and past the end). */
+static inline uint32_t nz_bit(const struct vma_leaf *l, int s)
+{
+	return s >= 1 && s < l->nr && l->start[s] != l->end[s - 1] ? 1u << s : 0;
+}
+
+/*
+ * The leaf's mask of non-empty gaps, recomputed if a change did not keep it. Insertions and
+ * removals inside a leaf shift it; splits and new leaves leave it to be recomputed here.
+ */
+static uint32_t leaf_nz(struct vma_leaf *l)
+{
+	uint32_t m = 0;
+	int s;
+
+	if (l->nz_valid)
+		return l->nz;
+	for (s = 1; s < l->nr; s++)
+		m |= (uint32_t)(l->start[s] != l->end[s - 1]) << s;
+	l->nz = m;
+	l->nz_valid = true;
+	return m;
+}
 
 /* How many spare leaves may be kept after removals before they are given back. */
 #define VMA_SPARE_KEEP 4
@@ -260,6 +296,7 @@ static struct vma_leaf *take_spare(struct vma_tree *t)
 	t->nr_spare--;
 	l->nr = 0;
 	l->gap_stale = false;
+	l->nz_valid = false;
 	l->next_spare = NULL;
 	memset(l->end, 0xff, sizeof(l->end));	/* empty slots sort last */
 	return l;
@@ -299,15 +336,26 @@ static inline int leaf_above(const struct vma_tree *t, unsigned long addr)
 
 /*
  * Index of the first key in @l that is > @addr: the number of keys <= @addr. Unused slots hold
- * ~0UL, so the count runs over the whole leaf with no branch (the compiler vectorizes it).
+ * ~0UL, so all VMA_LEAF_MAX keys are sorted and a branch-free binary search over the whole
+ * leaf needs no bound: six compares. (A counting scan of the 32 keys was ~100 instructions:
+ * x86-64's baseline has no unsigned 64-bit vector compare, so it was not vectorized.)
  */
 static inline int slot_above(const struct vma_leaf *l, unsigned long addr)
 {
-	int k, n = 0;
+	const unsigned long *e = l->end;
+	int n = 0;
 
-#pragma GCC unroll 8
-	for (k = 0; k < VMA_LEAF_MAX; k++)
-		n += l->end[k] <= addr;
+	_Static_assert(VMA_LEAF_MAX == 32, "slot_above searches 32 keys");
+	/* The keys' four cache lines are fetched at once, not one dependent miss per step. */
+	__builtin_prefetch(e);
+	__builtin_prefetch(e + 16);
+	__builtin_prefetch(e + 24);
+	n += (e[n + 15] <= addr) << 4;
+	n += (e[n + 7] <= addr) << 3;
+	n += (e[n + 3] <= addr) << 2;
+	n += (e[n + 1] <= addr) << 1;
+	n += e[n] <= addr;
+	n += e[n] <= addr;		/* 31 -> 32 when every key is <= addr */
 	return n;
 }
 
@@ -322,18 +370,50 @@ struct vm_area_struct *vma_tree_find(const struct vma_tree *t, unsigned long add
 	return l->v[slot_above(l, addr)];
 }
 
-/* Locate the slot holding key @end: leaf index and slot; a bug if absent. */
+static inline void set_hint(struct vma_tree *t, int i, int s)
+{
+	t->hint_i = i;
+	t->hint_s = s;
+}
+
+/*
+ * Locate the slot holding key @end: leaf index and slot; a bug if absent. The hint is tried
+ * first: keys are unique and a slot past a leaf's end holds ~0UL, so one compare proves it.
+ */
 static void locate(const struct vma_tree *t, unsigned long end, int *li, int *si)
 {
 	const struct vma_leaf *l;
-	int i = leaf_above(t, end - 1), s;
+	int i = t->hint_i, s;
 
+	if (i < t->nr_leaves && t->leaves[i]->end[t->hint_s] == end) {
+		*li = i;
+		*si = t->hint_s;
+		return;
+	}
+	i = leaf_above(t, end - 1);
 	MM_BUG_ON(i == t->nr_leaves);
 	l = t->leaves[i];
 	s = slot_above(l, end - 1);
 	MM_BUG_ON(s == l->nr || l->end[s] != end);
 	*li = i;
 	*si = s;
+}
+
+/*
+ * leaf_above(@key) for an insertion: the hint, when it holds the first key above @key (the
+ * VMA above the gap a search just found), is that leaf with no search.
+ */
+static inline int insert_leaf(const struct vma_tree *t, unsigned long key)
+{
+	int i = t->hint_i, s = t->hint_s;
+	const struct vma_leaf *l;
+
+	if (i >= t->nr_leaves)
+		return leaf_above(t, key);
+	l = t->leaves[i];
+	if (s < l->nr && l->end[s] > key && (s ? l->end[s - 1] : leaf_prev_end(t, i)) <= key)
+		return i;
+	return leaf_above(t, key);
 }
 
 void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
@@ -352,14 +432,17 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 		l->v[0] = vma;
 		l->nr = 1;
 		gap_set(t, 0, leaf_gap(t, 0));
+		set_hint(t, 0, 0);
 		return;
 	}
-	i = leaf_above(t, key);
+	i = insert_leaf(t, key);
 	if (i == t->nr_leaves)
 		i--;			/* beyond every key: append to the last leaf */
 	l = t->leaves[i];
 	if (l->nr == VMA_LEAF_MAX) {
 		struct vma_leaf *r = take_spare(t);
+
+		l->nz_valid = false;
 		int half = VMA_LEAF_MAX / 2, at = slot_above(l, key);
 
 		memmove(t->leaves + i + 2, t->leaves + i + 1,
@@ -390,6 +473,7 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 			t->leaf_max[i + 1] = key;
 			t->leaf_max[i] = l->end[l->nr - 1];
 			gap_shift(t, i + 1, true);
+			set_hint(t, i + 1, VMA_LEAF_MOVE);
 			return;
 		}
 		if (at == 0) {
@@ -414,6 +498,7 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 			t->leaves[i] = r;
 			t->leaf_max[i] = r->end[VMA_LEAF_MOVE];
 			gap_shift(t, i, true);
+			set_hint(t, i, 0);
 			return;
 		}
 		/* Otherwise split the full leaf in two halves; the new one goes right. */
@@ -440,8 +525,15 @@ void vma_tree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 	l->start[s] = vma->vm_start;
 	l->v[s] = vma;
 	l->nr++;
+	if (l->nz_valid) {	/* slots from s on moved up one; gaps s and s + 1 are new */
+		uint32_t lower = (1u << s) - 1;
+
+		l->nz = ((l->nz & lower) | ((l->nz & ~lower) << 1)) & ~(3u << s);
+		l->nz |= nz_bit(l, s) | nz_bit(l, s + 1);
+	}
 	if (s == l->nr - 1)
 		t->leaf_max[i] = key;
+	set_hint(t, i, s);
 	if (new_leaf >= 0) {
 		gap_shift(t, new_leaf, true);
 		return;
@@ -484,6 +576,12 @@ void vma_tree_erase(struct machine *m, struct vma_tree *t, struct vm_area_struct
 	memmove(l->start + s, l->start + s + 1, sizeof(l->start[0]) * (size_t)(l->nr - s));
 	memmove(l->v + s, l->v + s + 1, sizeof(l->v[0]) * (size_t)(l->nr - s));
 	l->end[l->nr] = ~0UL;
+	if (l->nz_valid) {	/* slots above s moved down one; gap s is new */
+		uint32_t lower = (1u << s) - 1;
+
+		l->nz = ((l->nz & lower) | ((l->nz & ~((2u << s) - 1)) >> 1)) & ~(1u << s);
+		l->nz |= nz_bit(l, s);
+	}
 	if (l->nr) {
 		t->leaf_max[i] = l->end[l->nr - 1];
 		/*
@@ -518,6 +616,8 @@ void vma_tree_rekey(struct vma_tree *t, struct vm_area_struct *vma, unsigned lon
 	prev_end = s ? l->end[s - 1] : leaf_prev_end(t, i);
 	l->end[s] = vma->vm_end;
 	l->start[s] = vma->vm_start;
+	if (l->nz_valid)
+		l->nz = (l->nz & ~(3u << s)) | nz_bit(l, s) | nz_bit(l, s + 1);
 	if (s == l->nr - 1)
 		t->leaf_max[i] = vma->vm_end;
 	/*
@@ -551,9 +651,22 @@ struct vma_pos {
 
 static inline struct vma_pos pos_find(const struct vma_tree *t, unsigned long addr)
 {
-	struct vma_pos p = { leaf_above(t, addr), 0 };
+	struct vma_pos p = { 0, 0 };
+	int n = t->nr_leaves;
 
-	if (p.i < t->nr_leaves)
+	/*
+	 * A search window's ends are usually below every VMA (mmap_min_addr) or in the highest
+	 * leaf (mmap_base, under the stack): those two need no search of the top array.
+	 */
+	if (!n || addr < t->leaf_max[0])
+		p.i = 0;
+	else if (addr >= t->leaf_max[n - 1])
+		p.i = n;
+	else if (addr >= t->leaf_max[n - 2])	/* n >= 2 here */
+		p.i = n - 1;
+	else
+		p.i = leaf_above(t, addr);
+	if (p.i < n)
 		p.s = slot_above(t->leaves[p.i], addr);
 	return p;
 }
@@ -579,11 +692,6 @@ static inline unsigned long pos_start(const struct vma_tree *t, struct vma_pos p
 	return t->leaves[p.i]->start[p.s];
 }
 
-static inline struct vm_area_struct *pos_vma(const struct vma_tree *t, struct vma_pos p)
-{
-	return pos_at_end(t, p) ? NULL : t->leaves[p.i]->v[p.s];
-}
-
 static inline struct vma_pos pos_next(const struct vma_tree *t, struct vma_pos p)
 {
 	if (++p.s == t->leaves[p.i]->nr) {
@@ -602,45 +710,99 @@ static inline struct vma_pos pos_prev(const struct vma_tree *t, struct vma_pos p
 	return p;
 }
 
-/* The highest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. */
-static int leaf_last_gap(const struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+/* The VMA above a gap found at @p (NULL past the last), remembered as the insertion hint. */
+static inline struct vm_area_struct *found(struct vma_tree *t, struct vma_pos p)
 {
-	const struct vma_leaf *l = t->leaves[i];
-	int s, lo = MAX(s0, 1);
+	if (pos_at_end(t, p))
+		return NULL;
+	set_hint(t, p.i, p.s);
+	return t->leaves[p.i]->v[p.s];
+}
 
-	for (s = s1; s >= lo; s--)
+/* Bits [@lo, @hi] of a slot mask (none if @hi < @lo). */
+static inline uint32_t slot_range(int lo, int hi)
+{
+	if (hi < lo)
+		return 0;
+	return (uint32_t)((2ULL << hi) - 1) & ~(uint32_t)((1ULL << lo) - 1);
+}
+
+/*
+ * The highest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. Only the non-empty
+ * gaps are looked at: in a run of adjacent mappings there are none.
+ */
+static int leaf_last_gap(struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+{
+	struct vma_leaf *l = t->leaves[i];
+	uint32_t m = leaf_nz(l) & slot_range(MAX(s0, 1), s1);
+
+	while (m) {
+		int s = 31 - __builtin_clz(m);
+
 		if (l->start[s] - l->end[s - 1] >= len)
 			return s;
+		m &= ~(1u << s);
+	}
 	if (s0 == 0 && s1 >= 0 && l->start[0] - leaf_prev_end(t, i) >= len)
 		return 0;
 	return -1;
 }
 
 /* The lowest slot in [@s0, @s1] of leaf @i whose gap is >= @len, or -1. */
-static int leaf_first_gap(const struct vma_tree *t, int i, int s0, int s1, unsigned long len)
+static int leaf_first_gap(struct vma_tree *t, int i, int s0, int s1, unsigned long len)
 {
-	const struct vma_leaf *l = t->leaves[i];
-	int s;
+	struct vma_leaf *l = t->leaves[i];
+	uint32_t m;
 
 	if (s0 == 0 && s1 >= 0 && l->start[0] - leaf_prev_end(t, i) >= len)
 		return 0;
-	for (s = MAX(s0, 1); s <= s1; s++)
+	m = leaf_nz(l) & slot_range(MAX(s0, 1), s1);
+	while (m) {
+		int s = __builtin_ctz(m);
+
 		if (l->start[s] - l->end[s - 1] >= len)
 			return s;
+		m &= m - 1;
+	}
 	return -1;
+}
+
+/* True if every summary of leaves [@a, @b] is below @len (also when the range is empty). */
+static bool gap_all_below(const struct vma_tree *t, int a, int b, unsigned long len)
+{
+	const unsigned long *g = t->gap;
+	size_t lo = (size_t)t->gap_base + (size_t)a, hi = (size_t)t->gap_base + (size_t)b + 1;
+
+	if (a > b)
+		return true;
+	while (lo < hi) {
+		if ((lo & 1) && g[lo++] >= len)
+			return false;
+		if ((hi & 1) && g[--hi] >= len)
+			return false;
+		lo >>= 1;
+		hi >>= 1;
+	}
+	return true;
 }
 
 /*
  * The highest (@last) or lowest leaf in [@a, @b] whose summary is >= @len, or -1: the nodes
  * covering the range are met bottom-up, the left ones in ascending and the right ones in
- * descending order; the first fitting one in the wanted order is descended.
+ * descending order; the first fitting one in the wanted order is descended. A range where
+ * nothing fits (top-down mmap's usual case: the free gap lies in the window's lowest leaf) is
+ * answered first by gap_all_below, which keeps no list of nodes to come back to.
  */
-static int gap_tree_find(const struct vma_tree *t, int a, int b, unsigned long len, bool last)
+static mm_always_inline int gap_tree_find(const struct vma_tree *t, int a, int b, unsigned long len,
+					  bool last)
 {
 	const unsigned long *g = t->gap;
 	size_t lo = (size_t)t->gap_base + (size_t)a, hi = (size_t)t->gap_base + (size_t)b + 1;
 	size_t deferred[2 * sizeof(int) * CHAR_BIT], node = 0;
 	int nd = 0;
+
+	if (gap_all_below(t, a, b, len))
+		return -1;
 
 	while (lo < hi) {
 		if (lo & 1) {
@@ -680,11 +842,14 @@ descend:
 	return (int)(node - (size_t)t->gap_base);
 }
 
-/* The highest (@last) or lowest position in [@a, @b] (real VMAs, a <= b) whose gap is >= @len. */
-static bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_pos b,
-			     unsigned long len, bool last, struct vma_pos *hit)
+/*
+ * The highest (@last) or lowest position in [@a, @b] (real VMAs, a <= b) whose gap is >= @len.
+ * Inlined with gap_tree_find into each direction's search, so @last is a constant there.
+ */
+static mm_always_inline bool gap_find_between(struct vma_tree *t, struct vma_pos a, struct vma_pos b,
+					      unsigned long len, bool last, struct vma_pos *hit)
 {
-	int (*scan)(const struct vma_tree *, int, int, int, unsigned long) =
+	int (*scan)(struct vma_tree *, int, int, int, unsigned long) =
 		last ? leaf_last_gap : leaf_first_gap;
 	struct vma_pos first = last ? b : a, then = last ? a : b;
 	int s, j;
@@ -742,7 +907,7 @@ unsigned long vma_tree_gap_highest(struct vma_tree *t, unsigned long low, unsign
 	gs = MAX(pos_prev_end(t, hi), low);
 	ge = pos_at_end(t, hi) ? high : MIN(pos_start(t, hi), high);
 	if (ge > gs && ge - gs >= length) {
-		*pnext = pos_vma(t, hi);
+		*pnext = found(t, hi);
 		return ge;
 	}
 	lo = pos_find(t, low);
@@ -750,13 +915,13 @@ unsigned long vma_tree_gap_highest(struct vma_tree *t, unsigned long low, unsign
 		return 0;
 	if (pos_before(pos_next(t, lo), hi) &&
 	    gap_find_between(t, pos_next(t, lo), pos_prev(t, hi), length, true, &hit)) {
-		*pnext = pos_vma(t, hit);
+		*pnext = found(t, hit);
 		return pos_start(t, hit);
 	}
 	gs = MAX(pos_prev_end(t, lo), low);
 	ge = pos_start(t, lo);
 	if (ge > gs && ge - gs >= length) {
-		*pnext = pos_vma(t, lo);
+		*pnext = found(t, lo);
 		return ge;
 	}
 	return 0;
@@ -774,7 +939,7 @@ unsigned long vma_tree_gap_lowest(struct vma_tree *t, unsigned long low, unsigne
 	gs = MAX(pos_prev_end(t, lo), low);
 	ge = pos_at_end(t, lo) ? high : MIN(pos_start(t, lo), high);
 	if (ge > gs && ge - gs >= length) {
-		*pnext = pos_vma(t, lo);
+		*pnext = found(t, lo);
 		return gs;
 	}
 	hi = pos_find(t, high - 1);
@@ -782,13 +947,13 @@ unsigned long vma_tree_gap_lowest(struct vma_tree *t, unsigned long low, unsigne
 		return -1UL;
 	if (pos_before(pos_next(t, lo), hi) &&
 	    gap_find_between(t, pos_next(t, lo), pos_prev(t, hi), length, false, &hit)) {
-		*pnext = pos_vma(t, hit);
+		*pnext = found(t, hit);
 		return pos_prev_end(t, hit);
 	}
 	gs = pos_prev_end(t, hi);
 	ge = pos_at_end(t, hi) ? high : MIN(pos_start(t, hi), high);
 	if (ge > gs && ge - gs >= length) {
-		*pnext = pos_vma(t, hi);
+		*pnext = found(t, hi);
 		return gs;
 	}
 	return -1UL;
@@ -849,6 +1014,17 @@ int vma_tree_check(const struct vma_tree *t, const struct vm_area_struct *first,
 			}
 			prev = l->end[s];
 			v = v->vm_next;
+		}
+		if (l->nz_valid) {
+			uint32_t want = 0;
+
+			for (s = 1; s < l->nr; s++)
+				want |= nz_bit(l, s);
+			if (l->nz != want) {
+				snprintf(why, why_size, "vma tree: leaf %d non-empty gap mask %#x, "
+					 "its gaps say %#x", i, l->nz, want);
+				return -EUCLEAN;
+			}
 		}
 		for (s = l->nr; s < VMA_LEAF_MAX; s++)
 			if (l->end[s] != ~0UL) {

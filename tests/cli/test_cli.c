@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 
 /* How many lines of @text contain @needle. */
@@ -196,6 +197,96 @@ static void test_option_ranges(void **state)
 	free(out);
 }
 
+/* Write @text to a new temporary file; its path in @path (at least 32 bytes). */
+static void write_temp(char *path, const char *text)
+{
+	int fd;
+	FILE *f;
+
+	strcpy(path, "/tmp/mmlab-cli-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* `mmlab replay @args` with MMLAB_FAIL=@fail (NULL: unset); the exit status, output in *@out. */
+static int replay_failing(const char *fail, const char *args, char **out)
+{
+	char cmd[256];
+	int rc;
+
+	if (fail)
+		assert_int_equal(setenv("MMLAB_FAIL", fail, 1), 0);
+	snprintf(cmd, sizeof(cmd), "replay %s", args);
+	rc = test_run_mmlab(cmd, out);
+	assert_int_equal(unsetenv("MMLAB_FAIL"), 0);
+	return rc;
+}
+
+/*
+ * This host out of memory is exit 1 with "out of memory", never exit 2 (unusable input, the
+ * issue 11 finding: a host allocation failure came out as "Cannot allocate memory", exit 2)
+ * and never a crash: the NTH host allocation (FAULT_MISC, the model's bookkeeping) is made to
+ * fail for every NTH the replay of a small trace reaches, through MMLAB_FAIL. Bad input stays
+ * exit 2, and a malformed MMLAB_FAIL is refused as such.
+ */
+static void test_replay_host_oom(void **state)
+{
+	static const char trace[] =
+		"100 execve(\"/mmlab-test/prog\", [\"prog\"], 0x7ffc0 /* 1 var */) = 0\n"
+		"100 openat(AT_FDCWD, \"/data/a\", O_RDWR) = 3</data/a>\n"
+		"100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3</data/a>, 0) = 0x7f0000000000\n"
+		"100 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000002000\n"
+		"100 dup(3</data/a>) = 4</data/a>\n"
+		"100 munmap(0x7f0000002000, 4096) = 0\n"
+		"100 exit_group(0) = ?\n"
+		"100 +++ exited with 0 +++\n";
+	char path[32], bad_path[32], fail[32], args[64], bad_args[64], *out;
+	int nth, rc, failed = 0;
+
+	(void)state;
+	write_temp(path, trace);
+	write_temp(bad_path, "100 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0x) = 0\n");
+	snprintf(args, sizeof(args), "--mem 64M %s", path);
+	snprintf(bad_args, sizeof(bad_args), "--mem 64M %s", bad_path);
+
+	assert_int_equal(replay_failing(NULL, args, &out), 0);
+	free(out);
+	for (nth = 1; nth <= 500; nth++) {
+		snprintf(fail, sizeof(fail), "misc:%d:-1", nth);
+		rc = replay_failing(fail, args, &out);
+		if (rc == 0) {		/* past the last host allocation the replay makes */
+			free(out);
+			break;
+		}
+		if (rc != 1 || !strstr(out, "out of memory"))
+			fail_msg("MMLAB_FAIL=%s mmlab replay: exit %d, '%s' (want 1, out of memory)",
+				 fail, rc, out);
+		failed++;
+		free(out);
+	}
+	assert_true(failed > 0);
+	assert_true(nth <= 500);
+
+	/* Unusable input stays exit 2, with or without a host failure to come. */
+	assert_int_equal(replay_failing(NULL, bad_args, &out), 2);
+	assert_non_null(strstr(out, ":1:"));
+	free(out);
+	assert_int_equal(replay_failing("misc:1000000", bad_args, &out), 2);
+	free(out);
+	assert_int_equal(replay_failing("heap:1", args, &out), 2);
+	assert_non_null(strstr(out, "bad MMLAB_FAIL 'heap:1' (KIND:NTH[:TIMES]"));
+	free(out);
+	assert_int_equal(replay_failing("misc:0", args, &out), 2);
+	assert_non_null(strstr(out, "bad MMLAB_FAIL"));
+	free(out);
+	unlink(path);
+	unlink(bad_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_gbpages),
 		cmocka_unit_test(test_tour_without_normal),
 		cmocka_unit_test(test_option_ranges),
+		cmocka_unit_test(test_replay_host_oom),
 	};
 
 	return mmlab_run_tests(tests, NULL, NULL);

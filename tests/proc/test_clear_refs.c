@@ -1,7 +1,7 @@
 /*
  * test_clear_refs.c - writes to /proc/PID/clear_refs (mmlab_proc_write, mm_clear_refs): what
  * each value does to smaps' Referenced, the accessed and soft-dirty bits, faults and VmHWM,
- * and how the written text is parsed.
+ * and how the written text is parsed; and when MADV_FREE's pages count as LazyFree.
  *
  * The parse table is this host's answer (Linux 6.18.44 x86-64, as root): a C program wrote each
  * string to /proc/self/clear_refs with one write(2) and printed its return value or errno, and
@@ -288,6 +288,54 @@ static void test_reset_hiwater(void **state)
 	cr_teardown(&t);
 }
 
+/* ---- LazyFree: the per-CPU lazy-free batch ------------------------------------------------- */
+
+/*
+ * As measured on the recording host (a CPU-bound process: MADV_FREE, one call, smaps): the
+ * pages become LazyFree when the batch moves, at its 31st page, at the next MADV_FREE of a VMA,
+ * or after a populate; a munmap, MADV_DONTNEED or mprotect elsewhere does not move it. A page
+ * freed while it waits leaves the batch.
+ */
+static void test_lazyfree_batch(void **state)
+{
+	struct cr t;
+	int i;
+
+	(void)state;
+	cr_setup(&t, false, THP_NEVER);
+	assert_int_equal(mm_mmap(t.mm, PG(0), 40 * PAGE_SIZE, RW, ANON, NULL, 0), (long)PG(0));
+	assert_int_equal(mm_mmap(t.mm, PG(64), 4 * PAGE_SIZE, RW, ANON, NULL, 0), (long)PG(64));
+	for (i = 0; i < 40; i++)
+		touch(&t, i, true);
+	touch(&t, 64, true);
+
+	/* 4 pages: they wait in the batch */
+	assert_int_equal(mm_madvise(t.mm, PG(0), 4 * PAGE_SIZE, MADV_FREE), 0);
+	assert_int_equal(smaps_kb(&t, "LazyFree:"), 0);
+	assert_int_equal(mm_munmap(t.mm, PG(65), PAGE_SIZE), 0);
+	assert_int_equal(mm_madvise(t.mm, PG(66), PAGE_SIZE, MADV_DONTNEED), 0);
+	assert_int_equal(mm_mprotect(t.mm, PG(67), PAGE_SIZE, PROT_READ), 0);
+	assert_int_equal(smaps_kb(&t, "LazyFree:"), 0);
+	/* a populate anywhere (even one that fails over a hole) moves it */
+	assert_int_equal(mm_madvise(t.mm, PG(100), PAGE_SIZE, MADV_POPULATE_READ), -ENOMEM);
+	assert_int_equal(smaps_kb(&t, "LazyFree:"), 16);
+	assert_int_equal(smaps_kb(&t, "Referenced:"), 36 * 4);
+
+	/* 36 more: the 31st moves the batch, 5 wait */
+	assert_int_equal(mm_madvise(t.mm, PG(4), 36 * PAGE_SIZE, MADV_FREE), 0);
+	assert_int_equal(smaps_kb(&t, "LazyFree:"), (4 + 31) * 4);
+	/* a written page is not lazy-free; one freed while waiting leaves the batch */
+	touch(&t, 39, true);
+	assert_int_equal(mm_munmap(t.mm, PG(38), PAGE_SIZE), 0);
+	assert_int_equal(mm_madvise(t.mm, PG(64), PAGE_SIZE, MADV_FREE), 0);	/* drains first */
+	assert_int_equal(smaps_kb(&t, "LazyFree:"), (4 + 31 + 3) * 4);
+	assert_int_equal(atomic_load(&t.m->vm->nr_lazyfree_pending), 1);	/* PG(64)'s */
+	/* MADV_PAGEOUT drains and discards every clean lazy-free page: 38 of 40 */
+	assert_int_equal(mm_madvise(t.mm, PG(0), 38 * PAGE_SIZE, MADV_PAGEOUT), 0);
+	assert_int_equal(smaps_kb(&t, "Rss:"), 0);
+	cr_teardown(&t);
+}
+
 /* ---- the text and the other files --------------------------------------------------------- */
 
 static void test_parse_as_host(void **state)
@@ -342,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_soft_dirty_off),
 		cmocka_unit_test(test_soft_dirty_on),
 		cmocka_unit_test(test_reset_hiwater),
+		cmocka_unit_test(test_lazyfree_batch),
 		cmocka_unit_test(test_parse_as_host),
 	};
 

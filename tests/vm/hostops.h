@@ -73,7 +73,7 @@ struct step {
 	bool changed;		/* maps and flags below are new */
 	char *maps, *flags;
 	bool pages_changed;	/* pages below is new */
-	char *pages;		/* "mincore ..." and "pagemap ..." of the window */
+	char *pages;		/* "mincore ...", "pagemap ..." and "smaps ..." of the window */
 	bool has_acct;
 	long acct[NR_ACCT];	/* the call's deltas (a recording without them compares none) */
 };
@@ -94,6 +94,7 @@ void op_text(const struct op *o, char *out, size_t size);
 /* How many calls were compared, and on how many the pages and each delta were. */
 struct hostops_stats {
 	int steps, pages, acct[NR_ACCT];
+	int reconciled;		/* host lazy-free batch drains between calls, made in the model too */
 };
 
 /* The totals of the recording_replay() calls of this process so far. */

@@ -190,6 +190,38 @@ static const struct case_op populate_past_eof[] = {
 	MADVISE(W(0), 2 * P, MADV_POPULATE_READ, 0),
 };
 
+/*
+ * mlock and MADV_COLLAPSE over what cannot be faulted or collapsed, the classes a scorer of
+ * real programs' traces found (docs/replay-differences.md): mlock of PROT_NONE memory and of a
+ * file mapping past the end of its file is ENOMEM (its populate fails; mlock2 ONFAULT does not
+ * populate: 0); MADV_COLLAPSE is EINVAL for any VMA that cannot hold an aligned PMD (mmlab
+ * answered 0 for a small anonymous one), for PROT_NONE and a file, ENOMEM over a hole.
+ *
+ *   0123456789abcdef0123
+ *   NN..FFFF........AAAA   N PROT_NONE, F file from its page 62 (2 pages past the end), A rw
+ */
+static const struct case_op mlock_collapse_unfaultable[] = {
+	MMAP_ANON(W(0), 2 * P, PROT_NONE),
+	{ { OP_MMAP_FILE, W(4), 4 * P, PROT_READ, MAP_PRIVATE | MAP_FIXED, 62 * P, 0 }, (long)W(4) },
+	MMAP_ANON(W(16), 4 * P, RW),
+	{ { OP_MLOCK, W(0), 2 * P, 0, 0, 0, -1 }, -ENOMEM },
+	{ { OP_MUNLOCK, W(0), 2 * P, 0, 0, 0, -1 }, 0 },
+	{ { OP_MLOCK, W(4), 4 * P, 0, 0, 0, -1 }, -ENOMEM },
+	{ { OP_MUNLOCK, W(4), 4 * P, 0, 0, 0, -1 }, 0 },
+	{ { OP_MLOCK2, W(0), 2 * P, MLOCK_ONFAULT, 0, 0, -1 }, 0 },
+	{ { OP_MUNLOCK, W(0), 2 * P, 0, 0, 0, -1 }, 0 },
+	{ { OP_MLOCK, W(16), 4 * P, 0, 0, 0, -1 }, 0 },
+	{ { OP_MUNLOCK, W(16), 4 * P, 0, 0, 0, -1 }, 0 },
+	MADVISE(W(16), 4 * P, MADV_COLLAPSE, -EINVAL),
+	MADVISE(W(0), 2 * P, MADV_COLLAPSE, -EINVAL),
+	MADVISE(W(4), 4 * P, MADV_COLLAPSE, -EINVAL),
+	MADVISE(W(8), 4 * P, MADV_COLLAPSE, -ENOMEM),
+	MADVISE(W(0), 20 * P, MADV_COLLAPSE, -EINVAL),
+	MADVISE(W(16), 4 * P, MADV_POPULATE_WRITE, 0),
+	MADVISE(W(16), 4 * P, MADV_COLLAPSE, -EINVAL),
+	{ { OP_MLOCK, W(0), 20 * P, 0, 0, 0, -1 }, -ENOMEM },
+};
+
 struct host_case {
 	const char *name;
 	const struct case_op *ops;
@@ -206,6 +238,7 @@ static const struct host_case cases[] = {
 	CASE(populate_past_eof),
 	CASE(fork_cow_parent),
 	CASE(lazyfree_pageout),
+	CASE(mlock_collapse_unfaultable),
 };
 
 static void test_case(void **state)

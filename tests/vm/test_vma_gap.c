@@ -140,6 +140,80 @@ static void test_gap_search_matches_walk(void **state)
 	vmt_teardown(&t);
 }
 
+/* The first VMA ending above @addr, by walking the list. */
+static struct vm_area_struct *walk_find(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *v;
+
+	for (v = mm->mmap; v && v->vm_end <= addr; v = v->vm_next)
+		;
+	return v;
+}
+
+/* The VMA at position @n of the list (NULL past the end). */
+static struct vm_area_struct *nth_vma(struct mm_struct *mm, int n)
+{
+	struct vm_area_struct *v = mm->mmap;
+
+	while (v && n--)
+		v = v->vm_next;
+	return v;
+}
+
+/*
+ * find_vma (its cache - mm->mmap_cache, whichever linked VMA it names - then the tree) and the
+ * tree alone give the list walk's answer, for addresses in holes, at VMA edges and beyond the
+ * last VMA, while random mmap(MAP_FIXED), mmap(NULL) (the gap search's cached answer and
+ * insertion hint), munmap and mprotect calls reshape the layout.
+ */
+static void test_find_vma_matches_walk(void **state)
+{
+	uint64_t seed = test_seed(0xf1d7a3e5);
+	unsigned long placed[16] = { 0 };
+	struct vmt t;
+	int step, i;
+
+	(void)state;
+	vmt_setup(&t, MM_EXEC_EMPTY);
+	for (step = 0; step < 2000; step++) {
+		unsigned long *slot = &placed[test_rand(&seed) % 16];
+
+		random_step(&t, &seed);
+		if (*slot) {
+			mm_munmap(t.mm, *slot, PAGE_SIZE);
+			*slot = 0;
+		} else {
+			long a = mm_mmap(t.mm, 0, PAGE_SIZE, test_rand(&seed) % 2 ? PROT_READ : PROT_NONE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
+
+			assert_true(a > 0);
+			*slot = (unsigned long)a;
+		}
+		for (i = 0; i < 8; i++) {
+			struct vm_area_struct *v = nth_vma(t.mm, (int)(test_rand(&seed) % 400));
+			unsigned long addr = PG(test_rand(&seed) % (WINDOW_PAGES + 64));
+
+			if (v && i % 2)	/* an edge of a VMA: start - 1, start, end - 1, end */
+				addr = (test_rand(&seed) % 2 ? v->vm_start : v->vm_end) -
+				       test_rand(&seed) % 2;
+			if (i == 7)
+				addr = ~0UL - test_rand(&seed) % PAGE_SIZE;
+			if (i % 3 == 0)	/* any linked VMA, or none, may be the cache */
+				t.mm->mmap_cache = nth_vma(t.mm, (int)(test_rand(&seed) % 400));
+			if (find_vma(t.mm, addr) != walk_find(t.mm, addr) ||
+			    vma_tree_find(&t.mm->mm_mt, addr) != walk_find(t.mm, addr))
+				fail_msg("step %d: find_vma(%#lx) %p, tree %p, list walk %p", step, addr,
+					 (void *)find_vma(t.mm, addr),
+					 (void *)vma_tree_find(&t.mm->mm_mt, addr),
+					 (void *)walk_find(t.mm, addr));
+		}
+		if (step % 50 == 0)
+			assert_machine_ok(t.m);
+	}
+	assert_true(t.mm->map_count > 3 * 32);
+	vmt_teardown(&t);
+}
+
 /*
  * Many VMAs stacked side by side leave one free gap beyond them: mmap(NULL) finds it at once (it
  * used to walk every VMA). Top-down the stack grows down from mmap_base; bottom-up (the legacy
@@ -195,6 +269,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gap_search_matches_walk),
+		cmocka_unit_test(test_find_vma_matches_walk),
 		cmocka_unit_test(test_mmap_beside_a_stack_of_vmas_topdown),
 		cmocka_unit_test(test_mmap_beside_a_stack_of_vmas_bottomup),
 	};

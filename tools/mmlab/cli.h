@@ -45,4 +45,13 @@ int cli_parse_size(const char *s, unsigned long long *out);
 /* A decimal count from @min to @max (no suffix). Returns 0, -EINVAL (not a number), -ERANGE. */
 int cli_parse_count(const char *s, long long min, long long max, long long *out);
 
+/*
+ * cli_fail_from_env - for tests: MMLAB_FAIL=KIND:NTH[:TIMES] arms @m's fault injection (the
+ * kernel's fail_page_alloc/failslab), so that the NTH next allocation of KIND (page, slab, vma,
+ * pgtable, misc: the host-side metadata) and TIMES - 1 after it fail (TIMES default 1, -1 all).
+ * Unset or empty: nothing. Returns 0, or -EINVAL after printing what was wrong (@cmd names
+ * the subcommand in the message).
+ */
+int cli_fail_from_env(struct machine *m, const char *cmd);
+
 #endif /* MMLAB_CLI_H */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmlab/fault_inject.h>
+
 #include "cli.h"
 
 struct command {
@@ -92,6 +94,42 @@ int cli_parse_count(const char *s, long long min, long long max, long long *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int cli_fail_from_env(struct machine *m, const char *cmd)
+{
+	static const char *const kinds[NR_MMLAB_FAULTS] = {
+		[FAULT_PAGE_ALLOC] = "page", [FAULT_SLAB] = "slab", [FAULT_VMA] = "vma",
+		[FAULT_PGTABLE] = "pgtable", [FAULT_MISC] = "misc",
+	};
+	const char *env = getenv("MMLAB_FAIL"), *colon, *second;
+	long long nth, times = 1;
+	char num[32];
+	size_t len;
+	int k;
+
+	if (!env || !*env)
+		return 0;
+	colon = strchr(env, ':');
+	for (k = 0; colon && k < NR_MMLAB_FAULTS; k++)
+		if ((size_t)(colon - env) == strlen(kinds[k]) && !strncmp(env, kinds[k], strlen(kinds[k])))
+			break;
+	if (!colon || k == NR_MMLAB_FAULTS)
+		goto bad;
+	second = strchr(colon + 1, ':');
+	len = second ? (size_t)(second - colon - 1) : strlen(colon + 1);
+	if (len >= sizeof(num))
+		goto bad;
+	memcpy(num, colon + 1, len);
+	num[len] = '\0';
+	if (cli_parse_count(num, 1, LONG_MAX, &nth) ||
+	    (second && (cli_parse_count(second + 1, -1, LONG_MAX, &times) || !times)))
+		goto bad;
+	return machine_fail_nth(m, (enum mmlab_fault)k, (long)nth, (long)times) ? -EINVAL : 0;
+bad:
+	fprintf(stderr, "mmlab %s: bad MMLAB_FAIL '%s' (KIND:NTH[:TIMES], KIND one of page slab vma "
+			"pgtable misc, NTH from 1, TIMES -1 or from 1)\n", cmd, env);
+	return -EINVAL;
 }
 
 int main(int argc, char **argv)

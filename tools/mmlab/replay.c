@@ -49,7 +49,9 @@ static const char help_text[] =
 	"                       (for access logs without system calls)\n"
 	"  --mem SIZE, --nodes N, ...  the machine (see `mmlab --help`)\n"
 	"TRACE \"-\" is standard input. Exit status: 0, 1 (differences, or a host failure),\n"
-	"2 (unusable input or options).\n";
+	"2 (unusable input or options).\n"
+	"For tests, MMLAB_FAIL=KIND:NTH[:TIMES] makes the NTH allocation of KIND after boot fail\n"
+	"(page, slab, vma, pgtable, or misc: this host's memory for the model's bookkeeping).\n";
 
 static int usage(void)
 {
@@ -258,7 +260,7 @@ int cmd_replay(int argc, char **argv)
 		rc = 1;
 	} else {
 		replay_like_host(m);
-		rc = run_replay(m, &o, f, trace);
+		rc = cli_fail_from_env(m, "replay") ? 2 : run_replay(m, &o, f, trace);
 		machine_shutdown(m);
 	}
 	if (f != stdin)
