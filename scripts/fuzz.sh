@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh NAME SECONDS - run the libFuzzer harness tests/fuzz/fuzz_NAME.c (NAME: replay,
-# maps or api) for SECONDS, at nice 19.
+# maps, api or vmalloc) for SECONDS, at nice 19.
 #
 # Builds build/fuzz first (clang, ASan+UBSan, debug level 3, -DMMLAB_FUZZ=ON; several runs at
 # once share it, the build step under a lock). Inputs that add coverage go to
@@ -10,13 +10,13 @@
 # Extra arguments after SECONDS go to libFuzzer (e.g. -jobs=2).
 set -euo pipefail
 if [ $# -lt 2 ]; then
-  echo "usage: scripts/fuzz.sh NAME SECONDS [LIBFUZZER-ARGS...]   (NAME: replay, maps, api)" >&2
+  echo "usage: scripts/fuzz.sh NAME SECONDS [LIBFUZZER-ARGS...]   (NAME: replay, maps, api, vmalloc)" >&2
   exit 2
 fi
 name=$1 secs=$2
 shift 2
 cd "$(dirname "$0")/.."
-case "$name" in replay|maps|api) ;; *) echo "fuzz.sh: no harness '$name' (replay, maps, api)" >&2; exit 2 ;; esac
+case "$name" in replay|maps|api|vmalloc) ;; *) echo "fuzz.sh: no harness '$name' (replay, maps, api, vmalloc)" >&2; exit 2 ;; esac
 case "$secs" in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number" >&2; exit 2 ;; esac
 command -v clang >/dev/null || { echo "fuzz.sh: clang is not installed" >&2; exit 2; }
 mkdir -p build/fuzz

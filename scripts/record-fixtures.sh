@@ -10,10 +10,10 @@ cmake -S . -B build/record -DCMAKE_BUILD_TYPE=Debug -DMMLAB_DEBUG=1 -DMMLAB_BUIL
 cmake --build build/record -j"$(nproc)" >/dev/null
 export MMLAB_SOURCE_DIR=$PWD MMLAB_BINARY_DIR=$PWD/build/record MMLAB_FIXTURE_MODE=record
 mkdir -p tests/fixtures/host_diff tests/fixtures/host_cases tests/fixtures/proc_phys \
-         tests/fixtures/replay_diff tests/fixtures/replay_programs
+         tests/fixtures/replay_diff tests/fixtures/replay_programs tests/fixtures/vmalloc
 # The replay tests record with strace and setarch (they skip, and record nothing, without them).
 for t in vm/test_host_diff vm/test_host_cases vm/test_vm_errno phys/test_proc_phys \
-         replay/test_replay_diff replay/test_replay_programs; do
+         replay/test_replay_diff replay/test_replay_programs vmalloc/test_vmalloc; do
   echo "== recording $t"
   "build/record/tests/$t"
 done

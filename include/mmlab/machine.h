@@ -110,6 +110,12 @@ struct machine_config {
 	 * recording host): that write does nothing.
 	 */
 	bool soft_dirty;
+	/*
+	 * KASLR of the kernel's memory regions (kernel_randomize_memory): 0, the default, keeps
+	 * the documented fixed layout; any other value seeds the draw that moves the direct map,
+	 * vmalloc and vmemmap bases (mmlab/vmalloc.h), the same layout for the same seed.
+	 */
+	uint64_t kaslr_seed;
 };
 
 struct machine;

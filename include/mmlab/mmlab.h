@@ -14,5 +14,6 @@
 #include "page_alloc.h"
 #include "slab.h"
 #include "proc.h"
+#include "vmalloc.h"
 
 #endif /* MMLAB_MMLAB_H */

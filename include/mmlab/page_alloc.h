@@ -98,6 +98,11 @@ MMLAB_API void get_page(struct page *page);
 /* put_page - drop a reference; the last one frees the page (the whole compound page). */
 MMLAB_API void put_page(struct page *page);
 
+/*
+ * split_page - make the non-compound block @page of @order (just allocated, one reference)
+ * 2^@order order-0 pages, each with one reference and freed alone with __free_pages(p, 0).
+ */
+MMLAB_API void split_page(struct page *page, unsigned int order);
 /* get_pageblock_migratetype - the migratetype of the pageblock that holds @page. */
 MMLAB_API enum migratetype get_pageblock_migratetype(const struct page *page);
 

@@ -37,4 +37,9 @@ int vm_init(struct machine *m);
 void vm_exit(struct machine *m);
 int vm_check(struct machine *m, char *why, size_t why_size);
 
+/* src/vmalloc: the kernel layout, init_mm's page tables, vmalloc, vmap, kmap */
+int vmalloc_init(struct machine *m);
+void vmalloc_exit(struct machine *m);
+int vmalloc_check(struct machine *m, char *why, size_t why_size);
+
 #endif /* MMLAB_CORE_LAYERS_H */

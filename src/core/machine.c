@@ -27,6 +27,7 @@ static const struct subsystem subsystems[] = {
 	{ "page_alloc", page_alloc_init, page_alloc_exit, phys_check },
 	{ "slab", slab_init, slab_exit, slab_check },
 	{ "vm", vm_init, vm_exit, vm_check },
+	{ "vmalloc", vmalloc_init, vmalloc_exit, vmalloc_check },
 };
 
 void machine_config_default(struct machine_config *cfg)

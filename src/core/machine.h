@@ -9,6 +9,7 @@
  *   m->phys   struct phys_state   src/phys/mmzone.h   frames, memmap, nodes, zones, pcp
  *   m->slab   struct slab_state   src/slab/slab.h     caches, kmalloc
  *   m->vm     struct vm_state     src/vm/mm_types.h   mms, VMA caches, sysctls
+ *   m->vmalloc struct vmalloc_state src/vmalloc/internal.h  kernel layout, page tables, vmalloc
  *
  * A later layer adds its pointer here and its init/exit/check to core/layers.h.
  */
@@ -21,6 +22,7 @@
 struct phys_state;	/* src/phys */
 struct slab_state;	/* src/slab */
 struct vm_state;	/* src/vm */
+struct vmalloc_state;	/* src/vmalloc */
 
 /*
  * One simulated CPU. Only core data: the per-CPU state of a layer (the page allocator's
@@ -58,6 +60,7 @@ struct machine {
 	struct phys_state *phys;
 	struct slab_state *slab;
 	struct vm_state *vm;
+	struct vmalloc_state *vmalloc;
 };
 
 /* count_vm_events - add @n to event @item of the current CPU. */

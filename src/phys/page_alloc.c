@@ -843,6 +843,17 @@ void get_page(struct page *page)
 	atomic_fetch_add_explicit(&head->_refcount, 1, memory_order_relaxed);
 }
 
+void split_page(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	VM_BUG_ON(PageCompound(page));
+	VM_BUG_ON(page_ref_count(page) != 1);
+	page->flags &= ~PAGE_ALLOC_ORDER_MASK;
+	for (i = 1; i < (1UL << order); i++)
+		set_page_count(page + i, 1);
+}
+
 void put_page(struct page *page)
 {
 	struct machine *m = current_machine();

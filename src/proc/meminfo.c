@@ -9,6 +9,7 @@
 #include "proc/proc.h"
 
 #include <mmlab/mm.h>
+#include <mmlab/vmalloc.h>
 
 static long si_mem_available(struct machine *m)
 {
@@ -111,8 +112,9 @@ int proc_meminfo_show(struct machine *m, struct seq_buf *s)
 	show_pages(s, "WritebackTmp:", 0);
 	show_pages(s, "CommitLimit:", (long)vm_commit_limit_pages(m));
 	show_pages(s, "Committed_AS:", vm_committed_as_pages(m));
-	show_kb(s, "VmallocTotal:", 34359738367UL);
-	show_pages(s, "VmallocUsed:", 0);
+	/* (VMALLOC_END - VMALLOC_START) >> 10, VMALLOC_END being the area's last byte */
+	show_kb(s, "VmallocTotal:", (MMLAB_VMALLOC_SIZE - 1) >> 10);
+	show_pages(s, "VmallocUsed:", (long)vmalloc_nr_pages(m));
 	show_pages(s, "VmallocChunk:", 0);
 	show_pages(s, "Percpu:", 0);
 	show_pages(s, "AnonHugePages:", global_node_page_state(m, NR_ANON_TRANSPARENT_HUGEPAGES) * 512);

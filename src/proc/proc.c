@@ -30,6 +30,8 @@ static const struct proc_entry proc_files[] = {
 	{ "meminfo", proc_meminfo_show },
 	{ "vmstat", proc_vmstat_show },
 	{ "slabinfo", proc_slabinfo_show },
+	{ "vmallocinfo", proc_vmallocinfo_show },
+	{ "sys/kernel/debug/page_tables/kernel", proc_ptdump_kernel_show },
 	{ "sys/vm/min_free_kbytes", proc_min_free_kbytes_show },
 	{ "sys/vm/watermark_scale_factor", proc_watermark_scale_factor_show },
 	{ "sys/vm/lowmem_reserve_ratio", proc_lowmem_reserve_ratio_show },
@@ -46,7 +48,8 @@ static const struct proc_pid_entry proc_pid_files[] = {
 };
 
 static const char *const proc_file_names[] = {
-	"buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "vmstat", "slabinfo",
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "meminfo", "vmstat", "slabinfo", "vmallocinfo",
+	"sys/kernel/debug/page_tables/kernel",
 	"sys/vm/min_free_kbytes", "sys/vm/watermark_scale_factor", "sys/vm/lowmem_reserve_ratio",
 	"sys/vm/percpu_pagelist_high_fraction", NULL,
 };

@@ -22,6 +22,8 @@ int proc_zoneinfo_show(struct machine *m, struct seq_buf *s);
 int proc_meminfo_show(struct machine *m, struct seq_buf *s);
 int proc_vmstat_show(struct machine *m, struct seq_buf *s);
 int proc_slabinfo_show(struct machine *m, struct seq_buf *s);
+int proc_vmallocinfo_show(struct machine *m, struct seq_buf *s);
+int proc_ptdump_kernel_show(struct machine *m, struct seq_buf *s);
 int proc_min_free_kbytes_show(struct machine *m, struct seq_buf *s);
 int proc_watermark_scale_factor_show(struct machine *m, struct seq_buf *s);
 int proc_percpu_pagelist_high_fraction_show(struct machine *m, struct seq_buf *s);

@@ -49,6 +49,14 @@ static void test_tour(void **state)
 				    "  child   reads page 1: \"the child's copy\"\n"));
 	assert_non_null(strstr(out, "Shared_Dirty:          4 kB\n"));
 	assert_non_null(strstr(out, "RssAnon:\t       4 kB\n"));
+	/* Kernel address space: a vmalloc, its PTEs, vmallocinfo naming the caller, the purge. */
+	assert_non_null(strstr(out, "page_address(vmalloc_to_page(v + 4096)) reads \"hello from vmalloc\""));
+	assert_non_null(strstr(out, "0xffffc90000000000-0xffffc90000004000          16K     RW"
+				    "                 GLB NX pte\n"));
+	assert_non_null(strstr(out, "   20480 tour_vmalloc+0x"));
+	assert_non_null(strstr(out, "/0x"));
+	assert_non_null(strstr(out, " pages=4 vmalloc N0=4\n"));
+	assert_non_null(strstr(out, "0xffffc90000000000-0xffffc90000005000   20480 unpurged vm_area\n"));
 	free(out);
 	assert_int_equal(test_run_mmlab("proc", &out), 2);
 	assert_non_null(strstr(out, "NAME one of: maps status smaps smaps_rollup stat statm\n"));

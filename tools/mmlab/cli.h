@@ -25,6 +25,7 @@ int tour_slab(struct machine *m, FILE *out);
 int slabinfo_report(struct machine *m, FILE *out, bool show_empty, bool sort_by_size);
 int tour_vm(struct machine *m, FILE *out);
 int tour_pages(struct machine *m, FILE *out);
+int tour_vmalloc(struct machine *m, FILE *out);
 
 struct machine_config;
 /*

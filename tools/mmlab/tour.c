@@ -20,6 +20,7 @@ static const struct tour_section sections[] = {
 	{ "Slab allocator: caches created, used and shrunk; kmalloc; debug checks", tour_slab },
 	{ "Process address spaces: VMAs, mmap and friends, brk, fork, /proc/PID/maps", tour_vm },
 	{ "Pages: demand paging, the zero page, fork and copy-on-write, pagemap and smaps", tour_pages },
+	{ "Kernel address space: vmalloc of scattered frames, init_mm's PTEs, /proc/vmallocinfo", tour_vmalloc },
 };
 
 /* machine_boot()'s limits (src/core/machine.c config_validate), said before booting. */
