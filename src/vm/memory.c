@@ -740,6 +740,9 @@ struct copy_walk {
 	struct mm_struct *dst;
 	struct vm_area_struct *dst_vma;
 	int err;
+	/* the child's PTE table of the last PMD range copied (allocated once per table) */
+	unsigned long table_base;	/* that range's start; 1: none yet */
+	pte_t *table;
 };
 
 /* copy_huge_pmd: the child maps the same THP (or the huge zero page) write-protected. */
@@ -785,11 +788,16 @@ static int copy_one_pte(pte_t *src, unsigned long addr, int level, void *arg)
 		return copy_huge_pmd(c, (uint64_t *)src, addr);
 	if (!pte_present(f, entry))
 		return 0;
-	d = pte_alloc(dst, addr);
-	if (!d) {
-		c->err = -ENOMEM;
-		return 1;
+	if ((addr & PMD_MASK) != c->table_base) {
+		d = pte_alloc(dst, addr);
+		if (!d) {
+			c->err = -ENOMEM;
+			return 1;
+		}
+		c->table_base = addr & PMD_MASK;
+		c->table = d - ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 	}
+	d = c->table + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 	page = vm_normal_page(dst, entry);
 	if (page) {
 		page_dup_anon_rmap(page);
@@ -809,7 +817,7 @@ static int copy_one_pte(pte_t *src, unsigned long addr, int level, void *arg)
 int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
 {
 	struct mm_struct *src = src_vma->vm_mm, *dst = dst_vma->vm_mm;
-	struct copy_walk c = { .dst = dst, .dst_vma = dst_vma };
+	struct copy_walk c = { .dst = dst, .dst_vma = dst_vma, .table_base = 1 };
 
 	if (!vma_has_pages(src_vma) || !src_vma->anon_vma)
 		return 0;
