@@ -456,6 +456,24 @@ MMLAB_API int mm_maps_print(struct mm_struct *mm, FILE *out);
 MMLAB_API long mm_pagemap_read(struct mm_struct *mm, unsigned long addr, uint64_t *entries,
 			       unsigned long nr, unsigned int flags);
 
+/* One mapping of a frame that mm_rmap_walk() found: the process and the virtual address. */
+struct mm_rmap_mapping {
+	int pid;		/* a task of the address space (the lowest pid if several share it) */
+	unsigned long addr;	/* where it maps the frame (the 4 KiB page inside a THP) */
+	unsigned long anon_vma;	/* the identity of that VMA's own anon_vma */
+};
+
+/*
+ * mm_rmap_walk - the reverse map of an anonymous frame, as the kernel's rmap_walk_anon walks
+ * it: from the frame's anon_vma to every VMA linked to it, keeping those whose page tables map
+ * the frame at the one address it can have there. Fills up to @max of @out (in the walk's
+ * order) and returns how many mappings there are in all, 0 for a frame no process maps, or
+ * -EINVAL for a pfn that is not RAM or a frame that is not anonymous. Takes the frame's
+ * anon_vma lock; the caller must not be changing those address spaces meanwhile.
+ */
+MMLAB_API long mm_rmap_walk(struct machine *m, unsigned long pfn, struct mm_rmap_mapping *out,
+			    size_t max);
+
 /* mm_check - the invariant checker of one mm. Returns 0 or -EUCLEAN with a reason in @why. */
 MMLAB_API int mm_check(struct mm_struct *mm, char *why, size_t why_size);
 

@@ -40,6 +40,10 @@
  */
 #include "vm/internal.h"
 
+#include <stdlib.h>
+
+#include "phys/internal.h"
+
 #include <mmlab/fault_inject.h>
 
 /* ---- objects ---------------------------------------------------------------------------------- */
@@ -431,6 +435,85 @@ int rmap_walk_anon(struct page *folio, int (*fn)(struct vm_area_struct *vma, uns
 	}
 	mm_unlock(&av->root->lock);
 	return ret;
+}
+
+/* ---- the public walk ------------------------------------------------------------------------ */
+
+struct rmap_collect {
+	struct machine *m;
+	struct page *page;		/* the frame asked about */
+	unsigned long pfn;
+	struct mm_rmap_mapping *out;
+	const struct mm_struct **mms;	/* out[i]'s address space, turned into a pid after */
+	size_t max;
+	long n;
+};
+
+/* The lowest pid whose task uses @mm, or 0 (vs->lock taken by the caller). */
+static int pid_of_mm(struct vm_state *vs, const struct mm_struct *mm)
+{
+	int i, pid = 0;
+
+	for (i = 0; i < PID_HASH_SIZE; i++)
+		for (struct mm_task *t = vs->pid_hash[i]; t; t = t->hash_next)
+			if (t->mm == mm && (!pid || t->pid < pid))
+				pid = t->pid;
+	return pid;
+}
+
+static int rmap_collect_one(struct vm_area_struct *vma, unsigned long addr, void *arg)
+{
+	struct rmap_collect *c = arg;
+	struct mm_struct *mm = vma->vm_mm;
+	struct page *head = compound_head(c->page);
+	unsigned long a = addr + ((unsigned long)(c->page - head) << PAGE_SHIFT);
+	uint64_t *slot;
+	pte_t *pte = NULL;
+	unsigned long pfn;
+
+	if (a < vma->vm_start || a >= vma->vm_end)
+		return 0;	/* a THP cut by the VMA: this page is outside it */
+	mm_lock(&mm->page_table_lock);
+	slot = mm->pgd ? pmd_slot(mm, a, false) : NULL;
+	if (slot && pmd_is_huge(mm, *slot))
+		pfn = pte_pfn(mm->fmt, __pte(*slot)) + ((a >> PAGE_SHIFT) & (HPAGE_PMD_NR - 1));
+	else if (slot && (pte = pte_from_pmd(mm, slot, a)) && pte_present(mm->fmt, *pte))
+		pfn = pte_pfn(mm->fmt, *pte);
+	else
+		pfn = 0;
+	mm_unlock(&mm->page_table_lock);
+	if (!slot || pfn != c->pfn)
+		return 0;
+	if ((size_t)c->n < c->max) {
+		c->mms[c->n] = mm;
+		c->out[c->n].addr = a;
+		c->out[c->n].anon_vma = anon_vma_id(vma->anon_vma);
+	}
+	c->n++;
+	return 0;
+}
+
+long mm_rmap_walk(struct machine *m, unsigned long pfn, struct mm_rmap_mapping *out, size_t max)
+{
+	struct rmap_collect c = { .m = m, .pfn = pfn, .out = out, .max = out ? max : 0 };
+
+	long i;
+
+	if (!m || !m->vm || !phys_pfn_is_ram(m, pfn))
+		return -EINVAL;
+	c.page = pfn_to_page(pfn);
+	if (!folio_anon_vma(compound_head(c.page)))
+		return -EINVAL;
+	if (c.max && !(c.mms = calloc(c.max, sizeof(*c.mms))))
+		return -ENOMEM;
+	rmap_walk_anon(compound_head(c.page), rmap_collect_one, &c);
+	/* the pids after the walk: the pid table's lock is never taken inside an anon_vma's */
+	mm_lock(&m->vm->lock);
+	for (i = 0; i < c.n && (size_t)i < c.max; i++)
+		out[i].pid = pid_of_mm(m->vm, c.mms[i]);
+	mm_unlock(&m->vm->lock);
+	free(c.mms);
+	return c.n;
 }
 
 /* ---- invariants --------------------------------------------------------------------------- */

@@ -397,6 +397,39 @@ static void test_split_and_mremap(void **state)
 	rt_teardown(&t);
 }
 
+/* ---- the public walk ---------------------------------------------------------------------- */
+
+/* mm_rmap_walk: who maps a frame, by pid and address; not for the zero page or a non-RAM pfn. */
+static void test_public_walk(void **state)
+{
+	struct mm_rmap_mapping map[4];
+	unsigned long pfn;
+	struct rt t;
+
+	(void)state;
+	rt_setup(&t);
+	assert_int_equal(mm_mmap(mm_of(&t, 0), PG(0), 2 * PAGE_SIZE, RW, ANON, NULL, 0), PG(0));
+	write_page(mm_of(&t, 0), PG(1), 9);
+	assert_int_equal(read_byte(mm_of(&t, 0), PG(0)), 0);
+	fork_into(&t, 0, 1);
+	pfn = pfn_at(mm_of(&t, 0), PG(1));
+	assert_int_equal(mm_rmap_walk(t.m, pfn, map, 4), 2);
+	assert_int_equal(map[0].pid, mm_task_pid(t.task[0]));
+	assert_int_equal(map[0].addr, PG(1));
+	assert_int_equal(map[1].pid, mm_task_pid(t.task[1]));
+	assert_int_equal(map[1].addr, PG(1));
+	assert_int_not_equal(map[0].anon_vma, map[1].anon_vma);
+	assert_int_equal(mm_rmap_walk(t.m, pfn, map, 1), 2);	/* the count, not just what fits */
+	assert_int_equal(mm_rmap_walk(t.m, pfn, NULL, 0), 2);
+	write_page(mm_of(&t, 1), PG(1), 10);
+	assert_int_equal(mm_rmap_walk(t.m, pfn, map, 4), 1);
+	assert_int_equal(mm_rmap_walk(t.m, pfn_at(mm_of(&t, 1), PG(1)), map, 4), 1);
+	assert_int_equal(map[0].pid, mm_task_pid(t.task[1]));
+	assert_int_equal(mm_rmap_walk(t.m, pfn_at(mm_of(&t, 0), PG(0)), map, 4), -EINVAL);
+	assert_int_equal(mm_rmap_walk(t.m, ~0UL >> 20, map, 4), -EINVAL);
+	rt_teardown(&t);
+}
+
 /* ---- allocation failures ------------------------------------------------------------------ */
 
 /*
@@ -465,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_grandchild),
 		cmocka_unit_test(test_fork_chain_bounded),
 		cmocka_unit_test(test_split_and_mremap),
+		cmocka_unit_test(test_public_walk),
 		cmocka_unit_test(test_alloc_failures),
 	};
 

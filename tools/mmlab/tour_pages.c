@@ -32,6 +32,24 @@ static void show_pagemap(struct machine *m, FILE *out, int pid, const char *who,
 	fputc('\n', out);
 }
 
+/* The reverse map of the frame @pid maps at @addr: every process and address mapping it. */
+static void show_rmap(struct machine *m, FILE *out, int pid, unsigned long addr)
+{
+	struct mm_rmap_mapping map[8];
+	uint64_t e = 0;
+	long n, i;
+
+	if (mmlab_pagemap_read(m, pid, addr, &e, 1, MM_PAGEMAP_SHOW_PFN) != 1 ||
+	    !(e & MM_PAGEMAP_PRESENT))
+		return;
+	n = mm_rmap_walk(m, (unsigned long)(e & MM_PAGEMAP_PFN_MASK), map, 8);
+	fprintf(out, "  rmap of pfn %#llx:", (unsigned long long)(e & MM_PAGEMAP_PFN_MASK));
+	for (i = 0; i < n && i < 8; i++)
+		fprintf(out, "  pid %d at %#lx (its anon_vma %lu)", map[i].pid, map[i].addr,
+			map[i].anon_vma);
+	fputc('\n', out);
+}
+
 /*
  * The lines of /proc/PID/@file from the one starting with @from through the one with @to,
  * searching from @anchor (NULL: the start).
@@ -146,6 +164,9 @@ int tour_pages(struct machine *m, FILE *out)
 		mm_task_pid(child));
 	show_pagemap(m, out, pid, "parent", 2);
 	show_pagemap(m, out, mm_task_pid(child), "child", 2);
+	fprintf(out, "\nThe reverse map finds both mappings from the frame: its anon_vma (the parent's) lists\n"
+		     "the child's VMA too, which fork linked to it and gave an anon_vma of its own:\n\n");
+	show_rmap(m, out, pid, TOUR_ADDR + 4096);
 	fprintf(out, "\nIn smaps the shared frame is Shared_Dirty, and each process's Pss gets half of it\n"
 		     "(the zero page is not Rss at all):\n\n");
 	show_lines(m, out, pid, "smaps", NULL, "7f0000000000-", "VmFlags:");
@@ -156,6 +177,10 @@ int tour_pages(struct machine *m, FILE *out)
 	show_pagemap(m, out, mm_task_pid(child), "child", 2);
 	show_bytes(mm, out, "parent", TOUR_ADDR + 4096);
 	show_bytes(cmm, out, "child", TOUR_ADDR + 4096);
+	fprintf(out, "\nThe copy lives in the child's own anon_vma; the reverse map of each frame finds one\n"
+		     "process now:\n\n");
+	show_rmap(m, out, pid, TOUR_ADDR + 4096);
+	show_rmap(m, out, mm_task_pid(child), TOUR_ADDR + 4096);
 	fprintf(out, "\nNow the frame is the parent's alone again, and the child's copy is its own:\n\n");
 	show_lines(m, out, mm_task_pid(child), "smaps", "7f0000000000-", "Rss:", "Private_Dirty:");
 	fputc('\n', out);
