@@ -218,7 +218,11 @@ int anon_vma_check_all(struct machine *m, char *why, size_t why_size);
 int anon_vma_check_vma(const struct vm_area_struct *vma, char *why, size_t why_size);
 
 /* ---- mmap.c: mmap, munmap, brk, get_unmapped_area, limits --------------------------------- */
-struct vm_state *vm_of(struct mm_struct *mm);
+/* vm_of - the machine-wide VM state of @mm's machine (a hot path: the zero-page checks). */
+static inline struct vm_state *vm_of(const struct mm_struct *mm)
+{
+	return mm->machine->vm;
+}
 unsigned long get_unmapped_area(struct mm_struct *mm, struct mm_file *file, unsigned long addr,
 				unsigned long len, unsigned long pgoff, unsigned long flags,
 				unsigned long vm_flags);

@@ -21,11 +21,6 @@
 
 #define SZ_128M		(128UL << 20)
 
-struct vm_state *vm_of(struct mm_struct *mm)
-{
-	return mm->machine->vm;
-}
-
 unsigned long rlimit(struct mm_struct *mm, int res)
 {
 	return mm->rlim_cur[res];
