@@ -147,6 +147,7 @@ static void proc_exit(struct replay *r, struct rproc *p)
 	proc_remove(r, p);
 	mm_task_exit(p->task);
 	replay_fdtable_put(p->fds);
+	free(p->cwd);
 	free(p);
 }
 
@@ -229,6 +230,7 @@ static int proc_clone(struct replay *r, struct rproc *parent, unsigned long flag
 		return err;
 	}
 	p->brk_known = parent->brk_known || (flags & CLONE_VM);
+	p->cwd = parent->cwd ? strdup(parent->cwd) : NULL;	/* lost if the host is out of memory */
 	return 0;
 }
 
@@ -240,13 +242,15 @@ static int proc_exec(struct replay *r, struct rproc *p, const struct strace_line
 		     size_t size)
 {
 	int pi = l && strace_span_is(l->name, "execveat") ? 1 : 0;
-	char path[4096] = "";
+	char path[4096] = "", full[4096];
 	bool from_elf;
 	int err;
 
 	if (l && l->nargs > pi)	/* no line: a superseding exec, whose path we never saw */
 		strace_unescape(l->arg[pi], path, sizeof(path));
-	err = replay_exec_image(r, p->task, path, &from_elf);
+	/* a relative execve path names a file in the process's working directory */
+	err = replay_exec_image(r, p->task, pi ? path : replay_path_in_cwd(p, path, full,
+								      sizeof(full)), &from_elf);
 	if (err) {
 		/* as a failed clone: out of memory is the host's failure, not the trace's */
 		replay_fail(why, size, "execve in mmlab failed: %s", strerror(-err));
@@ -613,6 +617,7 @@ void replay_free(struct replay *r)
 		if (p) {
 			mm_task_exit(p->task);
 			replay_fdtable_put(p->fds);
+			free(p->cwd);
 			free(p);
 		}
 	}

@@ -39,6 +39,7 @@ struct rproc {
 	struct mm_task *task;
 	struct fdtable *fds;
 	bool brk_known;			/* start_brk was given (snapshot [heap] or a first brk) */
+	char *cwd;			/* its working directory from chdir/fchdir; NULL: unknown */
 };
 
 /* The largest SIZE of an access line (lackey's are at most a few hundred bytes). */
@@ -146,10 +147,15 @@ struct mm_file *replay_open_file(struct replay *r, const char *path, int flags);
 struct mm_file *replay_file_for(struct replay *r, struct rproc *p, long fd,
 				struct strace_span path, int *err);
 /*
- * replay_task_call - personality, prlimit64, setrlimit: what the trace set of the process, in
- * its task or mm (replay_task.c). Returns 0 (a line it cannot use changes nothing).
+ * replay_task_call - chdir, fchdir, personality, prlimit64, setrlimit: what the trace set of
+ * the process, in its rproc, task or mm (replay_task.c). Returns 0 (a line it cannot use changes nothing).
  */
 int replay_task_call(struct replay *r, struct rproc *p, const struct strace_line *l);
+/*
+ * replay_path_in_cwd - @path, if relative and @p's working directory is known, joined to it
+ * (into @buf of @size); else @path itself.
+ */
+const char *replay_path_in_cwd(const struct rproc *p, const char *path, char *buf, size_t size);
 /* replay_fd_call - open/openat/creat/memfd_create/dup/dup2/dup3/close/ftruncate/fstat. */
 int replay_fd_call(struct replay *r, struct rproc *p, const struct strace_line *l, char *why,
 		   size_t size);

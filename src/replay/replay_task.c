@@ -1,6 +1,12 @@
 /*
  * replay_task.c - what a trace sets of a process beyond its memory calls.
  *
+ * chdir(PATH) and fchdir(FD</path>), when they succeeded: the process's working directory,
+ * which fork keeps, so a relative execve path (`cd dir && ./prog`) names the right program. A
+ * relative chdir from an unknown directory leaves it unknown (the trace never shows the first
+ * process's); paths are joined lexically ("." and ".." folded), symlinks are the host's
+ * realpath's business when the program is opened.
+ *
  * personality(PERSONA) (not the 0xffffffff query), when it succeeded: the task's personality
  * (mm_task_personality), which fork and exec keep; ADDR_COMPAT_LAYOUT lays the next exec out
  * bottom-up (`setarch -L`). The resource limits: prlimit64(pid, RESOURCE, new, old) and
@@ -64,6 +70,80 @@ static int rlim_struct(struct strace_span s, unsigned long *cur, unsigned long *
 	return rlim_value(c, cur) || rlim_value(m, max) ? -EINVAL : 0;
 }
 
+const char *replay_path_in_cwd(const struct rproc *p, const char *path, char *buf, size_t size)
+{
+	if (path[0] == '/' || !path[0] || !p->cwd)
+		return path;
+	if ((size_t)snprintf(buf, size, "%s/%s", p->cwd, path) >= size)
+		return path;
+	return buf;
+}
+
+/* @path (absolute) with "//", "." and ".." folded, into a new string; NULL out of memory. */
+static char *fold_path(const char *path)
+{
+	size_t n = strlen(path);
+	char *out = malloc(n + 2), *o = out;
+	const char *s = path;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		const char *e;
+		size_t len;
+
+		while (*s == '/')
+			s++;
+		e = strchr(s, '/');
+		len = e ? (size_t)(e - s) : strlen(s);
+		if (len == 0 || (len == 1 && s[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > out && *--o != '/')
+				;
+		} else {
+			*o++ = '/';
+			memcpy(o, s, len);
+			o += len;
+		}
+		s += len;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = 0;
+	return out;
+}
+
+static void chdir_call(struct rproc *p, const struct strace_line *l, bool by_fd)
+{
+	char path[4096], joined[4096], *cwd;
+	struct strace_span fdpath = { 0 };
+	const char *to = path;
+	long long fd;
+
+	if (l->err || !l->has_result || l->result_unknown || l->ret != 0 || l->nargs < 1)
+		return;
+	if (by_fd) {
+		if (strace_num(l->arg[0], &fd, &fdpath) || !fdpath.n)
+			return;
+		strace_unescape(fdpath, path, sizeof(path));
+	} else {
+		strace_unescape(l->arg[0], path, sizeof(path));
+	}
+	if (path[0] != '/') {
+		if (!p->cwd)
+			return;		/* relative to a directory we never saw */
+		to = replay_path_in_cwd(p, path, joined, sizeof(joined));
+		if (to == path)
+			return;		/* too long to join */
+	}
+	cwd = fold_path(to);
+	if (!cwd)
+		return;
+	free(p->cwd);
+	p->cwd = cwd;
+}
+
 static void personality_call(struct rproc *p, const struct strace_line *l)
 {
 	uint64_t v;
@@ -80,6 +160,10 @@ int replay_task_call(struct replay *r, struct rproc *p, const struct strace_line
 
 	if (strace_span_is(l->name, "personality")) {
 		personality_call(p, l);
+		return 0;
+	}
+	if (strace_span_is(l->name, "chdir") || strace_span_is(l->name, "fchdir")) {
+		chdir_call(p, l, strace_span_is(l->name, "fchdir"));
 		return 0;
 	}
 	struct strace_span res, lim;

@@ -283,7 +283,7 @@ static void test_programs(void **state)
  *   sh:        execve -> [exe][heap] ... [ld.so][vdso] [stack]   (from /bin/sh's headers)
  *   printmaps: fork -> execve -> the same from printmaps' headers -> libc mapped -> maps printed
  */
-static void exec_without_snapshot(const char *slug, const char *prefix)
+static void exec_without_snapshot(const char *slug, const char *prefix, bool relative)
 {
 	char *dir = NULL, trace[512], real[512], cmd[1200], fixture[128];
 	const char *bin = getenv("MMLAB_BINARY_DIR"), *p;
@@ -300,8 +300,12 @@ static void exec_without_snapshot(const char *slug, const char *prefix)
 		assert_non_null(dir);
 		snprintf(trace, sizeof(trace), "%s/trace", dir);
 		snprintf(real, sizeof(real), "%s/real.maps", dir);
-		snprintf(cmd, sizeof(cmd), "%s%s/tests/replay/printmaps > %s", prefix, bin ? bin : ".",
-			 real);
+		if (relative)	/* the program named relative to the shell's new directory */
+			snprintf(cmd, sizeof(cmd), "%scd %s/tests/replay && ./printmaps > %s", prefix,
+				 bin ? bin : ".", real);
+		else
+			snprintf(cmd, sizeof(cmd), "%s%s/tests/replay/printmaps > %s", prefix,
+				 bin ? bin : ".", real);
 		{
 			char *argv[] = { "setarch", "-R", "strace", "-f", "-y", "-o", trace, "/bin/sh",
 					 "-c", cmd, NULL };
@@ -340,7 +344,7 @@ static void exec_without_snapshot(const char *slug, const char *prefix)
 static void test_exec_without_snapshot(void **state)
 {
 	(void)state;
-	exec_without_snapshot("exec-without-snapshot", "");
+	exec_without_snapshot("exec-without-snapshot", "", false);
 }
 
 /*
@@ -351,8 +355,19 @@ static void test_exec_without_snapshot(void **state)
 static void test_exec_after_stack_rlimit(void **state)
 {
 	(void)state;
-	exec_without_snapshot("exec-stack-1g", "ulimit -s 1048576; ");
-	exec_without_snapshot("exec-stack-unlimited", "ulimit -s unlimited; ");
+	exec_without_snapshot("exec-stack-1g", "ulimit -s 1048576; ", false);
+	exec_without_snapshot("exec-stack-unlimited", "ulimit -s unlimited; ", false);
+}
+
+/*
+ * A relative execve path (`cd DIR && ./printmaps`) names the program in the shell's working
+ * directory, which the trace's chdir set: mmlab must lay out printmaps, not fall back to the
+ * default layout of a program it cannot find.
+ */
+static void test_exec_relative_path(void **state)
+{
+	(void)state;
+	exec_without_snapshot("exec-relative-path", "", true);
 }
 
 /*
@@ -363,8 +378,8 @@ static void test_exec_after_stack_rlimit(void **state)
 static void test_exec_after_personality(void **state)
 {
 	(void)state;
-	exec_without_snapshot("exec-setarch-legacy", "setarch -L -R ");
-	exec_without_snapshot("exec-setarch-read-implies-exec", "setarch -X -R ");
+	exec_without_snapshot("exec-setarch-legacy", "setarch -L -R ", false);
+	exec_without_snapshot("exec-setarch-read-implies-exec", "setarch -X -R ", false);
 }
 
 /*
@@ -415,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_exec_without_snapshot),
 		cmocka_unit_test(test_exec_after_stack_rlimit),
 		cmocka_unit_test(test_exec_after_personality),
+		cmocka_unit_test(test_exec_relative_path),
 		cmocka_unit_test(test_stderr_trace),
 	};
 
