@@ -186,12 +186,47 @@ static int map_vdso(struct replay *r, struct mm_struct *mm)
 	return 0;
 }
 
+/*
+ * binfmt_script: if @path starts with "#!", the interpreter it names (the first word after
+ * the "#!" in the file's first 256 bytes, BINPRM_BUF_SIZE) into @out, and true. The kernel
+ * then execs the interpreter: its image is what the address space gets.
+ */
+static bool script_interp(const struct replay *r, const char *path, char *out, size_t size)
+{
+	char buf[257];
+	long got = r->opt.host->pread(path, buf, 256, 0, r->opt.host->arg);
+	char *s, *e;
+
+	if (got < 2 || buf[0] != '#' || buf[1] != '!')
+		return false;
+	buf[got] = 0;
+	e = strchr(buf, '\n');
+	if (e)
+		*e = 0;
+	for (s = buf + 2; *s == ' ' || *s == '\t'; s++)
+		;
+	for (e = s; *e && *e != ' ' && *e != '\t'; e++)
+		;
+	if (e == s || (size_t)(e - s) >= size)
+		return false;
+	memcpy(out, s, (size_t)(e - s));
+	out[e - s] = 0;
+	return true;
+}
+
 int replay_exec_image(struct replay *r, struct mm_task *t, const char *path, bool *from_elf)
 {
+	char interp[2][256];
 	struct mm_exec_args a;
 	struct elf_image im;
 	unsigned long bias = 0, brk = 0;
-	int i, n = 0, err = elf_read(r, path, &im);
+	int i, n = 0, err, depth;
+
+	/* a #! script runs its interpreter (which may be a script too: the kernel allows 4 more) */
+	for (depth = 0; depth < 5 && script_interp(r, path, interp[depth & 1], sizeof(interp[0]));
+	     depth++)
+		path = interp[depth & 1];
+	err = elf_read(r, path, &im);
 
 	replay_exec_args(r, &a, false);
 	*from_elf = false;

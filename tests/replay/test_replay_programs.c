@@ -283,7 +283,9 @@ static void test_programs(void **state)
  *   sh:        execve -> [exe][heap] ... [ld.so][vdso] [stack]   (from /bin/sh's headers)
  *   printmaps: fork -> execve -> the same from printmaps' headers -> libc mapped -> maps printed
  */
-static void exec_without_snapshot(const char *slug, const char *prefix, bool relative)
+enum exec_kind { EXEC_ABSOLUTE, EXEC_RELATIVE, EXEC_SCRIPT };
+
+static void exec_without_snapshot(const char *slug, const char *prefix, enum exec_kind kind)
 {
 	char *dir = NULL, trace[512], real[512], cmd[1200], fixture[128];
 	const char *bin = getenv("MMLAB_BINARY_DIR"), *p;
@@ -300,9 +302,13 @@ static void exec_without_snapshot(const char *slug, const char *prefix, bool rel
 		assert_non_null(dir);
 		snprintf(trace, sizeof(trace), "%s/trace", dir);
 		snprintf(real, sizeof(real), "%s/real.maps", dir);
-		if (relative)	/* the program named relative to the shell's new directory */
+		if (kind == EXEC_RELATIVE)	/* relative to the shell's new directory */
 			snprintf(cmd, sizeof(cmd), "%scd %s/tests/replay && ./printmaps > %s", prefix,
 				 bin ? bin : ".", real);
+		else if (kind == EXEC_SCRIPT)	/* a #! script whose interpreter is printmaps */
+			snprintf(cmd, sizeof(cmd), "%sprintf '#!%s/tests/replay/printmaps\\n' > "
+				 "%s/printmaps && chmod +x %s/printmaps && %s/printmaps > %s", prefix,
+				 bin ? bin : ".", dir, dir, dir, real);
 		else
 			snprintf(cmd, sizeof(cmd), "%s%s/tests/replay/printmaps > %s", prefix,
 				 bin ? bin : ".", real);
@@ -344,7 +350,7 @@ static void exec_without_snapshot(const char *slug, const char *prefix, bool rel
 static void test_exec_without_snapshot(void **state)
 {
 	(void)state;
-	exec_without_snapshot("exec-without-snapshot", "", false);
+	exec_without_snapshot("exec-without-snapshot", "", EXEC_ABSOLUTE);
 }
 
 /*
@@ -355,8 +361,8 @@ static void test_exec_without_snapshot(void **state)
 static void test_exec_after_stack_rlimit(void **state)
 {
 	(void)state;
-	exec_without_snapshot("exec-stack-1g", "ulimit -s 1048576; ", false);
-	exec_without_snapshot("exec-stack-unlimited", "ulimit -s unlimited; ", false);
+	exec_without_snapshot("exec-stack-1g", "ulimit -s 1048576; ", EXEC_ABSOLUTE);
+	exec_without_snapshot("exec-stack-unlimited", "ulimit -s unlimited; ", EXEC_ABSOLUTE);
 }
 
 /*
@@ -367,7 +373,17 @@ static void test_exec_after_stack_rlimit(void **state)
 static void test_exec_relative_path(void **state)
 {
 	(void)state;
-	exec_without_snapshot("exec-relative-path", "", true);
+	exec_without_snapshot("exec-relative-path", "", EXEC_RELATIVE);
+}
+
+/*
+ * A #! script (binfmt_script): the kernel execs its interpreter, whose image the process gets;
+ * here the interpreter is printmaps itself, so the maps it prints are the interpreter's.
+ */
+static void test_exec_script(void **state)
+{
+	(void)state;
+	exec_without_snapshot("exec-script", "", EXEC_SCRIPT);
 }
 
 /*
@@ -378,8 +394,8 @@ static void test_exec_relative_path(void **state)
 static void test_exec_after_personality(void **state)
 {
 	(void)state;
-	exec_without_snapshot("exec-setarch-legacy", "setarch -L -R ", false);
-	exec_without_snapshot("exec-setarch-read-implies-exec", "setarch -X -R ", false);
+	exec_without_snapshot("exec-setarch-legacy", "setarch -L -R ", EXEC_ABSOLUTE);
+	exec_without_snapshot("exec-setarch-read-implies-exec", "setarch -X -R ", EXEC_ABSOLUTE);
 }
 
 /*
@@ -431,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_exec_after_stack_rlimit),
 		cmocka_unit_test(test_exec_after_personality),
 		cmocka_unit_test(test_exec_relative_path),
+		cmocka_unit_test(test_exec_script),
 		cmocka_unit_test(test_stderr_trace),
 	};
 
