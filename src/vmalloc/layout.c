@@ -300,6 +300,19 @@ void *kernel_va_to_host(struct machine *m, unsigned long kva)
 
 /* ---- the layer's boot interface ---------------------------------------------------------------- */
 
+/* The layer's state and what it holds, freed in reverse order of vmalloc_init (any part NULL). */
+static void vmalloc_state_free(struct machine *m, struct vmalloc_state *vs)
+{
+	if (vs->init_mm)
+		mm_lock_destroy(&vs->init_mm->page_table_lock);
+	mm_meta_free(m, vs->kmap);
+	mm_meta_free(m, vs->vbq);
+	mm_meta_free(m, vs->init_mm);
+	mm_lock_destroy(&vs->lock);
+	mm_meta_free(m, vs);
+	m->vmalloc = NULL;
+}
+
 int vmalloc_init(struct machine *m)
 {
 	struct vmalloc_state *vs;
@@ -329,14 +342,7 @@ int vmalloc_init(struct machine *m)
 		goto out;
 	return 0;
 out:
-	if (vs->init_mm)
-		mm_lock_destroy(&vs->init_mm->page_table_lock);
-	mm_meta_free(m, vs->kmap);
-	mm_meta_free(m, vs->vbq);
-	mm_meta_free(m, vs->init_mm);
-	mm_lock_destroy(&vs->lock);
-	mm_meta_free(m, vs);
-	m->vmalloc = NULL;
+	vmalloc_state_free(m, vs);
 	return err;
 }
 
@@ -367,11 +373,5 @@ void vmalloc_exit(struct machine *m)
 	kpt_free_all(m);
 	vmap_blocks_exit(m);
 	vmap_trees_exit(m);
-	mm_lock_destroy(&vs->init_mm->page_table_lock);
-	mm_meta_free(m, vs->kmap);
-	mm_meta_free(m, vs->vbq);
-	mm_meta_free(m, vs->init_mm);
-	mm_lock_destroy(&vs->lock);
-	mm_meta_free(m, vs);
-	m->vmalloc = NULL;
+	vmalloc_state_free(m, vs);
 }

@@ -27,4 +27,20 @@ struct machine *fuzz_machine(unsigned long long mem_bytes);
 /* fuzz_check - run machine_check() on @m; a broken invariant aborts with its reason. */
 void fuzz_check(struct machine *m, const char *after);
 
+/* fuzz_byte - the next input byte at *@p before @end (0 once it runs out), advancing *@p. */
+static inline unsigned int fuzz_byte(const uint8_t **p, const uint8_t *end)
+{
+	return *p < end ? *(*p)++ : 0;
+}
+
+/* fuzz_u64 - the next 8 input bytes, big-endian (zeros once it runs out). */
+static inline unsigned long fuzz_u64(const uint8_t **p, const uint8_t *end)
+{
+	unsigned long v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | fuzz_byte(p, end);
+	return v;
+}
+
 #endif /* MMLAB_TESTS_FUZZ_H */

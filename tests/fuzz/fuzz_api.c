@@ -40,20 +40,8 @@ struct state {
 	int caches_made;
 };
 
-static unsigned int byte(struct state *s)
-{
-	return s->p < s->end ? *s->p++ : 0;
-}
-
-static unsigned long u64(struct state *s)
-{
-	unsigned long v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | byte(s);
-	return v;
-}
+static unsigned int byte(struct state *s) { return fuzz_byte(&s->p, s->end); }
+static unsigned long u64(struct state *s) { return fuzz_u64(&s->p, s->end); }
 
 /* An address: mostly in the window, sometimes anything. */
 static unsigned long addr(struct state *s)

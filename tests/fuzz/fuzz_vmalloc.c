@@ -42,20 +42,8 @@ struct state {
 	int nkmap;
 };
 
-static unsigned int byte(struct state *s)
-{
-	return s->p < s->end ? *s->p++ : 0;
-}
-
-static unsigned long u64(struct state *s)
-{
-	unsigned long v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | byte(s);
-	return v;
-}
+static unsigned int byte(struct state *s) { return fuzz_byte(&s->p, s->end); }
+static unsigned long u64(struct state *s) { return fuzz_u64(&s->p, s->end); }
 
 /* A size: mostly a few pages, sometimes odd, huge or absurd. */
 static unsigned long size(struct state *s)
